@@ -1,0 +1,19 @@
+import { createServices } from '../main/services'
+import { defaultDataDir } from '../main/settings/paths'
+import { MemorySecretStore } from '../main/settings/secret-store'
+import type { CallContext } from '../shared/contract/dispatch'
+
+/**
+ * The CLI runs the same services as the app, in-process. It reads the fal key from FAL_KEY only:
+ * the app's saved key is sealed by Electron's safeStorage, which plain Node cannot open.
+ */
+export function cliServices(env: NodeJS.ProcessEnv = process.env) {
+  return createServices({
+    dataDir: defaultDataDir(env),
+    secrets: new MemorySecretStore(),
+    env,
+    allowAllFiles: true,
+  })
+}
+
+export const CLI_CONTEXT: CallContext = { transport: 'cli', mediaBaseUrl: 'file://' }

@@ -1,0 +1,58 @@
+import { probeCommand, PROBE_HELP } from './commands/probe'
+import { EXIT, finish, UsageError, type Io } from './output'
+import pkg from '../../package.json'
+
+export const HELP = `reanimate ${pkg.version}: restyle video clips with AnimateDiff on fal.ai
+
+Usage:
+  reanimate probe FILE [--json]
+
+Options:
+  -h, --help     show help (also: reanimate COMMAND --help)
+  -v, --version  print the version
+
+Environment:
+  FAL_KEY               your fal key (https://fal.ai/dashboard/keys)
+  FAL_PROXY_URL         send every fal call through this proxy (no key needed then)
+  FFMPEG_PATH, FFPROBE_PATH   use these binaries
+  REANIMATE_DATA_DIR    where the journal and upload cache live
+
+Exit codes: 0 success, 1 a job failed, 2 invalid usage, parameter or input file.
+
+${PROBE_HELP}`
+
+type Command = (argv: string[], io: Io, env: NodeJS.ProcessEnv) => Promise<number>
+const COMMANDS: Record<string, Command> = { probe: probeCommand }
+
+/** Runs one CLI invocation and returns its exit code; never calls process.exit itself. */
+export async function runCli(
+  argv: string[],
+  io: Io,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const [name, ...rest] = argv
+  const json = rest.includes('--json')
+  if (!name || name === '-h' || name === '--help' || name === 'help') {
+    io.stdout(HELP)
+    return name ? EXIT.ok : EXIT.usage
+  }
+  if (name === '-v' || name === '--version') {
+    io.stdout(pkg.version)
+    return EXIT.ok
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
+  try {
+    if (!command) throw new UsageError(`unknown command "${name}". Run "reanimate --help".`)
+    return await command(rest, io, env)
+  } catch (err) {
+    // parseArgs throws TypeErrors with codes like ERR_PARSE_ARGS_UNKNOWN_OPTION: that is usage.
+    const usage =
+      err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    const message = err instanceof Error ? err.message : String(err)
+    const field = err instanceof UsageError ? err.field : undefined
+    return finish(io, json, {
+      exitCode: usage ? EXIT.usage : EXIT.failed,
+      error: { code: usage ? 'invalid-params' : 'internal', message, ...(field ? { field } : {}) },
+    })
+  }
+}

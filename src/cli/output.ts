@@ -1,0 +1,50 @@
+import type { ErrorCode, ErrorInfo } from '../shared/errors'
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
+
+/** Errors found before any work started (bad usage, input or parameters) exit 2; the rest exit 1. */
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set([
+  'invalid-params',
+  'invalid-input',
+  'not-found',
+  'forbidden',
+  'unknown-method',
+  'ffmpeg-missing',
+  'key-missing',
+])
+
+export function exitCodeFor(error: ErrorInfo): number {
+  return USAGE_CODES.has(error.code) ? EXIT.usage : EXIT.failed
+}
+
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message)
+  }
+}
+
+export interface Io {
+  stdout: (line: string) => void
+  stderr: (line: string) => void
+}
+
+export const processIo: Io = {
+  stdout: (line) => process.stdout.write(line + '\n'),
+  stderr: (line) => process.stderr.write(line + '\n'),
+}
+
+/** With --json the last stdout line is one JSON object, success or not. */
+export function finish(
+  io: Io,
+  json: boolean,
+  result: Record<string, unknown> & { exitCode: number },
+): number {
+  const ok = result.exitCode === 0
+  if (json) io.stdout(JSON.stringify({ ok, ...result }))
+  const error = result.error as ErrorInfo | undefined
+  if (error) io.stderr(`reanimate: ${error.message}`)
+  return result.exitCode
+}

@@ -1,0 +1,80 @@
+import path from 'node:path'
+import { app, BrowserWindow, ipcMain, protocol, safeStorage, session } from 'electron'
+import { createServices } from '../services'
+import { EncryptedFileSecretStore } from '../settings/secret-store'
+import { safeStorageCipher } from './safe-storage-cipher'
+import { registerIpc } from './ipc-adapter'
+import { APP_BASE_URL, PRIVILEGED_SCHEMES, registerProtocols } from './protocols'
+import { createMainWindow } from './window'
+
+protocol.registerSchemesAsPrivileged(PRIVILEGED_SCHEMES)
+
+const devUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL
+const isDev = Boolean(devUrl)
+const rendererUrl = devUrl ?? `${APP_BASE_URL}index.html`
+const windowIds = new Set<number>()
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit()
+} else {
+  app.on('second-instance', () => {
+    const win = BrowserWindow.getAllWindows()[0]
+    if (win) {
+      if (win.isMinimized()) win.restore()
+      win.focus()
+    }
+  })
+  void app.whenReady().then(start)
+}
+
+function openWindow(): void {
+  const win = createMainWindow({
+    url: rendererUrl,
+    preload: path.join(__dirname, '../preload/index.js'),
+    isDev,
+    onClosed: (id) => windowIds.delete(id),
+  })
+  windowIds.add(win.webContents.id)
+}
+
+function start(): void {
+  const dataDir = app.getPath('userData')
+  const services = createServices({
+    dataDir,
+    secrets: new EncryptedFileSecretStore(
+      path.join(dataDir, 'secrets'),
+      safeStorageCipher(safeStorage),
+    ),
+  })
+
+  // No site may ask for camera, location, notifications-by-web-API and the like.
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) =>
+    callback(false),
+  )
+  session.defaultSession.setPermissionCheckHandler(() => false)
+
+  registerProtocols(protocol, path.join(__dirname, '../renderer'), services.access)
+  registerIpc({
+    ipcMain,
+    dispatch: services.dispatch,
+    bus: services.bus,
+    access: services.access,
+    trustedBase: rendererUrl,
+    windowIds,
+    broadcast: (channel, ...args) => {
+      for (const win of BrowserWindow.getAllWindows()) {
+        if (windowIds.has(win.webContents.id)) win.webContents.send(channel, ...args)
+      }
+    },
+    log: (m) => console.warn(`[ipc] ${m}`),
+  })
+
+  openWindow()
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) openWindow()
+  })
+}
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit()
+})

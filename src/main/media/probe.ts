@@ -1,0 +1,76 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { execa } from 'execa'
+import { AppError } from '../../shared/errors'
+import type { ProbeResult } from '../../shared/media'
+import { parseProbe, type FfprobeJson } from './probe-parse'
+
+export interface ProbeOptions {
+  timeoutMs?: number
+  signal?: AbortSignal
+}
+
+/** Reads a media file's facts with ffprobe. Every failure names the file and what is wrong with it. */
+export async function probeFile(
+  ffprobe: string,
+  file: string,
+  options: ProbeOptions = {},
+): Promise<ProbeResult> {
+  const name = path.basename(file)
+  let stat
+  try {
+    stat = await fs.stat(file)
+  } catch {
+    throw new AppError('not-found', `${name}: file not found`, { file })
+  }
+  if (!stat.isFile()) throw new AppError('invalid-input', `${name}: not a file`, { file })
+  if (stat.size === 0) throw new AppError('invalid-input', `${name}: the file is empty`, { file })
+
+  const run = await execa(
+    ffprobe,
+    ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file],
+    {
+      timeout: options.timeoutMs ?? 30_000,
+      reject: false,
+      ...(options.signal ? { cancelSignal: options.signal } : {}),
+      // ffprobe on a hostile file can print a lot; we only need the JSON.
+      maxBuffer: 32 * 1024 * 1024,
+    },
+  )
+  if (run.isCanceled) throw new AppError('cancelled', `${name}: probe cancelled`, { file })
+  if (run.timedOut)
+    throw new AppError(
+      'timeout',
+      `${name}: ffprobe did not answer in time; the file may be damaged`,
+      { file },
+    )
+  let json: FfprobeJson = {}
+  try {
+    json = JSON.parse(run.stdout || '{}') as FfprobeJson
+  } catch {
+    // fall through to the checks below
+  }
+  if (run.exitCode !== 0 || !json.format) {
+    const reason = (run.stderr.split('\n').find((l) => l.trim()) ?? '').replace(file, name).trim()
+    throw new AppError(
+      'invalid-input',
+      `${name}: not a readable video${reason ? ` (${reason})` : ''}`,
+      { file },
+    )
+  }
+  const result = parseProbe(json, file, stat.size)
+  if (!result) {
+    const hasAudio = json.streams?.some((s) => s.codec_type === 'audio')
+    throw new AppError(
+      'invalid-input',
+      `${name}: ${hasAudio ? 'audio only, no video stream' : 'no video stream'}`,
+      { file },
+    )
+  }
+  if (!(result.durationSec > 0) || result.width <= 0 || result.height <= 0) {
+    throw new AppError('invalid-input', `${name}: the video stream is truncated or corrupt`, {
+      file,
+    })
+  }
+  return result
+}

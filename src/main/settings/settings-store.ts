@@ -1,0 +1,58 @@
+import Conf from 'conf'
+import {
+  migrateSettings,
+  SettingsPatchSchema,
+  type Settings,
+  type SettingsPatch,
+} from '../../shared/settings'
+import { AppError } from '../../shared/errors'
+import { describeZodError } from '../../shared/contract/dispatch'
+
+export interface SettingsStore {
+  get(): Settings
+  update(patch: SettingsPatch): Settings
+  rememberFolder(folder: string): Settings
+}
+
+/**
+ * Settings in `<dataDir>/settings.json`. conf writes atomically (temp file + rename), so a crash
+ * mid-write leaves the previous file; zod decides what is valid and fills defaults.
+ */
+export class FileSettingsStore implements SettingsStore {
+  private readonly conf: Conf<Record<string, unknown>>
+  private current: Settings
+
+  constructor(dataDir: string) {
+    this.conf = new Conf<Record<string, unknown>>({
+      cwd: dataDir,
+      configName: 'settings',
+      projectName: 'reanimate',
+      // A hand-broken file should not stop the app from starting; defaults are used instead.
+      clearInvalidConfig: true,
+    })
+    this.current = migrateSettings(this.conf.store)
+    this.conf.store = { ...this.current }
+  }
+
+  get(): Settings {
+    return this.current
+  }
+
+  update(patch: SettingsPatch): Settings {
+    const parsed = SettingsPatchSchema.safeParse(patch)
+    if (!parsed.success) {
+      const { message, field } = describeZodError(parsed.error)
+      throw new AppError('invalid-params', `Settings: ${message}`, field ? { field } : {})
+    }
+    this.current = migrateSettings({ ...this.current, ...parsed.data })
+    this.conf.store = { ...this.current }
+    return this.current
+  }
+
+  rememberFolder(folder: string): Settings {
+    const recent = [folder, ...this.current.recentFolders.filter((f) => f !== folder)].slice(0, 10)
+    this.current = { ...this.current, recentFolders: recent }
+    this.conf.store = { ...this.current }
+    return this.current
+  }
+}

@@ -1,0 +1,108 @@
+import { useEffect } from 'react'
+import { useApp } from './stores/app-store'
+import { LibraryPanel } from './features/library/LibraryPanel'
+import { SettingsPanel } from './features/settings/SettingsPanel'
+import { formatBytes, formatDuration, formatFps } from './features/library/format'
+
+function KeyBadge() {
+  const keyStatus = useApp((s) => s.keyStatus)
+  const openSettings = useApp((s) => s.openSettings)
+  if (!keyStatus) return null
+  const ok = keyStatus.source !== 'none'
+  return (
+    <button
+      className={`badge ${ok ? 'ok' : 'warn'}`}
+      onClick={() => openSettings(true)}
+      data-testid="key-badge"
+    >
+      {ok ? 'fal key ready' : 'Add a fal key to render'}
+    </button>
+  )
+}
+
+function ClipDetails() {
+  const clip = useApp((s) => s.clips.find((c) => c.path === s.selected))
+  if (!clip) return <p className="empty">Pick or drop a clip to see it here.</p>
+  if (clip.error) return <p className="error">{clip.error}</p>
+  const p = clip.probe
+  if (!p) return <p className="muted">Reading {clip.name}…</p>
+  return (
+    <dl className="facts" aria-label="Clip facts">
+      <dt>Duration</dt>
+      <dd>{formatDuration(p.durationSec)}</dd>
+      <dt>Size</dt>
+      <dd>
+        {p.width}×{p.height}
+        {p.rotation ? ` (rotated ${p.rotation}°)` : ''}
+      </dd>
+      <dt>Frame rate</dt>
+      <dd>
+        {formatFps(p.fpsNominal)} fps{p.variableFrameRate ? ' (variable)' : ''}
+      </dd>
+      <dt>Codec</dt>
+      <dd>
+        {p.codec} {p.pixelFormat} {p.bitDepth}-bit
+      </dd>
+      <dt>Audio</dt>
+      <dd>
+        {p.audio.length ? p.audio.map((a) => `${a.codec} ${a.channels}ch`).join(', ') : 'none'}
+      </dd>
+      <dt>File</dt>
+      <dd>{formatBytes(p.sizeBytes)}</dd>
+    </dl>
+  )
+}
+
+export function App() {
+  const init = useApp((s) => s.init)
+  const ready = useApp((s) => s.ready)
+  const info = useApp((s) => s.info)
+  const notices = useApp((s) => s.notices)
+  const dismiss = useApp((s) => s.dismiss)
+  const openSettings = useApp((s) => s.openSettings)
+
+  useEffect(() => {
+    void init()
+  }, [init])
+
+  return (
+    <div className="shell" data-ready={ready}>
+      <header className="topbar">
+        <h1>Reanimate</h1>
+        <span className="muted">{info ? `v${info.version}` : ''}</span>
+        <div className="spacer" />
+        <KeyBadge />
+        <button className="ghost" onClick={() => openSettings(true)}>
+          Settings
+        </button>
+      </header>
+      <LibraryPanel />
+      <main className="panel stage" aria-label="Player">
+        <ClipDetails />
+      </main>
+      <section className="panel timeline" aria-label="Timeline">
+        <h2>Timeline</h2>
+      </section>
+      <footer className="statusbar" data-testid="statusbar">
+        {info?.tools.ffmpeg
+          ? `ffmpeg ${info.tools.ffmpeg.version} (${info.tools.ffmpeg.source})`
+          : 'ffmpeg not found: see Settings'}
+      </footer>
+      <SettingsPanel />
+      <div className="notices" aria-live="polite">
+        {notices.map((n) => (
+          <div
+            key={n.id}
+            className={`notice ${n.kind}`}
+            role={n.kind === 'error' ? 'alert' : 'status'}
+          >
+            {n.text}
+            <button className="ghost" onClick={() => dismiss(n.id)} aria-label="Dismiss">
+              ✕
+            </button>
+          </div>
+        ))}
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,91 @@
+import { useState, type FormEvent } from 'react'
+import { useApp } from '../../stores/app-store'
+
+const SOURCE_TEXT = {
+  stored: 'A fal key is saved, encrypted by your system.',
+  env: 'Using the FAL_KEY environment variable.',
+  none: 'No fal key yet. Rendering needs one.',
+} as const
+
+/** Set, replace or remove the fal key. The key goes to main and never comes back. */
+export function FalKeyForm() {
+  const keyStatus = useApp((s) => s.keyStatus)
+  const setFalKey = useApp((s) => s.setFalKey)
+  const clearFalKey = useApp((s) => s.clearFalKey)
+  const [draft, setDraft] = useState('')
+  const [error, setError] = useState<string>()
+  const [busy, setBusy] = useState(false)
+
+  if (!keyStatus) return null
+
+  async function save(e: FormEvent) {
+    e.preventDefault()
+    setBusy(true)
+    setError(undefined)
+    try {
+      await setFalKey(draft)
+      setDraft('')
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <form className="field-group" onSubmit={save} aria-label="fal key">
+      <h3>fal key</h3>
+      <p className="muted" data-testid="key-status">
+        {SOURCE_TEXT[keyStatus.source]}{' '}
+        {keyStatus.source === 'none' && (
+          <>
+            Get one at{' '}
+            <a href={keyStatus.helpUrl} target="_blank" rel="noreferrer">
+              {keyStatus.helpUrl}
+            </a>
+            .
+          </>
+        )}
+      </p>
+      {!keyStatus.canStore && (
+        <p className="warn">
+          This system has no keychain to protect a saved key. Set FAL_KEY in your environment
+          instead.
+        </p>
+      )}
+      <div className="row">
+        <input
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          placeholder={
+            keyStatus.source === 'stored' ? 'Replace the saved key' : 'Paste your fal key'
+          }
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          aria-label="fal key"
+          aria-invalid={Boolean(error)}
+          disabled={!keyStatus.canStore || busy}
+        />
+        <button type="submit" disabled={!draft.trim() || busy || !keyStatus.canStore}>
+          {keyStatus.source === 'stored' ? 'Replace' : 'Save'}
+        </button>
+        {keyStatus.source === 'stored' && (
+          <button
+            type="button"
+            className="ghost"
+            onClick={() => void clearFalKey()}
+            disabled={busy}
+          >
+            Remove
+          </button>
+        )}
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  )
+}

@@ -1,0 +1,125 @@
+import { create } from 'zustand'
+import type { AppInfo } from '@shared/contract'
+import type { Settings, SettingsPatch } from '@shared/settings'
+import type { KeyStatus } from '@shared/secrets'
+import type { ProbeResult } from '@shared/media'
+import { getBridge } from '../bridge'
+
+export interface Clip {
+  path: string
+  name: string
+  probe?: ProbeResult
+  error?: string
+}
+
+export interface Notice {
+  id: number
+  kind: 'info' | 'error'
+  text: string
+}
+
+interface AppState {
+  ready: boolean
+  info?: AppInfo
+  settings?: Settings
+  keyStatus?: KeyStatus
+  clips: Clip[]
+  selected?: string
+  settingsOpen: boolean
+  notices: Notice[]
+  init(): Promise<void>
+  updateSettings(patch: SettingsPatch): Promise<void>
+  setFalKey(key: string): Promise<void>
+  clearFalKey(): Promise<void>
+  addClips(paths: string[]): Promise<void>
+  select(path: string): void
+  openSettings(open: boolean): void
+  notify(kind: Notice['kind'], text: string): void
+  dismiss(id: number): void
+}
+
+let noticeId = 0
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err))
+
+export const useApp = create<AppState>((set, get) => ({
+  ready: false,
+  clips: [],
+  settingsOpen: false,
+  notices: [],
+
+  async init() {
+    const api = getBridge()
+    api.on('settings.changed', (settings) => set({ settings }))
+    api.on('secrets.changed', (keyStatus) => set({ keyStatus }))
+    try {
+      const [info, settings, keyStatus] = await Promise.all([
+        api.app.info({}),
+        api.settings.get({}),
+        api.secrets.status({}),
+      ])
+      set({ info, settings, keyStatus, ready: true })
+    } catch (err) {
+      set({ ready: true })
+      get().notify('error', `Could not reach Reanimate's services: ${errorText(err)}`)
+    }
+  },
+
+  async updateSettings(patch) {
+    try {
+      set({ settings: await getBridge().settings.update(patch) })
+      if ('ffmpegPath' in patch || 'ffprobePath' in patch)
+        set({ info: await getBridge().app.info({}) })
+    } catch (err) {
+      get().notify('error', errorText(err))
+      throw err
+    }
+  },
+
+  async setFalKey(key) {
+    set({ keyStatus: await getBridge().secrets.setFalKey({ key }) })
+    get().notify('info', 'fal key saved, encrypted by your system.')
+  },
+
+  async clearFalKey() {
+    set({ keyStatus: await getBridge().secrets.clearFalKey({}) })
+    get().notify('info', 'fal key removed.')
+  },
+
+  async addClips(paths) {
+    const known = new Set(get().clips.map((c) => c.path))
+    const fresh = paths.filter((p) => p && !known.has(p))
+    if (fresh.length === 0) return
+    const name = (p: string) => p.split(/[\\/]/).pop() ?? p
+    set({ clips: [...get().clips, ...fresh.map((p) => ({ path: p, name: name(p) }))] })
+    if (!get().selected) set({ selected: fresh[0] })
+    await Promise.all(
+      fresh.map(async (p) => {
+        let patch: Partial<Clip>
+        try {
+          patch = { probe: await getBridge().media.probe({ path: p }) }
+        } catch (err) {
+          patch = { error: errorText(err) }
+        }
+        set({ clips: get().clips.map((c) => (c.path === p ? { ...c, ...patch } : c)) })
+      }),
+    )
+  },
+
+  select(path) {
+    set({ selected: path })
+  },
+
+  openSettings(open) {
+    set({ settingsOpen: open })
+  },
+
+  notify(kind, text) {
+    const id = ++noticeId
+    set({ notices: [...get().notices, { id, kind, text }].slice(-4) })
+    if (kind === 'info') setTimeout(() => get().dismiss(id), 4000)
+  },
+
+  dismiss(id) {
+    set({ notices: get().notices.filter((n) => n.id !== id) })
+  },
+}))

@@ -1,0 +1,93 @@
+import { z } from 'zod'
+import { event, method, type EventSpec, type MethodSpec } from './define'
+import { SettingsPatchSchema, type Settings } from '../settings'
+import type { KeyStatus } from '../secrets'
+import type { ProbeResult, ToolsStatus } from '../media'
+import type { ErrorInfo } from '../errors'
+
+const none = z.object({}).strict()
+const filePath = z.string().min(1, 'a file path is required').max(4096)
+
+export interface AppInfo {
+  name: string
+  version: string
+  platform: string
+  /** Which transport carries this session: the desktop app, the WebSocket bridge or the CLI. */
+  transport: 'ipc' | 'websocket' | 'cli'
+  tools: ToolsStatus
+}
+
+export interface LogEntry {
+  level: 'info' | 'warn' | 'error'
+  scope: string
+  message: string
+  time: string
+}
+
+/**
+ * Every call the renderer can make, with its argument schema and result type. Both transports and
+ * the preload are generated from this map; a method not listed here cannot be called.
+ */
+export const methods = {
+  'app.info': method<AppInfo>()(none),
+  'settings.get': method<Settings>()(none),
+  'settings.update': method<Settings>()(SettingsPatchSchema),
+  'secrets.status': method<KeyStatus>()(none),
+  'secrets.setFalKey': method<KeyStatus>()(
+    z
+      .object({
+        key: z
+          .string()
+          .trim()
+          .min(8, 'the fal key looks too short')
+          .max(512, 'the fal key looks too long')
+          .regex(/^[\x21-\x7e]+$/, 'the fal key has spaces or unusual characters'),
+      })
+      .strict(),
+  ),
+  'secrets.clearFalKey': method<KeyStatus>()(none),
+  'media.probe': method<ProbeResult>()(z.object({ path: filePath }).strict()),
+  /** A URL the player can stream; only for files the user opened or the app made. */
+  'media.playbackUrl': method<{ url: string }>()(z.object({ path: filePath }).strict()),
+} satisfies Record<string, MethodSpec>
+
+export const events = {
+  'settings.changed': event<Settings>(),
+  'secrets.changed': event<KeyStatus>(),
+  log: event<LogEntry>(),
+} satisfies Record<string, EventSpec>
+
+export type Methods = typeof methods
+export type MethodName = keyof Methods
+export type Events = typeof events
+export type EventName = keyof Events
+
+export type ParamsIn<K extends MethodName> = z.input<Methods[K]['params']>
+export type ParamsOut<K extends MethodName> = z.output<Methods[K]['params']>
+export type Result<K extends MethodName> =
+  Methods[K] extends MethodSpec<z.ZodType, infer R> ? R : never
+export type Payload<E extends EventName> = Events[E] extends EventSpec<infer T> ? T : never
+
+export const methodNames = Object.keys(methods) as MethodName[]
+export const eventNames = Object.keys(events) as EventName[]
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(methods, name)
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.hasOwn(events, name)
+}
+
+/** The renderer's view: `api.media.probe({path})` for `'media.probe'`. */
+type Namespace<K> = K extends `${infer N}.${string}` ? N : never
+export type ContractApi = {
+  [N in Namespace<MethodName>]: {
+    [K in MethodName as K extends `${N}.${infer M}` ? M : never]: (
+      params: ParamsIn<K>,
+    ) => Promise<Result<K>>
+  }
+}
+
+/** Call envelopes shared by both transports. */
+export type CallReply = { ok: true; value: unknown } | { ok: false; error: ErrorInfo }

@@ -1,0 +1,61 @@
+import fs from 'node:fs/promises'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { startApp, type AppUnderTest } from './harness'
+
+describe('app shell in Chromium over the WebSocket bridge', () => {
+  let app: AppUnderTest
+
+  beforeAll(async () => {
+    app = await startApp(inject('rendererDir'))
+  })
+  afterAll(async () => {
+    await app?.close()
+  })
+
+  it('renders the shell and reports the ffmpeg the real services resolved', async () => {
+    const { page, services } = app
+    await page.getByRole('heading', { name: 'Reanimate' }).waitFor()
+    const ffmpeg = (await services.tools.status()).ffmpeg
+    expect(ffmpeg).not.toBeNull()
+    // app.info went renderer → socket → dispatcher → Tools → ffmpeg -version and back.
+    await expect
+      .poll(() => page.getByTestId('statusbar').textContent())
+      .toContain(`ffmpeg ${ffmpeg?.version}`)
+    const shot = await app.screenshot('shell')
+    expect((await fs.stat(shot)).size).toBeGreaterThan(5_000)
+  })
+
+  it('asks for a fal key on first run and saves one without ever showing it again', async () => {
+    const { page, services } = app
+    const badge = page.getByTestId('key-badge')
+    await expect.poll(() => badge.textContent()).toBe('Add a fal key to render')
+    await badge.click()
+    await expect
+      .poll(() => page.getByTestId('key-status').textContent())
+      .toContain('https://fal.ai/dashboard/keys')
+
+    const key = 'e2e-key-0123456789:abcdef'
+    await page.getByLabel('fal key', { exact: true }).last().fill(key)
+    await page.getByRole('button', { name: 'Save' }).first().click()
+    await expect.poll(() => badge.textContent()).toBe('fal key ready')
+    expect(await services.keys.resolve()).toBe(key)
+    // The field is cleared and the page holds no copy of the key.
+    await expect
+      .poll(() => page.getByLabel('fal key', { exact: true }).last().inputValue())
+      .toBe('')
+    expect(await page.content()).not.toContain(key)
+    await app.screenshot('settings-key-saved')
+  })
+
+  it('shows a settings validation error next to the field, from the shared schema', async () => {
+    const { page } = app
+    const proxy = page.getByPlaceholder(/api\/fal\/proxy/)
+    await proxy.fill('ftp://example.com/proxy')
+    await proxy.locator('xpath=ancestor::form').getByRole('button', { name: 'Save' }).click()
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('falProxyUrl')
+  })
+
+  it('raised no console errors, page errors or CSP violations', () => {
+    expect(app.problems.filter((p) => !p.includes('falProxyUrl'))).toEqual([])
+  })
+})
