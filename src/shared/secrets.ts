@@ -4,6 +4,8 @@ export interface KeyStatus {
   source: 'stored' | 'env' | 'none'
   /** False when the OS offers no encryption (e.g. Linux without a keyring): the key cannot be saved. */
   canStore: boolean
+  /** Where a stored key lives: the OS-encrypted file, or (WebSocket bridge, tests) process memory only. */
+  storage: 'os' | 'memory'
   /** Where the user gets a key. */
   helpUrl: string
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_SETTINGS, SETTINGS_VERSION, SettingsPatchSchema, SettingsSchema, migrateSettings } from './settings'
+import {
+  DEFAULT_SETTINGS,
+  SETTINGS_VERSION,
+  SettingsPatchSchema,
+  SettingsSchema,
+  migrateSettings,
+} from './settings'
+import { DEFAULT_PREPARE_MAX_SIDE } from './media'
 
 describe('SettingsSchema defaults', () => {
   it('fills every field for empty input', () => {
@@ -8,6 +15,7 @@ describe('SettingsSchema defaults', () => {
       ffmpegPath: null,
       ffprobePath: null,
       falProxyUrl: null,
+      prepareMaxSide: DEFAULT_PREPARE_MAX_SIDE,
       concurrency: 2,
       recentFolders: [],
     })
@@ -16,9 +24,12 @@ describe('SettingsSchema defaults', () => {
 })
 
 describe('migrateSettings', () => {
-  it.each([[undefined], [null], [{}], ['garbage'], [42], [true], [[]]])('returns the defaults for %j', (raw) => {
-    expect(migrateSettings(raw)).toEqual(DEFAULT_SETTINGS)
-  })
+  it.each([[undefined], [null], [{}], ['garbage'], [42], [true], [[]]])(
+    'returns the defaults for %j',
+    (raw) => {
+      expect(migrateSettings(raw)).toEqual(DEFAULT_SETTINGS)
+    },
+  )
 
   it('keeps every valid field', () => {
     const stored = {
@@ -26,6 +37,7 @@ describe('migrateSettings', () => {
       ffmpegPath: '/opt/ffmpeg/bin/ffmpeg',
       ffprobePath: '/opt/ffmpeg/bin/ffprobe',
       falProxyUrl: 'https://proxy.example.com/api/fal/proxy',
+      prepareMaxSide: 'original',
       concurrency: 7,
       recentFolders: ['/b', '/a'],
     }
@@ -63,20 +75,29 @@ describe('migrateSettings', () => {
     ['11 recentFolders', 'recentFolders', Array.from({ length: 11 }, (_, i) => `/f${i}`)],
   ])('resets %s to its default and keeps the other fields', (_label, key, value) => {
     const migrated = migrateSettings({ concurrency: 5, ffmpegPath: '/keep/me', [key]: value })
-    expect(migrated[key as keyof typeof migrated]).toEqual(DEFAULT_SETTINGS[key as keyof typeof DEFAULT_SETTINGS])
+    expect(migrated[key as keyof typeof migrated]).toEqual(
+      DEFAULT_SETTINGS[key as keyof typeof DEFAULT_SETTINGS],
+    )
     if (key !== 'concurrency') expect(migrated.concurrency).toBe(5)
     if (key !== 'ffmpegPath') expect(migrated.ffmpegPath).toBe('/keep/me')
   })
 
   it('drops unknown keys', () => {
-    const migrated = migrateSettings({ concurrency: 3, theme: 'dark', __proto__polluted: 1, falKey: 'sk-secret' })
+    const migrated = migrateSettings({
+      concurrency: 3,
+      theme: 'dark',
+      __proto__polluted: 1,
+      falKey: 'sk-secret',
+    })
     expect(Object.keys(migrated).sort()).toEqual(Object.keys(DEFAULT_SETTINGS).sort())
     expect(migrated).not.toHaveProperty('falKey')
     expect(migrated.concurrency).toBe(3)
   })
 
   it('does not let a JSON __proto__ key pollute the result', () => {
-    const raw: unknown = JSON.parse('{"__proto__": {"concurrency": 9, "polluted": true}, "ffmpegPath": "/x"}')
+    const raw: unknown = JSON.parse(
+      '{"__proto__": {"concurrency": 9, "polluted": true}, "ffmpegPath": "/x"}',
+    )
     const migrated = migrateSettings(raw)
     expect(migrated.concurrency).toBe(DEFAULT_SETTINGS.concurrency)
     expect((migrated as Record<string, unknown>).polluted).toBeUndefined()
@@ -85,24 +106,30 @@ describe('migrateSettings', () => {
   })
 
   it('stamps the current version whatever the stored one says', () => {
-    expect(migrateSettings({ version: 0, concurrency: 4 })).toMatchObject({ version: SETTINGS_VERSION, concurrency: 4 })
+    expect(migrateSettings({ version: 0, concurrency: 4 })).toMatchObject({
+      version: SETTINGS_VERSION,
+      concurrency: 4,
+    })
     expect(migrateSettings({ version: 'v9' }).version).toBe(SETTINGS_VERSION)
   })
 
   it('trims stored binary paths', () => {
-    expect(migrateSettings({ ffprobePath: '  /usr/bin/ffprobe  ' }).ffprobePath).toBe('/usr/bin/ffprobe')
+    expect(migrateSettings({ ffprobePath: '  /usr/bin/ffprobe  ' }).ffprobePath).toBe(
+      '/usr/bin/ffprobe',
+    )
   })
 })
 
 describe('falProxyUrl', () => {
   const field = SettingsSchema.shape.falProxyUrl
 
-  it.each([['https://proxy.example.com/api/fal/proxy'], ['http://localhost:3333/fal'], ['http://127.0.0.1:8080/']])(
-    'accepts %s',
-    (url) => {
-      expect(field.safeParse(url).success).toBe(true)
-    },
-  )
+  it.each([
+    ['https://proxy.example.com/api/fal/proxy'],
+    ['http://localhost:3333/fal'],
+    ['http://127.0.0.1:8080/'],
+  ])('accepts %s', (url) => {
+    expect(field.safeParse(url).success).toBe(true)
+  })
 
   it('accepts null (talk to fal directly)', () => {
     expect(field.parse(null)).toBeNull()
@@ -149,7 +176,20 @@ describe('SettingsPatchSchema', () => {
     expect(SettingsPatchSchema.parse({ ffmpegPath: null })).toEqual({ ffmpegPath: null })
   })
 
-  it.each([['version'], ['recentFolders'], ['unknown']])('refuses the main-owned or unknown key %s', (key) => {
-    expect(SettingsPatchSchema.safeParse({ [key]: key === 'recentFolders' ? [] : 1 }).success).toBe(false)
+  it.each([['version'], ['recentFolders'], ['unknown']])(
+    'refuses the main-owned or unknown key %s',
+    (key) => {
+      expect(
+        SettingsPatchSchema.safeParse({ [key]: key === 'recentFolders' ? [] : 1 }).success,
+      ).toBe(false)
+    },
+  )
+})
+
+describe('SettingsPatchSchema covers every editable setting', () => {
+  it('lists all settings except the ones main owns', async () => {
+    const { SettingsPatchSchema: patch, SettingsSchema: full } = await import('./settings')
+    const editable = Object.keys(full.shape).filter((k) => k !== 'version' && k !== 'recentFolders')
+    expect(Object.keys(patch.shape).sort()).toEqual(editable.sort())
   })
 })

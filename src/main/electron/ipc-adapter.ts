@@ -1,3 +1,4 @@
+import path from 'node:path'
 import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent } from 'electron'
 import { CHANNELS } from '../../shared/contract/channels'
 import type { CallContext, Dispatch } from '../../shared/contract/dispatch'
@@ -44,7 +45,7 @@ export function registerIpc(options: IpcAdapterOptions): () => void {
   )
 
   ipcMain.on(CHANNELS.grant, (event, p: unknown) => {
-    if (!trusted(event) || typeof p !== 'string' || p.length > 4096) return
+    if (!trusted(event) || typeof p !== 'string' || p.length > 4096 || !path.isAbsolute(p)) return
     options.access.grant(p)
   })
 

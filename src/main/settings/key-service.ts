@@ -16,7 +16,12 @@ export class KeyService {
   async status(): Promise<KeyStatus> {
     const stored = await this.store.get(FAL_KEY)
     const source = stored ? 'stored' : this.env.FAL_KEY ? 'env' : 'none'
-    return { source, canStore: this.store.canStore, helpUrl: FAL_KEYS_URL }
+    return {
+      source,
+      canStore: this.store.canStore,
+      storage: this.store.storage,
+      helpUrl: FAL_KEYS_URL,
+    }
   }
 
   async set(key: string): Promise<KeyStatus> {

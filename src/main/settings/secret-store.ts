@@ -1,3 +1,4 @@
+import crypto from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { AppError } from '../../shared/errors'
@@ -12,6 +13,7 @@ export interface Cipher {
 /** Holds secrets by name. Implementations never log values. */
 export interface SecretStore {
   readonly canStore: boolean
+  readonly storage: 'os' | 'memory'
   get(name: string): Promise<string | undefined>
   set(name: string, value: string): Promise<void>
   delete(name: string): Promise<void>
@@ -19,6 +21,7 @@ export interface SecretStore {
 
 /** Secrets encrypted by a Cipher, one file each in `<dataDir>/secrets/`. Plain text never reaches disk. */
 export class EncryptedFileSecretStore implements SecretStore {
+  readonly storage = 'os'
   constructor(
     private readonly dir: string,
     private readonly cipher: Cipher,
@@ -58,7 +61,7 @@ export class EncryptedFileSecretStore implements SecretStore {
     }
     await fs.mkdir(this.dir, { recursive: true, mode: 0o700 })
     const target = this.file(name)
-    const tmp = `${target}.${process.pid}.tmp`
+    const tmp = `${target}.${process.pid}.${crypto.randomUUID()}.tmp`
     await fs.writeFile(tmp, this.cipher.encrypt(value), { mode: 0o600 })
     await fs.rename(tmp, target)
   }
@@ -71,6 +74,7 @@ export class EncryptedFileSecretStore implements SecretStore {
 /** For the WebSocket bridge and tests: lives only as long as the process, never written anywhere. */
 export class MemorySecretStore implements SecretStore {
   readonly canStore = true
+  readonly storage = 'memory'
   private readonly values = new Map<string, string>()
 
   async get(name: string): Promise<string | undefined> {

@@ -52,8 +52,16 @@ describe('FileSettingsStore', () => {
   it('persists updates across instances', async () => {
     const dir = await freshDir()
     const first = new FileSettingsStore(dir)
-    const updated = first.update({ concurrency: 5, ffmpegPath: '/opt/ff/ffmpeg', falProxyUrl: 'https://proxy.example/fal' })
-    expect(updated).toMatchObject({ concurrency: 5, ffmpegPath: '/opt/ff/ffmpeg', falProxyUrl: 'https://proxy.example/fal' })
+    const updated = first.update({
+      concurrency: 5,
+      ffmpegPath: '/opt/ff/ffmpeg',
+      falProxyUrl: 'https://proxy.example/fal',
+    })
+    expect(updated).toMatchObject({
+      concurrency: 5,
+      ffmpegPath: '/opt/ff/ffmpeg',
+      falProxyUrl: 'https://proxy.example/fal',
+    })
     expect(first.get()).toEqual(updated)
 
     const second = new FileSettingsStore(dir)
@@ -66,7 +74,11 @@ describe('FileSettingsStore', () => {
     const store = new FileSettingsStore(dir)
     store.update({ ffmpegPath: '/opt/ff/ffmpeg', concurrency: 6 })
     const next = store.update({ falProxyUrl: 'http://localhost:3333/fal' })
-    expect(next).toMatchObject({ ffmpegPath: '/opt/ff/ffmpeg', concurrency: 6, falProxyUrl: 'http://localhost:3333/fal' })
+    expect(next).toMatchObject({
+      ffmpegPath: '/opt/ff/ffmpeg',
+      concurrency: 6,
+      falProxyUrl: 'http://localhost:3333/fal',
+    })
     expect(new FileSettingsStore(dir).get()).toEqual(next)
   })
 
@@ -85,50 +97,91 @@ describe('FileSettingsStore', () => {
     ['blank ffmpeg path', { ffmpegPath: '  ' }, 'ffmpegPath'],
     ['main-owned recentFolders', { recentFolders: ['/evil'] }, undefined],
     ['unknown key', { theme: 'dark' }, undefined],
-  ])('rejects an invalid patch (%s) with invalid-params and leaves the file unchanged', async (_label, patch, field) => {
+  ])(
+    'rejects an invalid patch (%s) with invalid-params and leaves the file unchanged',
+    async (_label, patch, field) => {
+      const dir = await freshDir()
+      const store = new FileSettingsStore(dir)
+      store.update({ concurrency: 3, ffmpegPath: '/keep' })
+      const before = await fs.readFile(settingsFile(dir), 'utf8')
+      const stateBefore = store.get()
+
+      const error = catchError(() => store.update(patch as SettingsPatch))
+      expect(error.code).toBe('invalid-params')
+      if (field) {
+        expect(error.field).toBe(field)
+        expect(error.message).toContain(field)
+      }
+
+      expect(await fs.readFile(settingsFile(dir), 'utf8')).toBe(before)
+      expect(store.get()).toEqual(stateBefore)
+    },
+  )
+
+  it('does not rewrite an up-to-date settings.json when loading it', async () => {
     const dir = await freshDir()
+    const current = { ...DEFAULT_SETTINGS, concurrency: 4, recentFolders: ['/a'] }
+    // Hand-formatted on purpose: any rewrite would change the bytes.
+    const handWritten = JSON.stringify(current) + '\n\n'
+    await fs.writeFile(settingsFile(dir), handWritten)
     const store = new FileSettingsStore(dir)
-    store.update({ concurrency: 3, ffmpegPath: '/keep' })
-    const before = await fs.readFile(settingsFile(dir), 'utf8')
-    const stateBefore = store.get()
+    expect(store.get()).toEqual(current)
+    store.get()
+    expect(await fs.readFile(settingsFile(dir), 'utf8')).toBe(handWritten)
+  })
 
-    const error = catchError(() => store.update(patch as SettingsPatch))
-    expect(error.code).toBe('invalid-params')
-    if (field) {
-      expect(error.field).toBe(field)
-      expect(error.message).toContain(field)
-    }
-
-    expect(await fs.readFile(settingsFile(dir), 'utf8')).toBe(before)
-    expect(store.get()).toEqual(stateBefore)
+  it('rewrites settings.json when loading changed it (invalid field reset, unknown key dropped)', async () => {
+    const dir = await freshDir()
+    await fs.writeFile(
+      settingsFile(dir),
+      JSON.stringify({ ...DEFAULT_SETTINGS, concurrency: -1, stale: true }),
+    )
+    new FileSettingsStore(dir)
+    expect(await readJson(dir)).toEqual(DEFAULT_SETTINGS)
   })
 
   it('loads defaults from a settings.json full of garbage bytes, and can save again', async () => {
     const dir = await freshDir()
-    await fs.writeFile(settingsFile(dir), Buffer.from([0x00, 0xff, 0xfe, 0x7b, 0x22, 0x9c, 0x80, 0x01, 0x02]))
+    await fs.writeFile(
+      settingsFile(dir),
+      Buffer.from([0x00, 0xff, 0xfe, 0x7b, 0x22, 0x9c, 0x80, 0x01, 0x02]),
+    )
     const store = new FileSettingsStore(dir)
     expect(store.get()).toEqual(DEFAULT_SETTINGS)
     store.update({ concurrency: 4 })
     expect(new FileSettingsStore(dir).get().concurrency).toBe(4)
   })
 
-  it.each([['null'], ['[1,2,3]'], ['"a string"'], ['42'], ['{"concurrency": 3, "ffmpegPath": '], ['']])(
-    'loads defaults from a settings.json containing %j',
-    async (content) => {
-      const dir = await freshDir()
-      await fs.writeFile(settingsFile(dir), content)
-      expect(new FileSettingsStore(dir).get()).toEqual(DEFAULT_SETTINGS)
-    },
-  )
+  it.each([
+    ['null'],
+    ['[1,2,3]'],
+    ['"a string"'],
+    ['42'],
+    ['{"concurrency": 3, "ffmpegPath": '],
+    [''],
+  ])('loads defaults from a settings.json containing %j', async (content) => {
+    const dir = await freshDir()
+    await fs.writeFile(settingsFile(dir), content)
+    expect(new FileSettingsStore(dir).get()).toEqual(DEFAULT_SETTINGS)
+  })
 
   it('keeps the valid fields of a partly broken file and drops unknown keys from disk', async () => {
     const dir = await freshDir()
     await fs.writeFile(
       settingsFile(dir),
-      JSON.stringify({ concurrency: 999, ffmpegPath: '/opt/ff/ffmpeg', falKey: 'sk-should-not-stay', recentFolders: ['/a'] }),
+      JSON.stringify({
+        concurrency: 999,
+        ffmpegPath: '/opt/ff/ffmpeg',
+        falKey: 'sk-should-not-stay',
+        recentFolders: ['/a'],
+      }),
     )
     const store = new FileSettingsStore(dir)
-    expect(store.get()).toEqual({ ...DEFAULT_SETTINGS, ffmpegPath: '/opt/ff/ffmpeg', recentFolders: ['/a'] })
+    expect(store.get()).toEqual({
+      ...DEFAULT_SETTINGS,
+      ffmpegPath: '/opt/ff/ffmpeg',
+      recentFolders: ['/a'],
+    })
     const onDisk = (await readJson(dir)) as Record<string, unknown>
     expect(onDisk).not.toHaveProperty('falKey')
     expect(onDisk.concurrency).toBe(DEFAULT_SETTINGS.concurrency)
@@ -138,11 +191,15 @@ describe('FileSettingsStore', () => {
     const dir = await freshDir()
     const store = new FileSettingsStore(dir)
     for (let i = 1; i <= 12; i++) store.rememberFolder(`/videos/${i}`)
-    expect(store.get().recentFolders).toEqual([12, 11, 10, 9, 8, 7, 6, 5, 4, 3].map((i) => `/videos/${i}`))
+    expect(store.get().recentFolders).toEqual(
+      [12, 11, 10, 9, 8, 7, 6, 5, 4, 3].map((i) => `/videos/${i}`),
+    )
 
     // Re-picking an older folder moves it to the front instead of duplicating it.
     const after = store.rememberFolder('/videos/7')
-    expect(after.recentFolders).toEqual([7, 12, 11, 10, 9, 8, 6, 5, 4, 3].map((i) => `/videos/${i}`))
+    expect(after.recentFolders).toEqual(
+      [7, 12, 11, 10, 9, 8, 6, 5, 4, 3].map((i) => `/videos/${i}`),
+    )
     expect(new Set(after.recentFolders).size).toBe(after.recentFolders.length)
 
     // Re-picking the newest one changes nothing.
@@ -158,6 +215,9 @@ describe('FileSettingsStore', () => {
     const store = new FileSettingsStore(dir)
     store.update({ concurrency: 9 })
     expect(store.rememberFolder('/a').concurrency).toBe(9)
-    expect(new FileSettingsStore(dir).get()).toMatchObject({ concurrency: 9, recentFolders: ['/a'] })
+    expect(new FileSettingsStore(dir).get()).toMatchObject({
+      concurrency: 9,
+      recentFolders: ['/a'],
+    })
   })
 })

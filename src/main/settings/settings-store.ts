@@ -31,7 +31,9 @@ export class FileSettingsStore implements SettingsStore {
       clearInvalidConfig: true,
     })
     this.current = migrateSettings(this.conf.store)
-    this.conf.store = { ...this.current }
+    // Only rewrite the file when migration changed it; reading settings must not touch the disk.
+    if (JSON.stringify(this.conf.store) !== JSON.stringify(this.current))
+      this.conf.store = { ...this.current }
   }
 
   get(): Settings {
@@ -44,7 +46,11 @@ export class FileSettingsStore implements SettingsStore {
       const { message, field } = describeZodError(parsed.error)
       throw new AppError('invalid-params', `Settings: ${message}`, field ? { field } : {})
     }
-    this.current = migrateSettings({ ...this.current, ...parsed.data })
+    // An explicit `undefined` (IPC keeps them) means "not in this patch", never "reset".
+    const patchOnly = Object.fromEntries(
+      Object.entries(parsed.data).filter(([, v]) => v !== undefined),
+    )
+    this.current = migrateSettings({ ...this.current, ...patchOnly })
     this.conf.store = { ...this.current }
     return this.current
   }

@@ -307,14 +307,22 @@ describe('dispatcher exhaustiveness', () => {
   it('routes every declared method to its own handler', async () => {
     const { handlers, calls } = makeHandlers()
     const dispatch = createDispatcher(handlers)
+    // Typed so that a new contract method fails to compile here until it gets valid params.
+    const validParams: Record<MethodName, unknown> = {
+      'app.info': {},
+      'settings.get': {},
+      'settings.update': { concurrency: 3 },
+      'secrets.status': {},
+      'secrets.setFalKey': { key: 'abcdefgh12345' },
+      'secrets.clearFalKey': {},
+      'media.probe': { path: '/a.mp4' },
+      'media.playbackUrl': { path: '/a.mp4' },
+      'media.poster': { path: '/a.mp4' },
+      'media.filmstrip': { path: '/a.mp4', startSec: 0, endSec: 2, count: 4 },
+      'media.commands': {},
+    }
     for (const name of methodNames) {
-      const params =
-        name === 'media.probe' || name === 'media.playbackUrl'
-          ? { path: '/a.mp4' }
-          : name === 'secrets.setFalKey'
-            ? { key: 'abcdefgh12345' }
-            : {}
-      const reply = await dispatch(name, params, ctx)
+      const reply = await dispatch(name, validParams[name], ctx)
       expect(reply).toEqual({ ok: true, value: { handled: name } })
     }
     expect(calls.map((c) => c.name)).toEqual(methodNames)

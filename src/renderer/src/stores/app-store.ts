@@ -76,8 +76,14 @@ export const useApp = create<AppState>((set, get) => ({
   },
 
   async setFalKey(key) {
-    set({ keyStatus: await getBridge().secrets.setFalKey({ key }) })
-    get().notify('info', 'fal key saved, encrypted by your system.')
+    const keyStatus = await getBridge().secrets.setFalKey({ key })
+    set({ keyStatus })
+    get().notify(
+      'info',
+      keyStatus.storage === 'os'
+        ? 'fal key saved, encrypted by your system.'
+        : 'fal key set for this session.',
+    )
   },
 
   async clearFalKey() {

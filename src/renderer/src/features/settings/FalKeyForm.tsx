@@ -3,6 +3,7 @@ import { useApp } from '../../stores/app-store'
 
 const SOURCE_TEXT = {
   stored: 'A fal key is saved, encrypted by your system.',
+  session: 'A fal key is set for this session only (not written to disk).',
   env: 'Using the FAL_KEY environment variable.',
   none: 'No fal key yet. Rendering needs one.',
 } as const
@@ -36,7 +37,13 @@ export function FalKeyForm() {
     <form className="field-group" onSubmit={save} aria-label="fal key">
       <h3>fal key</h3>
       <p className="muted" data-testid="key-status">
-        {SOURCE_TEXT[keyStatus.source]}{' '}
+        {
+          SOURCE_TEXT[
+            keyStatus.source === 'stored' && keyStatus.storage === 'memory'
+              ? 'session'
+              : keyStatus.source
+          ]
+        }{' '}
         {keyStatus.source === 'none' && (
           <>
             Get one at{' '}

@@ -1,0 +1,111 @@
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { FileAccess } from './file-access'
+import { AppError } from '../../shared/errors'
+
+const abs = (...parts: string[]) => path.resolve(path.sep, ...parts)
+
+function checkError(access: FileAccess, p: string): AppError {
+  try {
+    access.check(p)
+  } catch (err) {
+    if (err instanceof AppError) return err
+    throw err
+  }
+  throw new Error(`expected check(${p}) to throw`)
+}
+
+describe('FileAccess', () => {
+  it('allows nothing before a grant', () => {
+    const access = new FileAccess()
+    expect(access.isAllowed(abs('a', 'b', 'x.mp4'))).toBe(false)
+  })
+
+  it('allows exactly the granted file', () => {
+    const access = new FileAccess()
+    const file = abs('a', 'b', 'x.mp4')
+    expect(access.grant(file)).toBe(file)
+    expect(access.isAllowed(file)).toBe(true)
+    expect(access.isAllowed(abs('a', 'b', 'y.mp4'))).toBe(false)
+    expect(access.isAllowed(abs('a', 'b'))).toBe(false)
+    expect(access.isAllowed(abs('a', 'b', 'x.mp4', 'inner'))).toBe(false)
+    expect(access.isAllowed(abs('a', 'b', 'x.mp4.bak'))).toBe(false)
+  })
+
+  it('check returns the resolved path of a granted file', () => {
+    const access = new FileAccess()
+    const file = abs('videos', 'clip.mov')
+    access.grant(file)
+    expect(access.check(file)).toBe(file)
+    expect(access.check(abs('videos', '.', 'sub', '..', 'clip.mov'))).toBe(file)
+  })
+
+  it('check throws forbidden naming the file when it is not granted', () => {
+    const access = new FileAccess()
+    access.grant(abs('videos', 'a.mp4'))
+    const p = abs('private', 'diary.mp4')
+    const error = checkError(access, p)
+    expect(error.code).toBe('forbidden')
+    expect(error.file).toBe(p)
+    expect(error.message).toContain('diary.mp4')
+  })
+
+  it('normalises .. so it cannot widen the allow-list', () => {
+    const access = new FileAccess()
+    access.grant('/a/b/x.mp4')
+    // Normalises to /a/c/x.mp4: a different file.
+    expect(access.isAllowed('/a/b/../c/x.mp4')).toBe(false)
+    expect(checkError(access, '/a/b/../c/x.mp4').code).toBe('forbidden')
+    expect(access.isAllowed('/a/b/../../../../etc/passwd')).toBe(false)
+    // Normalises to the granted file itself.
+    expect(access.isAllowed('/a/b/../b/x.mp4')).toBe(true)
+    expect(access.isAllowed('/a/./b/x.mp4')).toBe(true)
+    expect(access.isAllowed('/a//b/x.mp4')).toBe(true)
+  })
+
+  it('normalises the granted path too', () => {
+    const access = new FileAccess()
+    expect(access.grant('/a/b/../c/./x.mp4')).toBe(path.resolve('/a/c/x.mp4'))
+    expect(access.isAllowed('/a/c/x.mp4')).toBe(true)
+    expect(access.isAllowed('/a/b/x.mp4')).toBe(false)
+  })
+
+  it.each([['x.mp4'], ['./x.mp4'], ['../x.mp4'], ['a/b/x.mp4'], ['']])(
+    'refuses the relative path %j',
+    (p) => {
+      const access = new FileAccess()
+      // Even when the same file was granted by its absolute path.
+      access.grant(path.resolve(p || '.'))
+      expect(access.isAllowed(p)).toBe(false)
+      expect(checkError(access, p).code).toBe('forbidden')
+    },
+  )
+
+  it('keeps grants separate per instance', () => {
+    const a = new FileAccess()
+    const b = new FileAccess()
+    a.grant('/shared/x.mp4')
+    expect(b.isAllowed('/shared/x.mp4')).toBe(false)
+  })
+
+  it('compares case-sensitively on Linux, insensitively on Windows and macOS', () => {
+    const access = new FileAccess()
+    access.grant('/Videos/Clip.MP4')
+    const insensitive = process.platform === 'win32' || process.platform === 'darwin'
+    expect(access.isAllowed('/videos/clip.mp4')).toBe(insensitive)
+  })
+
+  describe('allowAll', () => {
+    it('allows any absolute path without a grant', () => {
+      const access = new FileAccess(true)
+      expect(access.isAllowed('/anything/at/all.mp4')).toBe(true)
+      expect(access.check('/anything/../else.mp4')).toBe(path.resolve('/else.mp4'))
+    })
+
+    it('still refuses relative paths', () => {
+      const access = new FileAccess(true)
+      expect(access.isAllowed('clip.mp4')).toBe(false)
+      expect(checkError(access, 'clip.mp4').code).toBe('forbidden')
+    })
+  })
+})
