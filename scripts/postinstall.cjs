@@ -13,7 +13,11 @@ try {
   process.exit(0) // production install without devDependencies
 }
 if (fs.existsSync(path.join(electronDir, 'path.txt'))) process.exit(0)
-const result = spawnSync(process.execPath, [path.join(electronDir, 'install.js')], { stdio: 'inherit' })
+const result = spawnSync(process.execPath, [path.join(electronDir, 'install.js')], {
+  stdio: 'inherit',
+})
 if (result.status !== 0) {
-  console.warn('Could not download Electron. `npm run dev` needs it; the CLI and tests do not. See README, "Offline installs".')
+  console.warn(
+    'Could not download Electron. `npm run dev` needs it; the CLI and tests do not. See README, "Offline installs".',
+  )
 }

@@ -3,4 +3,6 @@ const fs = require('node:fs')
 const file = process.argv[2] ?? 'test-results/vitest.json'
 const r = JSON.parse(fs.readFileSync(file, 'utf8'))
 const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0)
-console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`)
+console.log(
+  `tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`,
+)

@@ -1,4 +1,5 @@
 import { probeCommand, PROBE_HELP } from './commands/probe'
+import { prepareCommand, PREPARE_HELP } from './commands/prepare'
 import { EXIT, finish, UsageError, type Io } from './output'
 import pkg from '../../package.json'
 
@@ -6,6 +7,7 @@ export const HELP = `reanimate ${pkg.version}: restyle video clips with AnimateD
 
 Usage:
   reanimate probe FILE [--json]
+  reanimate prepare FILE [--start SEC] [--end SEC] [--max-side PX] --out FILE [--json]
 
 Options:
   -h, --help     show help (also: reanimate COMMAND --help)
@@ -19,10 +21,12 @@ Environment:
 
 Exit codes: 0 success, 1 a job failed, 2 invalid usage, parameter or input file.
 
-${PROBE_HELP}`
+${PROBE_HELP}
+
+${PREPARE_HELP}`
 
 type Command = (argv: string[], io: Io, env: NodeJS.ProcessEnv) => Promise<number>
-const COMMANDS: Record<string, Command> = { probe: probeCommand }
+const COMMANDS: Record<string, Command> = { probe: probeCommand, prepare: prepareCommand }
 
 /** Runs one CLI invocation and returns its exit code; never calls process.exit itself. */
 export async function runCli(

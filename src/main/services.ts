@@ -2,7 +2,8 @@ import path from 'node:path'
 import { FileAccess } from './access/file-access'
 import { EventBus } from './events'
 import { Tools } from './media/tools'
-import { probeFile } from './media/probe'
+import { MediaService } from './media/media-service'
+import { CommandLog } from './media/command-log'
 import { mediaUrlFor } from './protocol/serve-file'
 import { FileSettingsStore, type SettingsStore } from './settings/settings-store'
 import { KeyService } from './settings/key-service'
@@ -29,6 +30,11 @@ export function createServices(options: ServicesOptions) {
   const access = new FileAccess(options.allowAllFiles ?? false)
   const keys = new KeyService(options.secrets, env)
   const tools = new Tools(() => settings.get(), env)
+  const commandLog = new CommandLog(200, (record) => bus.emit('media.command', { ...record }))
+  const media = new MediaService(tools, path.join(options.dataDir, 'cache'), commandLog)
+  /** Files the app makes for the window (posters, proxies) become reachable by it. */
+  const produced = (file: string, ctx: { mediaBaseUrl: string }) =>
+    mediaUrlFor(ctx.mediaBaseUrl, access.grant(file))
 
   const handlers: Handlers = {
     'app.info': async (_p, ctx) => ({
@@ -56,13 +62,24 @@ export function createServices(options: ServicesOptions) {
       bus.emit('secrets.changed', status)
       return status
     },
-    'media.probe': async ({ path: file }) => {
-      const allowed = access.check(file)
-      return probeFile((await tools.ffprobe()).path, allowed)
+    'media.probe': async ({ path: file }) => media.probe(access.check(file)),
+    'media.playbackUrl': async ({ path: file }, ctx) => {
+      const playable = await media.playable(access.check(file))
+      return { url: produced(playable.path, ctx), proxied: playable.proxied }
     },
-    'media.playbackUrl': async ({ path: file }, ctx) => ({
-      url: mediaUrlFor(ctx.mediaBaseUrl, access.check(file)),
+    'media.poster': async ({ path: file, atSec, height }, ctx) => ({
+      url: produced(await media.poster(access.check(file), atSec, height), ctx),
     }),
+    'media.filmstrip': async ({ path: file, startSec, endSec, count, height }, ctx) => {
+      const strip = await media.filmstrip(access.check(file), { startSec, endSec }, count, height)
+      return {
+        url: produced(strip.path, ctx),
+        times: strip.times,
+        tileWidth: strip.tileWidth,
+        tileHeight: strip.tileHeight,
+      }
+    },
+    'media.commands': async () => commandLog.list(),
   }
 
   return {
@@ -71,6 +88,7 @@ export function createServices(options: ServicesOptions) {
     access,
     keys,
     tools,
+    media,
     handlers,
     dispatch: createDispatcher(handlers),
     dataDir: path.resolve(options.dataDir),

@@ -48,3 +48,39 @@ export interface ProbeResult {
   frameCount: number
   audio: AudioTrack[]
 }
+
+/**
+ * Longest side of the clip sent to fal by default. AnimateDiff (SD 1.5) works around 512 px; 768
+ * keeps detail for the upscaled look while keeping uploads and GPU time modest.
+ */
+export const DEFAULT_PREPARE_MAX_SIDE = 768
+
+export interface TimeRange {
+  startSec: number
+  /** Exclusive; omitted = to the end of the clip. */
+  endSec?: number
+}
+
+export interface PrepareOptions {
+  /** Longest side in pixels, or 'original' to keep the size (made even). */
+  maxSide: number | 'original'
+}
+
+/** What a prepared file will be, known before ffmpeg runs. */
+export interface PreparePlanFacts {
+  width: number
+  height: number
+  fps: number
+  /** As a rational for ffmpeg, e.g. 30000/1001. */
+  fpsRational: string
+  startSec: number
+  durationSec: number
+  frameCount: number
+}
+
+export interface MediaProgress {
+  fraction: number
+  speed: number
+  etaSec: number | null
+  elapsedSec: number
+}

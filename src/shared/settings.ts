@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { DEFAULT_PREPARE_MAX_SIDE } from './media'
 
 /** Bump when a stored field changes meaning; `migrateSettings` lifts older files. */
 export const SETTINGS_VERSION = 1
@@ -16,6 +17,10 @@ export const SettingsSchema = z.object({
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
     .nullable()
     .default(null),
+  /** Longest side of the clip uploaded to fal, or 'original'. */
+  prepareMaxSide: z
+    .union([z.number().int().min(256).max(4096), z.literal('original')])
+    .default(DEFAULT_PREPARE_MAX_SIDE),
   /** Jobs in flight at once; fal gives new accounts 2. */
   concurrency: z.number().int().min(1).max(40).default(2),
   /** Folders the user picked last, most recent first. */
@@ -29,12 +34,13 @@ export type Settings = z.infer<typeof SettingsSchema>
  * without their defaults: zod 4 applies defaults even inside `.partial()`, which would make a
  * one-field patch reset every other field.
  */
-const { ffmpegPath, ffprobePath, falProxyUrl, concurrency } = SettingsSchema.shape
+const { ffmpegPath, ffprobePath, falProxyUrl, prepareMaxSide, concurrency } = SettingsSchema.shape
 export const SettingsPatchSchema = z
   .object({
     ffmpegPath: ffmpegPath.removeDefault(),
     ffprobePath: ffprobePath.removeDefault(),
     falProxyUrl: falProxyUrl.removeDefault(),
+    prepareMaxSide: prepareMaxSide.removeDefault(),
     concurrency: concurrency.removeDefault(),
   })
   .partial()

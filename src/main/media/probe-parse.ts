@@ -55,7 +55,12 @@ export function rotationOf(stream: FfprobeStream): number {
 export function bitDepthOf(stream: FfprobeStream): number {
   const raw = num(stream.bits_per_raw_sample)
   if (raw > 0) return raw
-  const m = /p(\d{2})(?:le|be)$/.exec(stream.pix_fmt ?? '')
+  const fmt = stream.pix_fmt ?? ''
+  // p010le, p016le: semi-planar 10/16-bit; rgb48/rgba64: 16 bits a channel; yuv420p10le, gray12le: the suffix.
+  const semiPlanar = /^p0(\d\d)/.exec(fmt)
+  if (semiPlanar) return Number(semiPlanar[1])
+  if (/^(rgb|bgr)a?(48|64)/.test(fmt)) return 16
+  const m = /\D(\d{1,2})(?:le|be)$/.exec(fmt)
   return m ? Number(m[1]) : 8
 }
 
@@ -68,7 +73,8 @@ export function parseProbe(json: FfprobeJson, file: string, sizeBytes: number): 
   const width = num(video.width)
   const height = num(video.height)
   const swap = rotation === 90 || rotation === 270
-  const durationSec = num(json.format?.duration) || num(video.duration)
+  // The video stream's own span: a container's duration can include leading gaps or other streams.
+  const durationSec = num(video.duration) || num(json.format?.duration)
   const fpsNominal = parseRate(video.r_frame_rate)
   const fpsAverage = parseRate(video.avg_frame_rate) || fpsNominal
   const frameCount = num(video.nb_frames) || Math.round(durationSec * fpsAverage)
@@ -90,7 +96,7 @@ export function parseProbe(json: FfprobeJson, file: string, sizeBytes: number): 
     sizeBytes,
     container: json.format?.format_name ?? 'unknown',
     durationSec,
-    startTimeSec: num(json.format?.start_time),
+    startTimeSec: num(video.start_time) || num(json.format?.start_time),
     codec: video.codec_name ?? 'unknown',
     pixelFormat: video.pix_fmt ?? 'unknown',
     bitDepth: bitDepthOf(video),

@@ -4,10 +4,12 @@ import { execa } from 'execa'
 import { AppError } from '../../shared/errors'
 import type { ProbeResult } from '../../shared/media'
 import { parseProbe, type FfprobeJson } from './probe-parse'
+import type { CommandLog } from './command-log'
 
 export interface ProbeOptions {
   timeoutMs?: number
   signal?: AbortSignal
+  log?: CommandLog
 }
 
 /** Reads a media file's facts with ffprobe. Every failure names the file and what is wrong with it. */
@@ -26,18 +28,35 @@ export async function probeFile(
   if (!stat.isFile()) throw new AppError('invalid-input', `${name}: not a file`, { file })
   if (stat.size === 0) throw new AppError('invalid-input', `${name}: the file is empty`, { file })
 
-  const run = await execa(
-    ffprobe,
-    ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file],
-    {
-      timeout: options.timeoutMs ?? 30_000,
-      reject: false,
-      ...(options.signal ? { cancelSignal: options.signal } : {}),
-      // ffprobe on a hostile file can print a lot; we only need the JSON.
-      maxBuffer: 32 * 1024 * 1024,
-    },
-  )
+  const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file]
+  const record = options.log?.start('probe', ffprobe, args)
+  const started = Date.now()
+  const run = await execa(ffprobe, args, {
+    timeout: options.timeoutMs ?? 30_000,
+    reject: false,
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
+    // ffprobe on a hostile file can print a lot; we only need the JSON.
+    maxBuffer: 32 * 1024 * 1024,
+  })
+  if (record) {
+    options.log?.finish(
+      record,
+      run.isCanceled ? 'cancelled' : run.exitCode === 0 ? 'ok' : 'failed',
+      run.exitCode ?? null,
+      Date.now() - started,
+    )
+  }
   if (run.isCanceled) throw new AppError('cancelled', `${name}: probe cancelled`, { file })
+  if (
+    (run as { code?: string }).code === 'ENOENT' ||
+    (run as { code?: string }).code === 'EACCES'
+  ) {
+    throw new AppError(
+      'ffmpeg-missing',
+      `ffprobe could not be started (${ffprobe}). Check the ffprobe path in Settings.`,
+      { file: ffprobe },
+    )
+  }
   if (run.timedOut)
     throw new AppError(
       'timeout',

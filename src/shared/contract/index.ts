@@ -3,6 +3,7 @@ import { event, method, type EventSpec, type MethodSpec } from './define'
 import { SettingsPatchSchema, type Settings } from '../settings'
 import type { KeyStatus } from '../secrets'
 import type { ProbeResult, ToolsStatus } from '../media'
+import type { CommandRecord } from '../commands'
 import type { ErrorInfo } from '../errors'
 
 const none = z.object({}).strict()
@@ -47,14 +48,52 @@ export const methods = {
   ),
   'secrets.clearFalKey': method<KeyStatus>()(none),
   'media.probe': method<ProbeResult>()(z.object({ path: filePath }).strict()),
-  /** A URL the player can stream; only for files the user opened or the app made. */
-  'media.playbackUrl': method<{ url: string }>()(z.object({ path: filePath }).strict()),
+  /**
+   * A URL the player can stream; only for files the user opened or the app made. Clips Chromium
+   * cannot play (HEVC, ProRes, AVI, 10-bit ...) get an H.264 proxy first (`proxied: true`).
+   */
+  'media.playbackUrl': method<{ url: string; proxied: boolean }>()(
+    z.object({ path: filePath }).strict(),
+  ),
+  'media.poster': method<{ url: string }>()(
+    z
+      .object({
+        path: filePath,
+        atSec: z.number().min(0).default(0),
+        height: z.number().int().min(16).max(1080).default(360),
+      })
+      .strict(),
+  ),
+  /** One image with `count` thumbnails side by side, over [startSec, endSec). */
+  'media.filmstrip': method<{
+    url: string
+    times: number[]
+    tileWidth: number
+    tileHeight: number
+  }>()(
+    z
+      .object({
+        path: filePath,
+        startSec: z.number().min(0),
+        endSec: z.number().positive(),
+        count: z.number().int().min(1).max(60),
+        height: z.number().int().min(16).max(360).default(72),
+      })
+      .strict()
+      .refine((v) => v.endSec > v.startSec, {
+        message: 'endSec must be after startSec',
+        path: ['endSec'],
+      }),
+  ),
+  /** The ffmpeg/ffprobe command lines run so far, newest last, to show and copy. */
+  'media.commands': method<CommandRecord[]>()(none),
 } satisfies Record<string, MethodSpec>
 
 export const events = {
   'settings.changed': event<Settings>(),
   'secrets.changed': event<KeyStatus>(),
   log: event<LogEntry>(),
+  'media.command': event<CommandRecord>(),
 } satisfies Record<string, EventSpec>
 
 export type Methods = typeof methods

@@ -1,0 +1,127 @@
+import { execFile } from 'node:child_process'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+import { CommandLog } from '../src/main/media/command-log'
+import { MediaService } from '../src/main/media/media-service'
+import { Tools } from '../src/main/media/tools'
+import { DEFAULT_PREPARE_MAX_SIDE } from '../src/shared/media'
+import { ffmpeg, FFMPEG, inspect } from '../test/media/clips'
+import { benchDir, report } from './report'
+
+const run = promisify(execFile)
+
+/** Generated media is kept in .tmp/bench between runs; only the measured work is timed. */
+async function ensure(file: string, make: () => Promise<void>): Promise<string> {
+  try {
+    await fs.access(file)
+  } catch {
+    await make()
+  }
+  return file
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now()
+  const value = await fn()
+  return [value, (performance.now() - t0) / 1000]
+}
+
+describe('media benchmarks', () => {
+  it('prepare a 4K60 clip', async () => {
+    const dir = await benchDir()
+    const seconds = 5
+    const src = await ensure(path.join(dir, 'uhd60-5s.mp4'), () =>
+      ffmpeg([
+        '-f',
+        'lavfi',
+        '-i',
+        `testsrc2=size=3840x2160:rate=60:duration=${seconds}`,
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-crf',
+        '20',
+        '-g',
+        '60',
+        '-pix_fmt',
+        'yuv420p',
+        path.join(dir, 'uhd60-5s.mp4'),
+      ]),
+    )
+    const media = new MediaService(
+      new Tools(() => ({ ffmpegPath: null, ffprobePath: null })),
+      path.join(dir, 'cache'),
+      new CommandLog(),
+    )
+    const out = path.join(dir, 'uhd60-prepared.mp4')
+    const [, sec] = await timed(() =>
+      media.prepare(src, { startSec: 0 }, { maxSide: DEFAULT_PREPARE_MAX_SIDE }, out),
+    )
+    const [srcSize, outSize] = await Promise.all([fs.stat(src), fs.stat(out)])
+    const o = await inspect(out)
+    expect(o.frames).toBe(seconds * 60)
+    report('prepare 4K60 → 768 px H.264', [
+      ['clip', `${seconds} s 3840x2160 60 fps, ${(srcSize.size / 1e6).toFixed(1)} MB`],
+      ['wall time', `${sec.toFixed(2)} s`],
+      ['speed', `${(seconds / sec).toFixed(2)}x real time`],
+      ['prepared', `${o.width}x${o.height} ${o.fps} fps, ${(outSize.size / 1e6).toFixed(2)} MB`],
+      ['bytes prepared / source', `${((outSize.size / srcSize.size) * 100).toFixed(1)} %`],
+    ])
+  })
+
+  it('filmstrip of 20 thumbnails on a 10-minute 1080p clip vs decoding every frame', async () => {
+    const dir = await benchDir()
+    const piece = await ensure(path.join(dir, '1080p-30s.mp4'), () =>
+      ffmpeg([
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=1920x1080:rate=30:duration=30',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-crf',
+        '26',
+        '-g',
+        '250',
+        '-pix_fmt',
+        'yuv420p',
+        path.join(dir, '1080p-30s.mp4'),
+      ]),
+    )
+    // 20 copies of a 30 s piece, stream-copied: a real 10-minute file in seconds.
+    const long = await ensure(path.join(dir, '1080p-10min.mp4'), () =>
+      ffmpeg(['-stream_loop', '19', '-i', piece, '-c', 'copy', path.join(dir, '1080p-10min.mp4')]),
+    )
+    const media = new MediaService(
+      new Tools(() => ({ ffmpegPath: null, ffprobePath: null })),
+      path.join(dir, `cache-${Date.now()}`),
+      new CommandLog(),
+    )
+    const probe = await media.probe(long)
+    const [strip, stripSec] = await timed(() =>
+      media.filmstrip(long, { startSec: 0, endSec: probe.durationSec }, 20, 72),
+    )
+    const [, cachedSec] = await timed(() =>
+      media.filmstrip(long, { startSec: 0, endSec: probe.durationSec }, 20, 72),
+    )
+    const [, decodeSec] = await timed(() =>
+      run(FFMPEG, ['-hide_banner', '-v', 'error', '-i', long, '-map', '0:v:0', '-f', 'null', '-']),
+    )
+    expect(strip.times).toHaveLength(20)
+    report('filmstrip, 20 thumbnails', [
+      [
+        'clip',
+        `${(probe.durationSec / 60).toFixed(1)} min ${probe.width}x${probe.height} ${probe.fpsNominal} fps (${probe.frameCount} frames)`,
+      ],
+      ['filmstrip (seek per thumbnail)', `${stripSec.toFixed(2)} s`],
+      ['filmstrip again (cached)', `${(cachedSec * 1000).toFixed(1)} ms`],
+      ['decode every frame', `${decodeSec.toFixed(2)} s`],
+      ['ratio', `${(decodeSec / stripSec).toFixed(1)}x faster than a full decode`],
+    ])
+  })
+})

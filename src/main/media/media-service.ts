@@ -1,0 +1,205 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { AppError } from '../../shared/errors'
+import type {
+  MediaProgress,
+  PrepareOptions,
+  PreparePlanFacts,
+  ProbeResult,
+  TimeRange,
+} from '../../shared/media'
+import type { CommandLog } from './command-log'
+import { runFfmpeg, writeAtomically } from './ffmpeg-run'
+import { joinedDuration, planFinish, type FinishPlanInput } from './finish-plan'
+import { fileIdentity } from './identity'
+import { probeFile } from './probe'
+import { planPrepare } from './prepare-plan'
+import {
+  filmstripTimes,
+  needsPlaybackProxy,
+  planFilmstrip,
+  planPlaybackProxy,
+  planPoster,
+} from './preview-plan'
+import type { Tools } from './tools'
+
+export interface RunControl {
+  signal?: AbortSignal
+  onProgress?: (p: MediaProgress) => void
+}
+
+export interface Filmstrip {
+  path: string
+  times: number[]
+  /** Each tile's size in the sprite. */
+  tileWidth: number
+  tileHeight: number
+}
+
+/** Every ffmpeg-backed operation the app, the CLI and the job runner use. Plain Node. */
+export class MediaService {
+  private readonly inFlight = new Map<string, Promise<unknown>>()
+
+  constructor(
+    private readonly tools: Tools,
+    private readonly cacheDir: string,
+    readonly log: CommandLog,
+  ) {}
+
+  async probe(file: string, signal?: AbortSignal): Promise<ProbeResult> {
+    const ffprobe = (await this.tools.ffprobe()).path
+    return probeFile(ffprobe, file, { log: this.log, ...(signal ? { signal } : {}) })
+  }
+
+  private async ffmpeg(): Promise<string> {
+    return (await this.tools.ffmpeg()).path
+  }
+
+  /** Runs `make` once per key at a time; callers asking for the same derived file share the work. */
+  private once<T>(key: string, make: () => Promise<T>): Promise<T> {
+    const existing = this.inFlight.get(key) as Promise<T> | undefined
+    if (existing) return existing
+    const p = make().finally(() => this.inFlight.delete(key))
+    this.inFlight.set(key, p)
+    return p
+  }
+
+  private async cached(
+    kind: string,
+    file: string,
+    ext: string,
+    params: unknown[],
+    make: (out: string) => Promise<void>,
+  ): Promise<string> {
+    const id = await fileIdentity(file, kind, ...params)
+    const out = path.join(this.cacheDir, kind, `${id}${ext}`)
+    return this.once(out, async () => {
+      try {
+        await fs.access(out)
+        return out
+      } catch {
+        // not cached yet
+      }
+      await fs.mkdir(path.dirname(out), { recursive: true })
+      await writeAtomically(out, make)
+      return out
+    })
+  }
+
+  /** The exact file that is uploaded to fal (see planPrepare). Never writes over the source. */
+  async prepare(
+    file: string,
+    range: TimeRange,
+    options: PrepareOptions,
+    output: string,
+    control: RunControl = {},
+  ): Promise<{ output: string; facts: PreparePlanFacts; probe: ProbeResult }> {
+    const probe = await this.probe(file, control.signal)
+    if (path.resolve(output) === path.resolve(file)) {
+      throw new AppError(
+        'invalid-params',
+        `${path.basename(output)}: the output must not be the source file`,
+        { field: 'out', file: output },
+      )
+    }
+    const bin = await this.ffmpeg()
+    let facts: PreparePlanFacts | undefined
+    await writeAtomically(output, async (partial) => {
+      const plan = planPrepare(probe, range, options, partial)
+      facts = plan.facts
+      await runFfmpeg({
+        bin,
+        args: plan.args,
+        purpose: 'prepare for upload',
+        durationSec: plan.facts.durationSec,
+        file,
+        log: this.log,
+        ...control,
+      })
+    })
+    if (!facts) throw new AppError('internal', 'prepare produced no plan')
+    return { output, facts, probe }
+  }
+
+  async poster(file: string, atSec = 0, height = 360): Promise<string> {
+    const bin = await this.ffmpeg()
+    return this.cached('posters', file, '.jpg', [atSec, height], (out) =>
+      runFfmpeg({
+        bin,
+        args: planPoster(file, atSec, height, out),
+        purpose: 'poster frame',
+        file,
+        log: this.log,
+      }),
+    )
+  }
+
+  async filmstrip(
+    file: string,
+    range: { startSec: number; endSec: number },
+    count: number,
+    height = 72,
+  ): Promise<Filmstrip> {
+    const times = filmstripTimes(range.startSec, range.endSec, count)
+    const bin = await this.ffmpeg()
+    const probe = await this.probe(file)
+    const out = await this.cached('filmstrips', file, '.jpg', [times, height], (partial) =>
+      runFfmpeg({
+        bin,
+        args: planFilmstrip(file, times, height, partial),
+        purpose: 'filmstrip',
+        file,
+        log: this.log,
+      }),
+    )
+    const tileWidth = Math.max(2, Math.round(((probe.width / probe.height) * height) / 2) * 2)
+    return { path: out, times, tileWidth, tileHeight: height }
+  }
+
+  /** The file the player should load: the clip itself, or an H.264 proxy when Chromium cannot play it. */
+  async playable(
+    file: string,
+    control: RunControl = {},
+  ): Promise<{ path: string; proxied: boolean }> {
+    const probe = await this.probe(file, control.signal)
+    if (!needsPlaybackProxy(probe)) return { path: file, proxied: false }
+    const bin = await this.ffmpeg()
+    const out = await this.cached('proxies', file, '.mp4', [], (partial) =>
+      runFfmpeg({
+        bin,
+        args: planPlaybackProxy(file, partial),
+        purpose: 'preview proxy',
+        durationSec: probe.durationSec,
+        file,
+        log: this.log,
+        ...control,
+      }),
+    )
+    return { path: out, proxied: true }
+  }
+
+  /** Joins results, lays the source audio under them, embeds the parameters; writes a sidecar JSON too. */
+  async finish(
+    input: Omit<FinishPlanInput, 'output'> & { output: string },
+    control: RunControl = {},
+  ): Promise<{ output: string; sidecar: string }> {
+    const bin = await this.ffmpeg()
+    const durations = input.segments.map((s) => s.durationSec)
+    await writeAtomically(input.output, (partial) =>
+      runFfmpeg({
+        bin,
+        args: planFinish({ ...input, output: partial }),
+        purpose: 'finish result',
+        durationSec: joinedDuration(durations, input.segments.length > 1 ? input.crossfadeSec : 0),
+        file: input.output,
+        log: this.log,
+        ...control,
+      }),
+    )
+    const sidecar = `${input.output}.json`
+    await writeAtomically(sidecar, (partial) =>
+      fs.writeFile(partial, JSON.stringify(input.metadata, null, 2) + '\n'),
+    )
+    return { output: input.output, sidecar }
+  }
+}

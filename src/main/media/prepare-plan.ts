@@ -1,0 +1,147 @@
+import { AppError } from '../../shared/errors'
+import type { PrepareOptions, PreparePlanFacts, ProbeResult, TimeRange } from '../../shared/media'
+
+const STANDARD_RATES: [number, string][] = [
+  [24000 / 1001, '24000/1001'],
+  [24, '24'],
+  [25, '25'],
+  [30000 / 1001, '30000/1001'],
+  [30, '30'],
+  [50, '50'],
+  [60000 / 1001, '60000/1001'],
+  [60, '60'],
+]
+
+/**
+ * The constant rate to encode at: the stream's nominal rate, unless that is a container time base
+ * (VFR files often claim 90000 fps) — then the average, snapped to a standard rate when close.
+ */
+export function targetFrameRate(probe: Pick<ProbeResult, 'fpsNominal' | 'fpsAverage'>): {
+  fps: number
+  rational: string
+} {
+  const sane = (f: number) => f >= 1 && f <= 120
+  const raw = sane(probe.fpsNominal)
+    ? probe.fpsNominal
+    : sane(probe.fpsAverage)
+      ? probe.fpsAverage
+      : 25
+  // Snap only what is a standard rate written imprecisely (29.97 vs 30000/1001); 30 stays 30.
+  for (const [rate, rational] of STANDARD_RATES) {
+    if (Math.abs(rate - raw) / rate < 0.0002) return { fps: rate, rational }
+  }
+  const rounded = Math.round(raw * 1000) / 1000
+  return { fps: rounded, rational: String(rounded) }
+}
+
+/** Even dimensions with the longer side at most `maxSide`, never upscaled. */
+export function targetSize(
+  width: number,
+  height: number,
+  maxSide: number | 'original',
+): { width: number; height: number } {
+  const even = (n: number) => Math.max(2, Math.floor(n / 2) * 2)
+  if (maxSide === 'original' || Math.max(width, height) <= maxSide)
+    return { width: even(width), height: even(height) }
+  const scale = maxSide / Math.max(width, height)
+  return { width: even(Math.round(width * scale)), height: even(Math.round(height * scale)) }
+}
+
+/** Checks a trim range against the clip, naming the field that is wrong. */
+export function resolveRange(
+  range: TimeRange,
+  durationSec: number,
+  file?: string,
+): { startSec: number; endSec: number } {
+  const extra = (field: string) => ({ field, ...(file ? { file } : {}) })
+  const { startSec } = range
+  const endSec = range.endSec ?? durationSec
+  if (!Number.isFinite(startSec) || startSec < 0)
+    throw new AppError(
+      'invalid-params',
+      `start must be 0 or more (got ${startSec})`,
+      extra('start'),
+    )
+  if (startSec >= durationSec) {
+    throw new AppError(
+      'invalid-params',
+      `start (${startSec} s) must be before the end of the clip (${durationSec.toFixed(3)} s)`,
+      extra('start'),
+    )
+  }
+  if (!Number.isFinite(endSec) || endSec <= startSec)
+    throw new AppError(
+      'invalid-params',
+      `end (${endSec} s) must be after start (${startSec} s)`,
+      extra('end'),
+    )
+  return { startSec, endSec: Math.min(endSec, durationSec) }
+}
+
+const secs = (s: number) => s.toFixed(6).replace(/\.?0+$/, '') || '0'
+
+/**
+ * Containers with an index, where ffmpeg's input seek lands on the exact frame when transcoding.
+ * Elsewhere (MPEG-TS/PS, raw streams, GIF) input seeking was seen to land on another frame or on
+ * none, so those are decoded from the start and cut on the output side instead.
+ */
+export function hasAccurateInputSeek(container: string): boolean {
+  const names = container.split(',')
+  return ['mov', 'mp4', 'matroska', 'webm', 'avi'].some((n) => names.includes(n))
+}
+
+/**
+ * ffmpeg arguments for the file that is uploaded: frame-accurate trim (a seek that re-encoding makes
+ * exact even off keyframes, then exactly the frames of the range at the constant rate), rotation applied (ffmpeg's autorotate),
+ * constant frame rate, scaled with even sides, H.264 yuv420p, faststart, no audio or metadata.
+ */
+export function planPrepare(
+  probe: ProbeResult,
+  range: TimeRange,
+  options: PrepareOptions,
+  output: string,
+): { args: string[]; facts: PreparePlanFacts } {
+  const { startSec, endSec } = resolveRange(range, probe.durationSec, probe.path)
+  const { fps, rational } = targetFrameRate(probe)
+  const { width, height } = targetSize(probe.width, probe.height, options.maxSide)
+  const durationSec = endSec - startSec
+  const frameCount = Math.max(1, Math.round(durationSec * fps))
+  const filters = [
+    `fps=${rational}`,
+    `scale=${width}:${height}:flags=lanczos`,
+    'setsar=1',
+    'format=yuv420p',
+  ]
+  const seek = startSec > 0 ? ['-ss', secs(startSec)] : []
+  const inputSeek = hasAccurateInputSeek(probe.container)
+  // prettier-ignore
+  const args = [
+    ...(inputSeek ? seek : []),
+    '-i', probe.path,
+    ...(inputSeek ? [] : seek),
+    '-map', '0:v:0',
+    '-vf', filters.join(','),
+    '-frames:v', String(frameCount),
+    '-c:v', 'libx264',
+    '-preset', 'fast',
+    '-crf', '17',
+    '-pix_fmt', 'yuv420p',
+    '-movflags', '+faststart',
+    '-map_metadata', '-1',
+    '-an', '-sn', '-dn',
+    '-f', 'mp4',
+    output,
+  ]
+  return {
+    args,
+    facts: {
+      width,
+      height,
+      fps,
+      fpsRational: rational,
+      startSec,
+      durationSec: frameCount / fps,
+      frameCount,
+    },
+  }
+}

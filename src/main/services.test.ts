@@ -1,0 +1,309 @@
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createServices } from './services'
+import { MemorySecretStore } from './settings/secret-store'
+import { methodNames, type CallReply, type MethodName } from '../shared/contract'
+import type { CallContext } from '../shared/contract/dispatch'
+import type { ErrorInfo } from '../shared/errors'
+import { DEFAULT_SETTINGS } from '../shared/settings'
+
+const SENTINEL = 'sk-test-SENTINEL-123456'
+const ctx: CallContext = { transport: 'websocket', mediaBaseUrl: 'http://127.0.0.1:4321/media/' }
+const ONLY_PATH = { PATH: '/usr/bin' }
+
+let root: string
+let clip: string
+let counter = 0
+
+beforeAll(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'reanimate-services-'))
+  clip = path.join(root, 'my clip.mp4')
+  await promisify(execFile)('/usr/bin/ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=64x48:rate=25:duration=1',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    clip,
+  ])
+})
+
+afterAll(async () => {
+  await fs.rm(root, { recursive: true, force: true })
+})
+
+async function makeServices(env: NodeJS.ProcessEnv = ONLY_PATH, allowAllFiles = false) {
+  const dataDir = path.join(root, `data-${++counter}`)
+  await fs.mkdir(dataDir)
+  const services = createServices({ dataDir, secrets: new MemorySecretStore(), env, allowAllFiles })
+  const events: { name: string; payload: unknown }[] = []
+  services.bus.subscribe((name, payload) => events.push({ name, payload }))
+  return { services, events, dataDir }
+}
+
+function errorOf(reply: CallReply): ErrorInfo {
+  if (reply.ok) throw new Error(`expected an error, got ${JSON.stringify(reply.value)}`)
+  return reply.error
+}
+
+function valueOf<T>(reply: CallReply): T {
+  if (!reply.ok) throw new Error(`expected a value, got ${JSON.stringify(reply.error)}`)
+  return reply.value as T
+}
+
+async function allFileText(dir: string): Promise<string> {
+  let text = ''
+  for (const entry of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) text += await fs.readFile(path.join(entry.parentPath, entry.name), 'latin1')
+  }
+  return text
+}
+
+describe('createServices: the fal key never leaks', () => {
+  it('no reply to any method and no event contains the stored key', async () => {
+    const { services, events, dataDir } = await makeServices()
+    const setReply = await services.dispatch('secrets.setFalKey', { key: SENTINEL }, ctx)
+    expect(setReply.ok).toBe(true)
+    // The key really is stored, so the checks below are not vacuous.
+    expect(await services.keys.resolve()).toBe(SENTINEL)
+
+    const notGranted = path.join(root, 'not-granted.mp4')
+    // Plausible calls for every method, successful and failing ones. Typed so that a new method
+    // in the contract fails to compile here until it is added.
+    const calls: Record<MethodName, unknown[]> = {
+      'app.info': [{}],
+      'settings.get': [{}],
+      'settings.update': [
+        { concurrency: 3 },
+        { falProxyUrl: SENTINEL },
+        { ffmpegPath: '/usr/bin/ffmpeg' },
+      ],
+      'secrets.status': [{}],
+      'secrets.setFalKey': [{ key: `${SENTINEL} with spaces` }, { key: `x${SENTINEL}`.repeat(40) }],
+      'secrets.clearFalKey': [{}],
+      'media.probe': [{ path: clip }, { path: notGranted }, { path: 'relative.mp4' }],
+      'media.playbackUrl': [{ path: clip }, { path: notGranted }],
+      'media.poster': [{ path: clip }, { path: notGranted }],
+      'media.filmstrip': [
+        { path: clip, startSec: 0, endSec: 1, count: 2 },
+        { path: notGranted, startSec: 0, endSec: 1, count: 2 },
+      ],
+      'media.commands': [{}],
+    }
+    expect(Object.keys(calls).sort()).toEqual([...methodNames].sort())
+
+    const replies: CallReply[] = [setReply]
+    const called = new Set<string>()
+    for (const pass of ['not granted', 'granted'] as const) {
+      if (pass === 'granted') services.access.grant(clip)
+      for (const name of methodNames) {
+        // Clear last, so every other method runs while the key is stored.
+        if (name === 'secrets.clearFalKey') continue
+        for (const params of calls[name]) {
+          replies.push(await services.dispatch(name, params, ctx))
+          called.add(name)
+        }
+      }
+    }
+    // Still stored: none of the calls above removed it.
+    expect(await services.keys.resolve()).toBe(SENTINEL)
+    replies.push(await services.dispatch('secrets.clearFalKey', {}, ctx))
+    called.add('secrets.clearFalKey')
+    expect([...called].sort()).toEqual([...methodNames].sort())
+
+    // Both successes and failures happened, and events were emitted.
+    expect(replies.some((r) => r.ok)).toBe(true)
+    expect(replies.some((r) => !r.ok)).toBe(true)
+    expect(events.map((e) => e.name)).toEqual(
+      expect.arrayContaining(['secrets.changed', 'settings.changed']),
+    )
+
+    for (const reply of replies) expect(JSON.stringify(reply)).not.toContain('SENTINEL')
+    for (const event of events) expect(JSON.stringify(event)).not.toContain('SENTINEL')
+    // MemorySecretStore: nothing about the key on disk either.
+    expect(await allFileText(dataDir)).not.toContain('SENTINEL')
+  })
+
+  it('secrets.setFalKey answers with a status, not the key', async () => {
+    const { services, events } = await makeServices()
+    const status = valueOf<Record<string, unknown>>(
+      await services.dispatch('secrets.setFalKey', { key: SENTINEL }, ctx),
+    )
+    expect(status).toMatchObject({ source: 'stored', canStore: true })
+    expect(events).toEqual([{ name: 'secrets.changed', payload: status }])
+  })
+
+  it('stores the trimmed key, and clearing falls back to FAL_KEY', async () => {
+    const { services, events } = await makeServices({ ...ONLY_PATH, FAL_KEY: 'env-key-abcdef' })
+    expect(
+      valueOf<{ source: string }>(await services.dispatch('secrets.status', {}, ctx)).source,
+    ).toBe('env')
+    await services.dispatch('secrets.setFalKey', { key: `  ${SENTINEL}\n` }, ctx)
+    expect(await services.keys.resolve()).toBe(SENTINEL)
+    const cleared = valueOf<{ source: string }>(
+      await services.dispatch('secrets.clearFalKey', {}, ctx),
+    )
+    expect(cleared.source).toBe('env')
+    expect(await services.keys.resolve()).toBe('env-key-abcdef')
+    expect(events.map((e) => e.name)).toEqual(['secrets.changed', 'secrets.changed'])
+  })
+})
+
+describe('createServices: media access', () => {
+  it('media.probe and media.playbackUrl refuse a path that was not granted', async () => {
+    const { services } = await makeServices()
+    for (const name of ['media.probe', 'media.playbackUrl'] as const) {
+      const error = errorOf(await services.dispatch(name, { path: clip }, ctx))
+      expect(error.code).toBe('forbidden')
+      expect(error.file).toBe(clip)
+      expect(error.message).toContain(path.basename(clip))
+    }
+  })
+
+  it('after a grant, playbackUrl is <mediaBaseUrl><encoded path>', async () => {
+    const { services } = await makeServices()
+    services.access.grant(clip)
+    const { url } = valueOf<{ url: string }>(
+      await services.dispatch('media.playbackUrl', { path: clip }, ctx),
+    )
+    expect(url).toBe(ctx.mediaBaseUrl + encodeURIComponent(clip))
+    expect(decodeURIComponent(url.slice(ctx.mediaBaseUrl.length))).toBe(clip)
+    // The base comes from the call context of each transport.
+    const ipcCtx: CallContext = { transport: 'ipc', mediaBaseUrl: 'reanimate-media://file/' }
+    const ipc = valueOf<{ url: string }>(
+      await services.dispatch('media.playbackUrl', { path: clip }, ipcCtx),
+    )
+    expect(ipc.url).toBe('reanimate-media://file/' + encodeURIComponent(clip))
+  })
+
+  it('a grant does not extend to a .. path leading elsewhere', async () => {
+    const { services } = await makeServices()
+    services.access.grant(clip)
+    const sneaky = `${root}${path.sep}sub${path.sep}..${path.sep}..${path.sep}${path.basename(clip)}`
+    expect(errorOf(await services.dispatch('media.playbackUrl', { path: sneaky }, ctx)).code).toBe(
+      'forbidden',
+    )
+  })
+
+  it('after a grant, media.probe reads the file', async () => {
+    const { services } = await makeServices()
+    services.access.grant(clip)
+    const result = valueOf<{ width: number; height: number; path: string }>(
+      await services.dispatch('media.probe', { path: clip }, ctx),
+    )
+    expect(result).toMatchObject({ width: 64, height: 48, path: clip })
+  })
+
+  it('media.probe says ffprobe is missing when it cannot be found (env without PATH)', async () => {
+    const { services } = await makeServices({})
+    services.access.grant(clip)
+    const error = errorOf(await services.dispatch('media.probe', { path: clip }, ctx))
+    expect(error.code).toBe('ffmpeg-missing')
+  })
+
+  it('allowAllFiles lets the CLI reach any absolute path', async () => {
+    const { services } = await makeServices(ONLY_PATH, true)
+    const { url } = valueOf<{ url: string }>(
+      await services.dispatch('media.playbackUrl', { path: clip }, ctx),
+    )
+    expect(url).toBe(ctx.mediaBaseUrl + encodeURIComponent(clip))
+    expect(
+      errorOf(await services.dispatch('media.playbackUrl', { path: 'relative.mp4' }, ctx)).code,
+    ).toBe('forbidden')
+  })
+})
+
+describe('createServices: settings', () => {
+  it('settings.update returns, persists and emits settings.changed', async () => {
+    const { services, events, dataDir } = await makeServices()
+    const next = valueOf<typeof DEFAULT_SETTINGS>(
+      await services.dispatch('settings.update', { concurrency: 5 }, ctx),
+    )
+    expect(next).toEqual({ ...DEFAULT_SETTINGS, concurrency: 5 })
+    expect(events).toEqual([{ name: 'settings.changed', payload: next }])
+    expect(valueOf(await services.dispatch('settings.get', {}, ctx))).toEqual(next)
+    expect(JSON.parse(await fs.readFile(path.join(dataDir, 'settings.json'), 'utf8'))).toEqual(next)
+  })
+
+  it('a one-field update keeps the other fields', async () => {
+    const { services } = await makeServices()
+    await services.dispatch(
+      'settings.update',
+      { ffprobePath: '/usr/bin/ffprobe', concurrency: 4 },
+      ctx,
+    )
+    const next = valueOf<typeof DEFAULT_SETTINGS>(
+      await services.dispatch('settings.update', { falProxyUrl: 'https://proxy.example/fal' }, ctx),
+    )
+    expect(next).toMatchObject({
+      ffprobePath: '/usr/bin/ffprobe',
+      concurrency: 4,
+      falProxyUrl: 'https://proxy.example/fal',
+    })
+  })
+
+  it('an invalid update is refused with the field name, changes nothing and emits nothing', async () => {
+    const { services, events } = await makeServices()
+    const error = errorOf(await services.dispatch('settings.update', { concurrency: 0 }, ctx))
+    expect(error).toMatchObject({ code: 'invalid-params', field: 'concurrency' })
+    expect(events).toEqual([])
+    expect(valueOf(await services.dispatch('settings.get', {}, ctx))).toEqual(DEFAULT_SETTINGS)
+  })
+
+  it('changing a binary path re-resolves the tools', async () => {
+    const { services } = await makeServices()
+    type Info = {
+      tools: { ffprobe: { path: string } | null; problems: string[] }
+      transport: string
+    }
+    const before = valueOf<Info>(await services.dispatch('app.info', {}, ctx))
+    expect(before.tools.ffprobe?.path).toBe('/usr/bin/ffprobe')
+    expect(before.transport).toBe('websocket')
+
+    await services.dispatch('settings.update', { ffprobePath: '/nonexistent/ffprobe' }, ctx)
+    const broken = valueOf<Info>(await services.dispatch('app.info', {}, ctx))
+    expect(broken.tools.ffprobe).toBeNull()
+    expect(broken.tools.problems.join('\n')).toContain('/nonexistent/ffprobe')
+
+    await services.dispatch('settings.update', { ffprobePath: null }, ctx)
+    expect(valueOf<Info>(await services.dispatch('app.info', {}, ctx)).tools.ffprobe?.path).toBe(
+      '/usr/bin/ffprobe',
+    )
+  })
+})
+
+describe('createServices: app.info', () => {
+  it('reports name, version, platform, transport and tool problems with an empty env', async () => {
+    const { services } = await makeServices({})
+    const info = valueOf<{
+      name: string
+      version: string
+      platform: string
+      transport: string
+      tools: { ffprobe: unknown; problems: string[] }
+    }>(await services.dispatch('app.info', {}, { transport: 'cli', mediaBaseUrl: '' }))
+    expect(info.name).toBe('Reanimate')
+    expect(info.version).toMatch(/^\d+\.\d+\.\d+/)
+    expect(info.platform).toBe(`${process.platform}-${process.arch}`)
+    expect(info.transport).toBe('cli')
+    expect(info.tools.ffprobe).toBeNull()
+    expect(info.tools.problems.length).toBeGreaterThan(0)
+  })
+
+  it('exposes the resolved data dir', async () => {
+    const { services, dataDir } = await makeServices()
+    expect(services.dataDir).toBe(path.resolve(dataDir))
+  })
+})

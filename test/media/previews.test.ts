@@ -1,0 +1,98 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CommandLog } from '../../src/main/media/command-log'
+import { MediaService } from '../../src/main/media/media-service'
+import { Tools } from '../../src/main/media/tools'
+import { clips, inspect, tempDir } from './clips'
+
+let dir: string
+let media: MediaService
+let log: CommandLog
+
+beforeAll(async () => {
+  dir = await tempDir()
+  log = new CommandLog()
+  media = new MediaService(
+    new Tools(() => ({ ffmpegPath: null, ffprobePath: null })),
+    path.join(dir, 'cache'),
+    log,
+  )
+})
+afterAll(() => fs.rm(dir, { recursive: true, force: true }))
+
+/** Width and height of a JPEG, read by ffprobe. */
+async function imageSize(file: string) {
+  const o = await inspect(file)
+  return [o.width, o.height]
+}
+
+describe('previews', () => {
+  it('makes a poster frame and serves the cached one the second time', async () => {
+    const src = await clips.basic(dir, 'poster.mp4', 2)
+    const a = await media.poster(src, 0.5, 120)
+    expect(await imageSize(a)).toEqual([160, 120])
+    const runs = log.list().filter((r) => r.purpose === 'poster frame').length
+    const b = await media.poster(src, 0.5, 120)
+    expect(b).toBe(a)
+    expect(log.list().filter((r) => r.purpose === 'poster frame').length).toBe(runs)
+  })
+
+  it('invalidates the cache when the file changes', async () => {
+    const src = await clips.basic(dir, 'changing.mp4', 1)
+    const a = await media.poster(src, 0, 60)
+    await clips.basic(dir, 'changing.mp4', 2)
+    // mtime resolution: make sure the identity sees a different file.
+    await fs.utimes(src, new Date(), new Date(Date.now() + 5000))
+    const b = await media.poster(src, 0, 60)
+    expect(b).not.toBe(a)
+  })
+
+  it('builds a filmstrip of N thumbnails over a range in one image', async () => {
+    const src = await clips.rotated(dir)
+    const strip = await media.filmstrip(src, { startSec: 0, endSec: 1 }, 5, 64)
+    expect(strip.times).toHaveLength(5)
+    expect(strip.tileHeight).toBe(64)
+    // Rotated 90°: portrait tiles.
+    expect(strip.tileWidth).toBe(48)
+    expect(await imageSize(strip.path)).toEqual([5 * 48, 64])
+    const cmd = log.list().find((r) => r.purpose === 'filmstrip')
+    // One seek per thumbnail before its input: never a full decode.
+    expect(cmd?.commandLine.match(/-ss [\d.]+ -i/g)).toHaveLength(5)
+  })
+
+  it('asks for the same filmstrip twice at once and runs ffmpeg once', async () => {
+    const src = await clips.basic(dir, 'twice.mp4', 2)
+    const before = log.list().filter((r) => r.purpose === 'filmstrip').length
+    const [a, b] = await Promise.all([
+      media.filmstrip(src, { startSec: 0, endSec: 2 }, 4, 48),
+      media.filmstrip(src, { startSec: 0, endSec: 2 }, 4, 48),
+    ])
+    expect(a.path).toBe(b.path)
+    expect(log.list().filter((r) => r.purpose === 'filmstrip').length).toBe(before + 1)
+  })
+
+  it('plays H.264 MP4 directly and proxies what Chromium cannot play', async () => {
+    const mp4 = await clips.basic(dir, 'direct.mp4', 1)
+    expect(await media.playable(mp4)).toEqual({ path: mp4, proxied: false })
+
+    for (const kind of ['hevc10bit', 'avi', 'oddDimensions'] as const) {
+      const src = await clips[kind](dir)
+      const p = await media.playable(src)
+      expect(p.proxied).toBe(true)
+      const o = await inspect(p.path)
+      expect(o).toMatchObject({ codec: 'h264', pixFmt: 'yuv420p' })
+      expect(o.width % 2).toBe(0)
+      const again = await media.playable(src)
+      expect(again.path).toBe(p.path)
+    }
+  })
+
+  it('keeps the audio in a playback proxy', async () => {
+    const src = path.join(dir, 'with-audio.mkv')
+    await fs.copyFile(await clips.multiAudio(dir), src)
+    const p = await media.playable(src)
+    expect(p.proxied).toBe(true)
+    expect((await inspect(p.path)).audioStreams).toBe(1)
+  })
+})
