@@ -25,4 +25,11 @@ const bridge: ReanimateBridge = {
   },
 }
 
-contextBridge.exposeInMainWorld('reanimate', bridge)
+/** The page gets a frozen object: it cannot swap a method for one of its own. */
+function deepFreeze<T extends object>(obj: T): T {
+  for (const value of Object.values(obj))
+    if (value && typeof value === 'object') deepFreeze(value as object)
+  return Object.freeze(obj)
+}
+
+contextBridge.exposeInMainWorld('reanimate', deepFreeze(bridge))
