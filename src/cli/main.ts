@@ -1,5 +1,6 @@
 import { probeCommand, PROBE_HELP } from './commands/probe'
 import { prepareCommand, PREPARE_HELP } from './commands/prepare'
+import { runCommand, RUN_HELP } from './commands/run'
 import { EXIT, finish, UsageError, type Io } from './output'
 import pkg from '../../package.json'
 
@@ -8,6 +9,7 @@ export const HELP = `reanimate ${pkg.version}: restyle video clips with AnimateD
 Usage:
   reanimate probe FILE [--json]
   reanimate prepare FILE [--start SEC] [--end SEC] [--max-side PX] --out FILE [--json]
+  reanimate run FILE --prompt TEXT [--steps N] [--guidance X] [--lora URL[@SCALE]]... [--out FILE] [--json]
 
 Options:
   -h, --help     show help (also: reanimate COMMAND --help)
@@ -23,10 +25,16 @@ Exit codes: 0 success, 1 a job failed, 2 invalid usage, parameter or input file.
 
 ${PROBE_HELP}
 
-${PREPARE_HELP}`
+${PREPARE_HELP}
+
+${RUN_HELP}`
 
 type Command = (argv: string[], io: Io, env: NodeJS.ProcessEnv) => Promise<number>
-const COMMANDS: Record<string, Command> = { probe: probeCommand, prepare: prepareCommand }
+const COMMANDS: Record<string, Command> = {
+  probe: probeCommand,
+  prepare: prepareCommand,
+  run: runCommand,
+}
 
 /** Runs one CLI invocation and returns its exit code; never calls process.exit itself. */
 export async function runCli(

@@ -11,6 +11,7 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set([
   'unknown-method',
   'ffmpeg-missing',
   'key-missing',
+  'output-exists',
 ])
 
 export function exitCodeFor(error: ErrorInfo): number {

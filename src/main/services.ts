@@ -9,6 +9,10 @@ import { FileSettingsStore, type SettingsStore } from './settings/settings-store
 import { KeyService } from './settings/key-service'
 import type { SecretStore } from './settings/secret-store'
 import { createDispatcher, type Handlers } from '../shared/contract/dispatch'
+import { createFal, type FalConnection } from './fal/client'
+import { UploadCache } from './fal/upload-cache'
+import { PendingRequests } from './render/pending-requests'
+import type { RenderDeps } from './render/render-clip'
 import pkg from '../../package.json'
 
 export interface ServicesOptions {
@@ -82,8 +86,30 @@ export function createServices(options: ServicesOptions) {
     'media.commands': async () => commandLog.list(),
   }
 
+  /** Where fal calls go and with which key: FAL_PROXY_URL, else the proxy setting; the stored key, else FAL_KEY. */
+  async function falConnection(): Promise<FalConnection> {
+    return {
+      key: await keys.resolve(),
+      proxyUrl: env.FAL_PROXY_URL || settings.get().falProxyUrl || null,
+    }
+  }
+  const uploads = new UploadCache(path.join(options.dataDir, 'upload-cache.json'))
+  const pending = new PendingRequests(path.join(options.dataDir, 'pending-requests.json'))
+  /** Everything renderClip needs, for one connection. */
+  const renderDeps = (conn: FalConnection, pollMs?: number): RenderDeps => ({
+    media,
+    fal: () => createFal(conn),
+    uploads,
+    pending,
+    workDir: path.join(options.dataDir, 'work'),
+    appVersion: pkg.version,
+    ...(pollMs ? { pollMs } : {}),
+  })
+
   return {
     bus,
+    falConnection,
+    renderDeps,
     settings,
     access,
     keys,

@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'fal-validation'
   | 'fal-rate-limited'
   | 'fal-server'
+  | 'fal-bad-output'
+  | 'output-exists'
   | 'network'
   | 'disk-full'
   | 'internal'

@@ -1,0 +1,26 @@
+import path from 'node:path'
+
+export const RESULT_SUFFIX = '.reanimate'
+
+/**
+ * `clip.mov` → `clip.reanimate.mp4`, then `clip.reanimate (2).mp4`, `(3)`... — the first name for
+ * which `taken` is false. Pure: the caller says which names exist.
+ */
+export function freeOutputName(
+  dir: string,
+  stem: string,
+  ext: string,
+  taken: (candidate: string) => boolean,
+): string {
+  for (let n = 1; n < 10_000; n++) {
+    const candidate = path.join(dir, `${stem}${RESULT_SUFFIX}${n === 1 ? '' : ` (${n})`}${ext}`)
+    if (!taken(candidate)) return candidate
+  }
+  throw new Error(`no free output name for ${stem} in ${dir}`)
+}
+
+/** Where `run` writes when no --out is given: beside the source, never over it. */
+export function defaultOutputFor(source: string, taken: (candidate: string) => boolean): string {
+  const stem = path.basename(source, path.extname(source))
+  return freeOutputName(path.dirname(source), stem, '.mp4', (c) => c === source || taken(c))
+}
