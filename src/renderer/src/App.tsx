@@ -2,6 +2,7 @@ import { useEffect } from 'react'
 import { useApp } from './stores/app-store'
 import { LibraryPanel } from './features/library/LibraryPanel'
 import { SettingsPanel } from './features/settings/SettingsPanel'
+import { ParamsForm } from './features/inspector/ParamsForm'
 import { formatBytes, formatDuration, formatFps } from './features/library/format'
 
 function KeyBadge() {
@@ -80,6 +81,10 @@ export function App() {
       <main className="panel stage" aria-label="Player">
         <ClipDetails />
       </main>
+      <aside className="panel inspector" aria-label="Inspector">
+        <h2>Parameters</h2>
+        <ParamsForm />
+      </aside>
       <section className="panel timeline" aria-label="Timeline">
         <h2>Timeline</h2>
       </section>

@@ -1,0 +1,169 @@
+import {
+  ENDPOINT_IDS,
+  ENDPOINTS,
+  LORA_SCALE,
+  MAX_LORAS,
+  SEED_MAX,
+  isEndpointId,
+} from '@shared/endpoints'
+import { NumberField } from './NumberField'
+import { useParams } from './params-store'
+
+/** The render parameters, with ranges, defaults and messages all taken from the shared endpoint schema. */
+export function ParamsForm() {
+  const { endpoint, draft, issues, setEndpoint, update } = useParams()
+  const info = ENDPOINTS[endpoint]
+
+  return (
+    <form className="params" aria-label="Render parameters" onSubmit={(e) => e.preventDefault()}>
+      <div className="field">
+        <label htmlFor="endpoint">Model</label>
+        <select
+          id="endpoint"
+          value={endpoint}
+          onChange={(e) => isEndpointId(e.target.value) && setEndpoint(e.target.value)}
+        >
+          {ENDPOINT_IDS.map((id) => (
+            <option key={id} value={id}>
+              {ENDPOINTS[id].label} ({id})
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="prompt">Prompt</label>
+        <textarea
+          id="prompt"
+          rows={3}
+          value={draft.prompt}
+          placeholder="a watercolor painting of …"
+          aria-invalid={Boolean(issues.prompt) && draft.prompt !== ''}
+          onChange={(e) => update({ prompt: e.target.value })}
+        />
+        {issues.prompt && draft.prompt !== '' && <p className="error">{issues.prompt}</p>}
+      </div>
+      <div className="field">
+        <label htmlFor="negative">Negative prompt</label>
+        <textarea
+          id="negative"
+          rows={2}
+          value={draft.negative_prompt ?? ''}
+          placeholder="(bad quality, worst quality:1.2), ugly faces, bad anime"
+          onChange={(e) => update({ negative_prompt: e.target.value || undefined })}
+        />
+      </div>
+      <NumberField
+        name="num_inference_steps"
+        param={info.steps}
+        value={draft.num_inference_steps}
+        error={issues.num_inference_steps}
+        onChange={(v) => update({ num_inference_steps: v })}
+      />
+      <NumberField
+        name="guidance_scale"
+        param={info.guidance}
+        value={draft.guidance_scale}
+        error={issues.guidance_scale}
+        onChange={(v) => update({ guidance_scale: v })}
+      />
+      <NumberField
+        name="select_every_nth_frame"
+        param={info.nth}
+        value={draft.select_every_nth_frame}
+        error={issues.select_every_nth_frame}
+        onChange={(v) => update({ select_every_nth_frame: v })}
+      />
+      <div className="field">
+        <label htmlFor="seed">Seed</label>
+        <div className="row">
+          <input
+            id="seed"
+            type="number"
+            className="num"
+            value={draft.seed ?? ''}
+            placeholder="random"
+            aria-invalid={Boolean(issues.seed)}
+            onChange={(e) =>
+              update({ seed: e.target.value === '' ? undefined : Number(e.target.value) })
+            }
+          />
+          <button
+            type="button"
+            onClick={() => update({ seed: Math.floor(Math.random() * SEED_MAX) })}
+          >
+            New seed
+          </button>
+        </div>
+        {issues.seed && <p className="error">{issues.seed}</p>}
+      </div>
+      {info.baseModels && (
+        <div className="field">
+          <label htmlFor="base-model">Base model</label>
+          <select
+            id="base-model"
+            value={draft.base_model ?? info.defaultBaseModel}
+            onChange={(e) => update({ base_model: e.target.value })}
+          >
+            {info.baseModels.map((m) => (
+              <option key={m}>{m}</option>
+            ))}
+          </select>
+        </div>
+      )}
+      <fieldset className="field loras">
+        <legend>LoRAs</legend>
+        {draft.loras.map((lora, i) => (
+          <div className="row" key={i}>
+            <input
+              aria-label={`LoRA ${i + 1} path`}
+              value={lora.path}
+              placeholder="https://… .safetensors or a Hugging Face name"
+              aria-invalid={Boolean(issues[`loras.${i}.path`])}
+              onChange={(e) =>
+                update({
+                  loras: draft.loras.map((l, j) => (j === i ? { ...l, path: e.target.value } : l)),
+                })
+              }
+            />
+            <input
+              aria-label={`LoRA ${i + 1} scale`}
+              type="number"
+              className="num"
+              step={LORA_SCALE.step}
+              value={lora.scale ?? ''}
+              placeholder={String(LORA_SCALE.default)}
+              aria-invalid={Boolean(issues[`loras.${i}.scale`])}
+              onChange={(e) =>
+                update({
+                  loras: draft.loras.map((l, j) =>
+                    j === i
+                      ? { ...l, scale: e.target.value === '' ? undefined : Number(e.target.value) }
+                      : l,
+                  ),
+                })
+              }
+            />
+            <button
+              type="button"
+              className="ghost"
+              aria-label={`Remove LoRA ${i + 1}`}
+              onClick={() => update({ loras: draft.loras.filter((_, j) => j !== i) })}
+            >
+              ✕
+            </button>
+            {(issues[`loras.${i}.path`] ?? issues[`loras.${i}.scale`]) && (
+              <p className="error">{issues[`loras.${i}.path`] ?? issues[`loras.${i}.scale`]}</p>
+            )}
+          </div>
+        ))}
+        <button
+          type="button"
+          disabled={draft.loras.length >= MAX_LORAS}
+          onClick={() => update({ loras: [...draft.loras, { path: '' }] })}
+        >
+          Add LoRA
+        </button>
+      </fieldset>
+    </form>
+  )
+}
