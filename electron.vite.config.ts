@@ -23,7 +23,7 @@ function cspMeta(): Plugin {
 }
 
 // ESM-only packages are bundled into main so it never depends on require(esm).
-const bundled = ['conf', 'execa', 'zod']
+const bundled = ['conf', 'execa', 'zod', 'p-queue']
 
 export default defineConfig({
   main: {

@@ -11,8 +11,7 @@ import type { SecretStore } from './settings/secret-store'
 import { createDispatcher, type Handlers } from '../shared/contract/dispatch'
 import { createFal, type FalConnection } from './fal/client'
 import { UploadCache } from './fal/upload-cache'
-import { PendingRequests } from './render/pending-requests'
-import type { RenderDeps } from './render/render-clip'
+import type { ExecutorDeps } from './jobs/executor'
 import pkg from '../../package.json'
 
 export interface ServicesOptions {
@@ -94,22 +93,26 @@ export function createServices(options: ServicesOptions) {
     }
   }
   const uploads = new UploadCache(path.join(options.dataDir, 'upload-cache.json'))
-  const pending = new PendingRequests(path.join(options.dataDir, 'pending-requests.json'))
-  /** Everything renderClip needs, for one connection. */
-  const renderDeps = (conn: FalConnection, pollMs?: number): RenderDeps => ({
-    media,
-    fal: () => createFal(conn),
-    uploads,
-    pending,
-    workDir: path.join(options.dataDir, 'work'),
-    appVersion: pkg.version,
-    ...(pollMs ? { pollMs } : {}),
-  })
+  /** What the job executor needs, for one fal connection; `workDir` defaults to the data folder's. */
+  const executorDeps = (
+    conn: FalConnection,
+    o: { workDir?: string; pollMs?: number } = {},
+  ): ExecutorDeps => {
+    let client: ReturnType<typeof createFal> | undefined
+    return {
+      media,
+      fal: () => (client ??= createFal(conn)),
+      uploads,
+      workDir: o.workDir ?? path.join(options.dataDir, 'work'),
+      appVersion: pkg.version,
+      ...(o.pollMs ? { pollMs: o.pollMs } : {}),
+    }
+  }
 
   return {
     bus,
     falConnection,
-    renderDeps,
+    executorDeps,
     settings,
     access,
     keys,

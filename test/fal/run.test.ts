@@ -112,7 +112,7 @@ describe('reanimate run against the local fal', () => {
         'prepare',
         'upload',
         'submit',
-        'running',
+        'wait',
         'download',
         'finish',
         'done',
@@ -281,7 +281,7 @@ describe('reanimate run against the local fal', () => {
         },
       )
       await expect
-        .poll(() => stderr.some((l) => l.startsWith('queued')), { timeout: 20_000 })
+        .poll(() => stderr.some((l) => l.includes('queue position')), { timeout: 20_000 })
         .toBe(true)
       process.emit('SIGINT')
       expect(await pending).toBe(1)
@@ -309,13 +309,13 @@ describe('reanimate run against the local fal', () => {
       },
     )
     await expect
-      .poll(() => stderr.some((l) => l.startsWith('running')), { timeout: 20_000 })
+      .poll(() => stderr.some((l) => l.startsWith('  fal: ')), { timeout: 20_000 })
       .toBe(true)
     process.emit('SIGINT')
     const firstCode = await pending
     expect(firstCode).toBe(1)
     expect(JSON.parse(stdout.at(-1) ?? '{}')).toMatchObject({
-      error: { code: 'cancelled', message: expect.stringContaining('keeps running') },
+      error: { code: 'cancelled', message: expect.stringContaining('cannot be stopped') },
     })
     // fal finishes it; the same command collects it without a new submit.
     emu.setFaults({ neverComplete: false })

@@ -10,7 +10,9 @@ import {
 } from '../../shared/endpoints'
 import { AppError } from '../../shared/errors'
 import { defaultOutputFor } from '../../main/render/naming'
-import { renderClip, type RenderProgress } from '../../main/render/render-clip'
+import { fileIdentity } from '../../main/media/identity'
+import { specKey } from '../../main/jobs/spec-key'
+import { jobLine, jobSession } from '../job-session'
 import { cliServices } from '../context'
 import { EXIT, exitCodeFor, finish, UsageError, type Io } from '../output'
 
@@ -119,9 +121,10 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv)
         first ? { field: first.field } : {},
       )
     }
-    const fps = values.fps ?? 'result'
-    if (fps !== 'result' && fps !== 'source')
-      throw new UsageError(`--fps must be "result" or "source" (got "${fps}")`, 'fps')
+    const fpsArg = values.fps ?? 'result'
+    if (fpsArg !== 'result' && fpsArg !== 'source')
+      throw new UsageError(`--fps must be "result" or "source" (got "${fpsArg}")`, 'fps')
+    const fps: 'result' | 'source' = fpsArg
     let maxSide = services.settings.get().prepareMaxSide
     if (values['max-side'] !== undefined) {
       maxSide =
@@ -163,41 +166,73 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv)
     // Reads the source now so a corrupt file is a usage error (exit 2), before any upload.
     await services.media.probe(source)
 
-    const controller = new AbortController()
-    const onSigint = () => {
-      io.stderr('reanimate: stopping…')
-      controller.abort()
-    }
-    process.once('SIGINT', onSigint)
     let lastLine = ''
     const pollMs = num(values['poll-ms'], 'poll-ms', true)
+    const runner = jobSession(services, conn, {
+      stateDir: services.dataDir,
+      concurrency: 1,
+      ...(pollMs ? { pollMs } : {}),
+      onProgress: (p) => {
+        for (const l of p.newLogs ?? []) io.stderr(`  fal: ${l}`)
+        const line = jobLine(p)
+        if (line.replace(/elapsed \S+/, '') !== lastLine.replace(/elapsed \S+/, '')) io.stderr(line)
+        lastLine = line
+      },
+    })
+    // Only this render runs; other unfinished jobs in the journal wait for `reanimate jobs retry`.
+    await runner.init({ resume: false })
+    const range = { startSec, ...(endSec !== undefined ? { endSec } : {}) }
+    const base = { source, range, endpoint, params: parsed.params, maxSide, fps }
+    const key = specKey(base, await fileIdentity(source))
+    // The same render submitted before and never collected (crash, Ctrl-C while running at fal):
+    // collect it instead of paying again.
+    const earlier = runner
+      .list()
+      .find((j) => j.spec.key === key && !j.parentId && !['done', 'cancelled'].includes(j.status))
+    let jobId: string
+    if (earlier) {
+      jobId = earlier.id
+      if (earlier.status === 'queued' || earlier.status === 'running') runner.start(jobId)
+      else await runner.retry(jobId)
+    } else {
+      jobId = (await runner.add({ ...base, output, key })).id
+    }
+    const onSigint = () => {
+      io.stderr('reanimate: stopping…')
+      void runner.cancel(jobId)
+    }
+    process.once('SIGINT', onSigint)
     try {
-      const result = await renderClip(
-        services.renderDeps(conn, pollMs),
-        {
-          source,
-          range: { startSec, ...(endSec !== undefined ? { endSec } : {}) },
-          endpoint,
-          params: parsed.params,
-          output,
-          maxSide,
-          fps,
-        },
-        {
-          signal: controller.signal,
-          onProgress: (p) => {
-            for (const log of p.logs ?? []) io.stderr(`  fal: ${log.message}`)
-            const line = progressLine(p)
-            if (line !== lastLine) io.stderr(line)
-            lastLine = line
-          },
-        },
-      )
-      if (!json) io.stdout(result.output)
-      return finish(io, json, { exitCode: EXIT.ok, ...result })
+      await runner.whenIdle()
     } finally {
       process.removeListener('SIGINT', onSigint)
     }
+    const job = runner.get(jobId)
+    if (!job || job.status !== 'done') {
+      const error = job?.error ?? {
+        code: 'internal' as const,
+        message: `the render ended as ${job?.status ?? 'unknown'}`,
+      }
+      const cancelled = job?.status === 'cancelled' || job?.status === 'abandoned'
+      return finish(io, json, {
+        exitCode: cancelled ? EXIT.failed : exitCodeFor(error),
+        error,
+        ...(job?.requestId ? { requestId: job.requestId } : {}),
+      })
+    }
+    const result = await services.media.probe(job.spec.output)
+    if (!json) io.stdout(job.spec.output)
+    return finish(io, json, {
+      exitCode: EXIT.ok,
+      output: job.spec.output,
+      sidecar: `${job.spec.output}.json`,
+      requestId: job.requestId,
+      seed: job.seed,
+      uploadCached: Boolean(job.uploadCached),
+      reattached: Boolean(earlier?.requestId),
+      resultFps: result.fpsNominal,
+      jobId,
+    })
   } catch (err) {
     const usage = err instanceof UsageError
     const error = usage
@@ -214,16 +249,4 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv)
       error,
     })
   }
-}
-
-const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`
-
-export function progressLine(p: RenderProgress): string {
-  const parts = [p.stage.padEnd(8)]
-  if (p.fraction !== undefined && p.stage !== 'done') parts.push(`${Math.round(p.fraction * 100)}%`)
-  if (p.stage === 'queued' && p.queuePosition !== undefined)
-    parts.push(`position ${p.queuePosition}`)
-  if (p.requestId) parts.push(`request ${p.requestId}`)
-  parts.push(`elapsed ${clock(p.elapsedSec)}`)
-  return parts.join('  ')
 }

@@ -1,0 +1,77 @@
+import type { ErrorInfo } from './errors'
+import type { EndpointId, RenderParams } from './endpoints'
+
+/** The stages a render goes through, in order. A job records the next one to run. */
+export const STAGES = ['prepare', 'upload', 'submit', 'wait', 'download', 'finish', 'done'] as const
+export type Stage = (typeof STAGES)[number]
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'abandoned'
+
+export interface JobSpec {
+  source: string
+  range: { startSec: number; endSec?: number }
+  endpoint: EndpointId
+  params: RenderParams
+  maxSide: number | 'original'
+  fps: 'result' | 'source'
+  output: string
+  /** Seconds of crossfade at seams between segments. */
+  crossfadeSec?: number
+  /** What was asked (source, range, endpoint, parameters, size, fps) as a hash: same key, same render. */
+  key?: string
+}
+
+/** A render of a clip (or of one segment of it), as the journal keeps it. */
+export interface Job {
+  id: string
+  batchId?: string
+  /** Segment jobs point at their clip job; the clip job finishes them into one output. */
+  parentId?: string
+  segmentIndex?: number
+  segmentCount?: number
+  spec: JobSpec
+  stage: Stage
+  status: JobStatus
+  /** Identity of the source when queued (path, size, mtime); a change means a different clip. */
+  sourceIdentity?: string
+  preparedPath?: string
+  uploadHash?: string
+  uploadUrl?: string
+  /** The upload was skipped: the same prepared bytes were already on fal. */
+  uploadCached?: boolean
+  requestId?: string
+  submittedAt?: string
+  resultUrl?: string
+  seed?: number
+  downloadedPath?: string
+  resultDurationSec?: number
+  /** fal's log lines and the app's notes, newest last, capped. */
+  logs: string[]
+  error?: ErrorInfo
+  attempts: number
+  createdAt: string
+  updatedAt: string
+  startedAt?: string
+  finishedAt?: string
+}
+
+export interface JobProgress {
+  id: string
+  batchId?: string
+  status: JobStatus
+  stage: Stage
+  /** 0..1 within the current stage, when known. */
+  fraction?: number
+  queuePosition?: number
+  requestId?: string
+  newLogs?: string[]
+  elapsedSec: number
+  etaSec?: number | null
+  error?: ErrorInfo
+}
+
+export function isTerminal(status: JobStatus): boolean {
+  return (
+    status === 'done' || status === 'failed' || status === 'cancelled' || status === 'abandoned'
+  )
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod'
+import {
+  DEFAULT_ENDPOINT,
+  ENDPOINT_IDS,
+  parseRenderParams,
+  type EndpointId,
+  type ParamsIssue,
+  type RenderParams,
+} from './endpoints'
+
+/**
+ * A preset: the same parameters a single clip uses, saved as JSON, used by folder batches.
+ * `params` are checked against the chosen endpoint's schema.
+ */
+export const PresetFileSchema = z
+  .object({
+    endpoint: z.enum(ENDPOINT_IDS).default(DEFAULT_ENDPOINT),
+    params: z.record(z.string(), z.unknown()),
+    maxSide: z.union([z.number().int().min(16).max(8192), z.literal('original')]).optional(),
+    fps: z.enum(['result', 'source']).default('result'),
+    /** Output name without extension; `{stem}` is the source's name. */
+    nameTemplate: z.string().min(1).default('{stem}.reanimate'),
+  })
+  .strict()
+
+export interface Preset {
+  endpoint: EndpointId
+  params: RenderParams
+  maxSide?: number | 'original'
+  fps: 'result' | 'source'
+  nameTemplate: string
+}
+
+export function parsePreset(
+  raw: unknown,
+): { ok: true; preset: Preset } | { ok: false; issues: ParamsIssue[] } {
+  const shape = PresetFileSchema.safeParse(raw)
+  if (!shape.success) {
+    return {
+      ok: false,
+      issues: shape.error.issues.map((i) => ({
+        field: i.path.map(String).join('.') || 'preset',
+        message: i.message,
+      })),
+    }
+  }
+  if (!shape.data.nameTemplate.includes('{stem}')) {
+    return {
+      ok: false,
+      issues: [
+        {
+          field: 'nameTemplate',
+          message: 'nameTemplate must contain {stem}, or every clip would get the same name',
+        },
+      ],
+    }
+  }
+  const params = parseRenderParams(shape.data.endpoint, shape.data.params)
+  if (!params.ok)
+    return {
+      ok: false,
+      issues: params.issues.map((i) => ({ field: `params.${i.field}`, message: i.message })),
+    }
+  const { maxSide, ...rest } = shape.data
+  return {
+    ok: true,
+    preset: { ...rest, params: params.params, ...(maxSide !== undefined ? { maxSide } : {}) },
+  }
+}
