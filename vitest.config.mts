@@ -18,6 +18,7 @@ export default defineConfig({
             'test/**/*.test.ts',
           ],
           exclude: ['test/e2e/**'],
+          globalSetup: ['test/global-cli.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -1,6 +1,8 @@
 import { probeCommand, PROBE_HELP } from './commands/probe'
 import { prepareCommand, PREPARE_HELP } from './commands/prepare'
 import { runCommand, RUN_HELP } from './commands/run'
+import { batchCommand, BATCH_HELP } from './commands/batch'
+import { jobsCommand, JOBS_HELP } from './commands/jobs'
 import { EXIT, finish, UsageError, type Io } from './output'
 import pkg from '../../package.json'
 
@@ -10,6 +12,8 @@ Usage:
   reanimate probe FILE [--json]
   reanimate prepare FILE [--start SEC] [--end SEC] [--max-side PX] --out FILE [--json]
   reanimate run FILE --prompt TEXT [--steps N] [--guidance X] [--lora URL[@SCALE]]... [--out FILE] [--json]
+  reanimate batch DIR (--preset FILE | --prompt TEXT ...) --out-dir DIR [--recursive] [--concurrency N] [--json]
+  reanimate jobs [list | retry ID | cancel ID] [--state DIR] [--json]
 
 Options:
   -h, --help     show help (also: reanimate COMMAND --help)
@@ -27,13 +31,19 @@ ${PROBE_HELP}
 
 ${PREPARE_HELP}
 
-${RUN_HELP}`
+${RUN_HELP}
+
+${BATCH_HELP}
+
+${JOBS_HELP}`
 
 type Command = (argv: string[], io: Io, env: NodeJS.ProcessEnv) => Promise<number>
 const COMMANDS: Record<string, Command> = {
   probe: probeCommand,
   prepare: prepareCommand,
   run: runCommand,
+  batch: batchCommand,
+  jobs: jobsCommand,
 }
 
 /** Runs one CLI invocation and returns its exit code; never calls process.exit itself. */
