@@ -101,6 +101,37 @@ describe('createServices: the fal key never leaks', () => {
         { path: notGranted, startSec: 0, endSec: 1, count: 2 },
       ],
       'media.commands': [{}],
+      'library.pickFiles': [{}],
+      'library.pickFolder': [{}],
+      // Never a valid render here: with a key set and no proxy it would head for the real fal.
+      'render.start': [
+        {
+          path: clip,
+          range: { startSec: 0 },
+          endpoint: 'fal-ai/animatediff-v2v/turbo',
+          params: { prompt: '' },
+        },
+        {
+          path: notGranted,
+          range: { startSec: 0 },
+          endpoint: 'fal-ai/animatediff-v2v/turbo',
+          params: { prompt: SENTINEL },
+        },
+      ],
+      'jobs.list': [{}],
+      'jobs.cancel': [{ id: 'nope' }],
+      'jobs.abandon': [{ id: 'nope' }],
+      'jobs.retry': [{ id: 'nope' }],
+      'jobs.pause': [{}],
+      'jobs.resume': [{}],
+      'batch.start': [
+        {
+          dir: root,
+          outDir: root,
+          endpoint: 'fal-ai/animatediff-v2v/turbo',
+          params: { prompt: '' },
+        },
+      ],
     }
     expect(Object.keys(calls).sort()).toEqual([...methodNames].sort())
 

@@ -12,6 +12,9 @@ import { createDispatcher, type Handlers } from '../shared/contract/dispatch'
 import { createFal, type FalConnection } from './fal/client'
 import { UploadCache } from './fal/upload-cache'
 import type { ExecutorDeps } from './jobs/executor'
+import { AppJobs } from './jobs/app-jobs'
+import { AppError } from '../shared/errors'
+import type { FalClient } from '@fal-ai/client'
 import pkg from '../../package.json'
 
 export interface ServicesOptions {
@@ -20,6 +23,23 @@ export interface ServicesOptions {
   env?: NodeJS.ProcessEnv
   /** The CLI acts for the user directly; the renderer only reaches files the user chose. */
   allowAllFiles?: boolean
+  /** The platform's pickers (Electron dialogs); the bridge and tests bring their own. */
+  dialogs?: Dialogs
+  /** Status polling interval for renders (tests make it short). */
+  pollMs?: number
+}
+
+export interface Dialogs {
+  pickFiles(): Promise<string[]>
+  pickFolder(): Promise<string | null>
+}
+
+const noDialogs: Dialogs = {
+  pickFiles: () =>
+    Promise.reject(
+      new AppError('internal', 'No file picker here: drop files onto the window instead.'),
+    ),
+  pickFolder: () => Promise.reject(new AppError('internal', 'No folder picker here.')),
 }
 
 /**
@@ -31,7 +51,9 @@ export function createServices(options: ServicesOptions) {
   const bus = new EventBus()
   const settings: SettingsStore = new FileSettingsStore(options.dataDir)
   const access = new FileAccess(options.allowAllFiles ?? false)
-  const keys = new KeyService(options.secrets, env)
+  const keys = new KeyService(options.secrets, env, () =>
+    Boolean(env.FAL_PROXY_URL || settings.get().falProxyUrl),
+  )
   const tools = new Tools(() => settings.get(), env)
   const commandLog = new CommandLog(200, (record) => bus.emit('media.command', { ...record }))
   const media = new MediaService(tools, path.join(options.dataDir, 'cache'), commandLog)
@@ -52,6 +74,7 @@ export function createServices(options: ServicesOptions) {
       const next = settings.update(patch)
       if ('ffmpegPath' in patch || 'ffprobePath' in patch) tools.invalidate()
       bus.emit('settings.changed', next)
+      if ('falProxyUrl' in patch) bus.emit('secrets.changed', await keys.status())
       return next
     },
     'secrets.status': () => keys.status(),
@@ -83,6 +106,33 @@ export function createServices(options: ServicesOptions) {
       }
     },
     'media.commands': async () => commandLog.list(),
+    'library.pickFiles': async () => ({ paths: (await dialogs.pickFiles()).map(dropped) }),
+    'library.pickFolder': async () => {
+      const dir = await dialogs.pickFolder()
+      if (dir) settings.rememberFolder(dir)
+      return { path: dir ? dropped(dir) : null }
+    },
+    'render.start': async (req) => jobs.start({ ...req, path: access.check(req.path) }),
+    'jobs.list': async () => {
+      await jobs.init()
+      return jobs.runner.list()
+    },
+    'jobs.cancel': async ({ id }) => (await jobs.runner.cancel(id)) ?? null,
+    'jobs.abandon': async ({ id }) => (await jobs.runner.abandon(id)) ?? null,
+    'jobs.retry': async ({ id }) => {
+      await refreshConnection()
+      return (await jobs.runner.retry(id)) ?? null
+    },
+    'jobs.pause': async () => {
+      jobs.runner.pause()
+      return { paused: true }
+    },
+    'jobs.resume': async () => {
+      jobs.runner.resume()
+      return { paused: false }
+    },
+    'batch.start': async (req) =>
+      jobs.startBatch({ ...req, dir: access.check(req.dir), outDir: access.check(req.outDir) }),
   }
 
   /** Where fal calls go and with which key: FAL_PROXY_URL, else the proxy setting; the stored key, else FAL_KEY. */
@@ -93,6 +143,49 @@ export function createServices(options: ServicesOptions) {
     }
   }
   const uploads = new UploadCache(path.join(options.dataDir, 'upload-cache.json'))
+  const dialogs = options.dialogs ?? noDialogs
+  // The app's queue talks to fal with whatever key and proxy are current when a stage runs.
+  let current: { conn: FalConnection; client: FalClient } | null = null
+  const refreshConnection = async () => {
+    const conn = await falConnection()
+    if (!current || current.conn.key !== conn.key || current.conn.proxyUrl !== conn.proxyUrl) {
+      current = conn.key || conn.proxyUrl ? { conn, client: createFal(conn) } : null
+    }
+  }
+  const jobs = new AppJobs({
+    dataDir: options.dataDir,
+    media,
+    uploads,
+    access,
+    appVersion: pkg.version,
+    fal: () => {
+      if (!current)
+        throw new AppError(
+          'key-missing',
+          'No fal key. Add one in Settings; get a key at https://fal.ai/dashboard/keys.',
+          { field: 'key' },
+        )
+      return current.client
+    },
+    ensureConnection: async () => {
+      await refreshConnection()
+      if (!current)
+        throw new AppError(
+          'key-missing',
+          'Rendering needs a fal key. Add one in Settings; get a key at https://fal.ai/dashboard/keys.',
+          { field: 'key' },
+        )
+    },
+    concurrency: () => settings.get().concurrency,
+    maxSide: () => settings.get().prepareMaxSide,
+    onProgress: (p) => bus.emit('jobs.progress', p),
+    onBatchFinished: (b) => bus.emit('batch.finished', b),
+    ...(options.pollMs ? { pollMs: options.pollMs } : {}),
+  })
+  bus.subscribe((name) => {
+    if (name === 'secrets.changed' || name === 'settings.changed') void refreshConnection()
+  })
+  const dropped = (p: string) => access.grant(p)
   /** What the job executor needs, for one fal connection; `workDir` defaults to the data folder's. */
   const executorDeps = (
     conn: FalConnection,
@@ -118,6 +211,8 @@ export function createServices(options: ServicesOptions) {
     keys,
     tools,
     media,
+    jobs,
+    refreshConnection,
     handlers,
     dispatch: createDispatcher(handlers),
     dataDir: path.resolve(options.dataDir),

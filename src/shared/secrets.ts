@@ -6,6 +6,8 @@ export interface KeyStatus {
   canStore: boolean
   /** Where a stored key lives: the OS-encrypted file, or (WebSocket bridge, tests) process memory only. */
   storage: 'os' | 'memory'
+  /** A fal proxy is configured (setting or FAL_PROXY_URL): it may hold the key, so rendering works without one. */
+  proxy: boolean
   /** Where the user gets a key. */
   helpUrl: string
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { createServices, type Services } from '../../src/main/services'
+import { createServices, type Dialogs, type Services } from '../../src/main/services'
 import { MemorySecretStore } from '../../src/main/settings/secret-store'
 import { startBridge, type Bridge } from '../../src/main/transport/ws-bridge'
 
@@ -27,13 +27,17 @@ export interface AppUnderTest {
 export async function startApp(
   rendererDir: string,
   env: NodeJS.ProcessEnv = {},
+  options: { dialogs?: Dialogs } = {},
 ): Promise<AppUnderTest> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'reanimate-e2e-'))
   const services = createServices({
     dataDir,
     secrets: new MemorySecretStore(),
     env: { PATH: process.env.PATH, ...env },
+    pollMs: 50,
+    ...(options.dialogs ? { dialogs: options.dialogs } : {}),
   })
+  await services.jobs.init()
   const bridge = await startBridge(services, { rendererDir })
   // playwright gives every launch a fresh, empty profile of its own.
   let browser: Browser | undefined

@@ -108,15 +108,7 @@ describe('reanimate run against the local fal', () => {
     // Progress went to stderr with the stages a user waits through.
     const stages = r.stderr.map((l) => l.split(/\s+/)[0])
     expect(stages).toEqual(
-      expect.arrayContaining([
-        'prepare',
-        'upload',
-        'submit',
-        'wait',
-        'download',
-        'finish',
-        'done',
-      ]),
+      expect.arrayContaining(['prepare', 'upload', 'submit', 'wait', 'download', 'finish', 'done']),
     )
     expect(r.stderr.some((l) => l.includes('fal: '))).toBe(true)
   })

@@ -1,5 +1,15 @@
 import path from 'node:path'
-import { app, BrowserWindow, ipcMain, protocol, safeStorage, session } from 'electron'
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Notification,
+  protocol,
+  safeStorage,
+  session,
+} from 'electron'
+import { VIDEO_EXTENSIONS } from '../jobs/batch'
 import { createServices } from '../services'
 import { EncryptedFileSecretStore } from '../settings/secret-store'
 import { safeStorageCipher } from './safe-storage-cipher'
@@ -39,12 +49,40 @@ function openWindow(): void {
 
 function start(): void {
   const dataDir = app.getPath('userData')
+  const focused = () => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0]
+  const open = async (options: Electron.OpenDialogOptions) => {
+    const win = focused()
+    return (win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options))
+      .filePaths
+  }
   const services = createServices({
     dataDir,
     secrets: new EncryptedFileSecretStore(
       path.join(dataDir, 'secrets'),
       safeStorageCipher(safeStorage),
     ),
+    dialogs: {
+      pickFiles: () =>
+        open({
+          properties: ['openFile', 'multiSelections'],
+          filters: [
+            { name: 'Videos', extensions: [...VIDEO_EXTENSIONS].map((e) => e.slice(1)) },
+            { name: 'All files', extensions: ['*'] },
+          ],
+        }),
+      pickFolder: async () =>
+        (await open({ properties: ['openDirectory', 'createDirectory'] }))[0] ?? null,
+    },
+  })
+  // Unfinished renders from the last session pick up where they stopped (never submitted twice).
+  void services.jobs.init()
+  services.bus.subscribe((name, payload) => {
+    if (name !== 'batch.finished' || !Notification.isSupported()) return
+    const b = payload as { succeeded: number; failed: number; outDir: string }
+    new Notification({
+      title: 'Reanimate: batch finished',
+      body: `${b.succeeded} done, ${b.failed} failed — ${b.outDir}`,
+    }).show()
   })
 
   // No site may ask for camera, location, notifications-by-web-API and the like.

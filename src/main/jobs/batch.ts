@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
+import PQueue from 'p-queue'
 import type { ErrorInfo } from '../../shared/errors'
 import { toErrorInfo } from '../../shared/errors'
 import type { Job, JobSpec } from '../../shared/jobs'
@@ -122,12 +123,16 @@ export async function planBatch(
     recursive: options.recursive,
     exclude: options.outDir,
   })
+  // Probing is the slow part of planning: a few at a time, results kept in folder order.
+  const pool = new PQueue({ concurrency: 4 })
+  const probes = new Map(files.map((f) => [f, pool.add(() => media.probe(f))]))
+  for (const p of probes.values()) p.catch(() => undefined)
   const plan: PlanEntry[] = []
   const claimed = new Set<string>()
   for (const source of files) {
     const videoExt = VIDEO_EXTENSIONS.has(path.extname(source).toLowerCase())
     try {
-      await media.probe(source)
+      await probes.get(source)
     } catch (err) {
       if (videoExt) plan.push({ kind: 'invalid', source, error: toErrorInfo(err) })
       else plan.push({ kind: 'skip', source, reason: 'not a video' })

@@ -38,6 +38,8 @@ export interface StageContext {
 /** Bumped when prepare's output for the same inputs changes, so old prepared files are not reused. */
 const PREPARE_VERSION = 1
 
+const preparing = new Map<string, Promise<void>>()
+
 export const preparedDir = (workDir: string) => path.join(workDir, 'prepared')
 export const downloadsDir = (workDir: string) => path.join(workDir, 'downloads')
 
@@ -138,11 +140,19 @@ async function prepare(deps: ExecutorDeps, ctx: StageContext): Promise<void> {
     .then(() => true)
     .catch(() => false)
   if (!exists) {
-    await fs.mkdir(preparedDir(deps.workDir), { recursive: true })
-    await deps.media.prepare(spec.source, range, { maxSide: spec.maxSide }, file, {
-      signal: ctx.signal,
-      onProgress: (p) => ctx.progress({ fraction: p.fraction, etaSec: p.etaSec }),
-    })
+    // Two jobs on the same clip and range (two prompts) share one prepare instead of racing.
+    let pending = preparing.get(file)
+    if (!pending) {
+      pending = (async () => {
+        await fs.mkdir(preparedDir(deps.workDir), { recursive: true })
+        await deps.media.prepare(spec.source, range, { maxSide: spec.maxSide }, file, {
+          signal: ctx.signal,
+          onProgress: (p) => ctx.progress({ fraction: p.fraction, etaSec: p.etaSec }),
+        })
+      })().finally(() => preparing.delete(file))
+      preparing.set(file, pending)
+    }
+    await pending
   }
   job.preparedPath = file
   job.stage = 'upload'

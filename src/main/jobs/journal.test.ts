@@ -150,9 +150,7 @@ describe('Journal', () => {
     expect(loaded.from).toBe('empty')
     expect(loaded.jobs).toEqual([])
     expect(loaded.quarantined).toBeDefined()
-    expect(await fs.readFile(loaded.quarantined as string, 'utf8')).toBe(
-      '{"version": 1, "jobs": [',
-    )
+    expect(await fs.readFile(loaded.quarantined as string, 'utf8')).toBe('{"version": 1, "jobs": [')
   })
 
   it('treats JSON of the wrong shape (no jobs array) as damaged', async () => {

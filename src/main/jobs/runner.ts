@@ -3,7 +3,14 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import PQueue from 'p-queue'
 import { AppError, toErrorInfo } from '../../shared/errors'
-import { isTerminal, type Job, type JobProgress, type JobSpec } from '../../shared/jobs'
+import {
+  isTerminal,
+  STAGES,
+  type Job,
+  type JobProgress,
+  type JobSpec,
+  type Stage,
+} from '../../shared/jobs'
 import { cancelIfQueued, downloadsDir, preparedDir, runStage, type ExecutorDeps } from './executor'
 import type { Journal, LoadResult } from './journal'
 
@@ -12,6 +19,8 @@ export interface RunnerOptions {
   deps: ExecutorDeps
   concurrency: number
   onProgress?: (p: JobProgress) => void
+  /** ffmpeg stages (prepare, finish) at once; default 2. */
+  localConcurrency?: number
   /** Attempts per stage for failures that may pass (network, fal busy); default 3. */
   stageAttempts?: number
   retryBaseMs?: number
@@ -22,8 +31,18 @@ export interface RunnerOptions {
  * retries submit, status and result, upload retries itself, the wait tolerates outages, and
  * submitting again after an unclear failure could pay for the same render twice.
  */
-const RETRYABLE = new Set(['network', 'fal-server', 'fal-rate-limited'])
+const RETRYABLE = new Set(['network'])
 const RETRYABLE_STAGES = new Set(['download'])
+
+const SLOT: Record<Stage, 'fal' | 'cpu' | 'transfer'> = {
+  prepare: 'cpu',
+  upload: 'transfer',
+  submit: 'fal',
+  wait: 'fal',
+  download: 'transfer',
+  finish: 'cpu',
+  done: 'cpu',
+}
 const MAX_LOG_LINES = 200
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -42,12 +61,24 @@ export async function sweepPartials(dir: string): Promise<number> {
     return 0
   }
   for (const name of entries) {
-    if (/^\..+\.partial-\d+-[a-z0-9]+(\.\w+)?$/.test(name)) {
+    const m = /^\..+\.partial-(\d+)-[a-z0-9]+(\.\w+)?$/.exec(name)
+    // Only a dead process's leftovers: a live one (another runner on the same folder) is still writing.
+    if (m && !isAlive(Number(m[1]))) {
       await fs.rm(path.join(dir, name), { force: true })
       removed++
     }
   }
   return removed
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
 
 /**
@@ -58,6 +89,12 @@ export async function sweepPartials(dir: string): Promise<number> {
 export class JobRunner {
   private readonly jobs = new Map<string, Job>()
   private readonly queue: PQueue
+  /**
+   * Each stage runs in a slot of its kind: `concurrency` requests at fal at once (fal's own limit
+   * per account), ffmpeg work limited to the cores, transfers to a few at a time. Later stages go
+   * first, so a clip that is nearly done is never starved by new clips being prepared.
+   */
+  private readonly slots: Record<'fal' | 'cpu' | 'transfer', PQueue>
   private readonly controllers = new Map<
     string,
     { controller: AbortController; intent?: 'cancel' | 'abandon' }
@@ -65,7 +102,14 @@ export class JobRunner {
   private readonly started = new Map<string, number>()
 
   constructor(private readonly options: RunnerOptions) {
-    this.queue = new PQueue({ concurrency: Math.max(1, options.concurrency) })
+    const fal = Math.max(1, options.concurrency)
+    // Enough jobs in flight that local work for the next clips overlaps the current ones at fal.
+    this.queue = new PQueue({ concurrency: fal + (options.localConcurrency ?? 2) + 1 })
+    this.slots = {
+      fal: new PQueue({ concurrency: fal }),
+      cpu: new PQueue({ concurrency: options.localConcurrency ?? 2 }),
+      transfer: new PQueue({ concurrency: 3 }),
+    }
   }
 
   /**
@@ -326,14 +370,26 @@ export class JobRunner {
         this.emit(job)
         for (let attempt = 1; ; attempt++) {
           try {
-            await runStage(this.options.deps, {
+            const ctx = {
               job,
               signal: controller.signal,
               save: () => this.save(),
-              progress: (p) => this.emit(job, p),
+              progress: (p: Omit<JobProgress, 'id' | 'status' | 'stage' | 'elapsedSec'>) =>
+                this.emit(job, p),
               log,
               segments: () => this.children(job),
-            })
+            }
+            await this.slots[SLOT[stage]].add(
+              async () => {
+                await runStage(this.options.deps, ctx)
+                // Submit and wait share one fal slot, so no other clip slips in between them.
+                if (stage === 'submit' && job.stage === 'wait') {
+                  this.emit(job)
+                  await runStage(this.options.deps, ctx)
+                }
+              },
+              { priority: STAGES.indexOf(stage), signal: controller.signal },
+            )
             break
           } catch (err) {
             const code = err instanceof AppError ? err.code : 'internal'

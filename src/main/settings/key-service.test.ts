@@ -26,6 +26,7 @@ describe('KeyService', () => {
       source: 'none',
       canStore: true,
       storage: 'memory',
+      proxy: false,
       helpUrl: FAL_KEYS_URL,
     })
     expect(await keys.resolve()).toBeUndefined()
@@ -92,7 +93,7 @@ describe('KeyService', () => {
       const json = JSON.stringify(s)
       expect(json).not.toContain(STORED)
       expect(json).not.toContain(FROM_ENV)
-      expect(Object.keys(s).sort()).toEqual(['canStore', 'helpUrl', 'source', 'storage'])
+      expect(Object.keys(s).sort()).toEqual(['canStore', 'helpUrl', 'proxy', 'source', 'storage'])
     }
   })
 
@@ -102,6 +103,7 @@ describe('KeyService', () => {
       source: 'env',
       canStore: false,
       storage: 'os',
+      proxy: false,
       helpUrl: FAL_KEYS_URL,
     })
     await expect(keys.set(STORED)).rejects.toThrow('cannot store')
@@ -118,5 +120,15 @@ describe('KeyService', () => {
       if (previous === undefined) delete process.env.FAL_KEY
       else process.env.FAL_KEY = previous
     }
+  })
+})
+
+describe('KeyService proxy', () => {
+  it('says when a proxy may hold the key, so rendering needs none here', async () => {
+    let proxy = false
+    const keys = new KeyService(new MemorySecretStore(), {}, () => proxy)
+    expect(await keys.status()).toMatchObject({ source: 'none', proxy: false })
+    proxy = true
+    expect(await keys.status()).toMatchObject({ source: 'none', proxy: true })
   })
 })

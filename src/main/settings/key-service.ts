@@ -11,6 +11,7 @@ export class KeyService {
   constructor(
     private readonly store: SecretStore,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly proxyConfigured: () => boolean = () => Boolean(env.FAL_PROXY_URL),
   ) {}
 
   async status(): Promise<KeyStatus> {
@@ -20,6 +21,7 @@ export class KeyService {
       source,
       canStore: this.store.canStore,
       storage: this.store.storage,
+      proxy: this.proxyConfigured(),
       helpUrl: FAL_KEYS_URL,
     }
   }

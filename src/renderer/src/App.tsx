@@ -3,20 +3,29 @@ import { useApp } from './stores/app-store'
 import { LibraryPanel } from './features/library/LibraryPanel'
 import { SettingsPanel } from './features/settings/SettingsPanel'
 import { ParamsForm } from './features/inspector/ParamsForm'
+import { RenderButton } from './features/inspector/RenderButton'
+import { QueuePanel } from './features/queue/QueuePanel'
+import { useJobs } from './features/queue/jobs-store'
+import { ComparePlayer } from './features/player/ComparePlayer'
+import { Poster } from './features/player/Poster'
 import { formatBytes, formatDuration, formatFps } from './features/library/format'
 
 function KeyBadge() {
   const keyStatus = useApp((s) => s.keyStatus)
   const openSettings = useApp((s) => s.openSettings)
   if (!keyStatus) return null
-  const ok = keyStatus.source !== 'none'
+  const ok = keyStatus.source !== 'none' || keyStatus.proxy
   return (
     <button
       className={`badge ${ok ? 'ok' : 'warn'}`}
       onClick={() => openSettings(true)}
       data-testid="key-badge"
     >
-      {ok ? 'fal key ready' : 'Add a fal key to render'}
+      {keyStatus.source === 'none' && keyStatus.proxy
+        ? 'Using your fal proxy'
+        : ok
+          ? 'fal key ready'
+          : 'Add a fal key to render'}
     </button>
   )
 }
@@ -54,6 +63,37 @@ function ClipDetails() {
   )
 }
 
+/** The compare view for a finished render, else the selected clip. */
+function Stage() {
+  const comparing = useJobs((s) => s.jobs.find((j) => j.id === s.comparing))
+  const compare = useJobs((s) => s.compare)
+  const clip = useApp((s) => s.clips.find((c) => c.path === s.selected))
+  if (comparing) {
+    return (
+      <>
+        <div className="row">
+          <h2>Compare</h2>
+          <div className="spacer" />
+          <button className="ghost" onClick={() => compare(undefined)}>
+            Close
+          </button>
+        </div>
+        <ComparePlayer
+          original={comparing.spec.source}
+          result={comparing.spec.output}
+          resultStartSec={comparing.spec.range.startSec}
+        />
+      </>
+    )
+  }
+  return (
+    <>
+      {clip?.probe && <Poster path={clip.path} />}
+      <ClipDetails />
+    </>
+  )
+}
+
 export function App() {
   const init = useApp((s) => s.init)
   const ready = useApp((s) => s.ready)
@@ -79,15 +119,14 @@ export function App() {
       </header>
       <LibraryPanel />
       <main className="panel stage" aria-label="Player">
-        <ClipDetails />
+        <Stage />
       </main>
       <aside className="panel inspector" aria-label="Inspector">
         <h2>Parameters</h2>
         <ParamsForm />
+        <RenderButton />
       </aside>
-      <section className="panel timeline" aria-label="Timeline">
-        <h2>Timeline</h2>
-      </section>
+      <QueuePanel />
       <footer className="statusbar" data-testid="statusbar">
         {info?.tools.ffmpeg
           ? `ffmpeg ${info.tools.ffmpeg.version} (${info.tools.ffmpeg.source})`

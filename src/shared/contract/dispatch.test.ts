@@ -320,6 +320,26 @@ describe('dispatcher exhaustiveness', () => {
       'media.poster': { path: '/a.mp4' },
       'media.filmstrip': { path: '/a.mp4', startSec: 0, endSec: 2, count: 4 },
       'media.commands': {},
+      'library.pickFiles': {},
+      'library.pickFolder': {},
+      'render.start': {
+        path: '/a.mp4',
+        range: { startSec: 0 },
+        endpoint: 'fal-ai/animatediff-v2v/turbo',
+        params: { prompt: 'x' },
+      },
+      'jobs.list': {},
+      'jobs.cancel': { id: 'j1' },
+      'jobs.abandon': { id: 'j1' },
+      'jobs.retry': { id: 'j1' },
+      'jobs.pause': {},
+      'jobs.resume': {},
+      'batch.start': {
+        dir: '/in',
+        outDir: '/out',
+        endpoint: 'fal-ai/animatediff-v2v/turbo',
+        params: { prompt: 'x' },
+      },
     }
     for (const name of methodNames) {
       const reply = await dispatch(name, validParams[name], ctx)

@@ -5,6 +5,8 @@ import type { KeyStatus } from '../secrets'
 import type { ProbeResult, ToolsStatus } from '../media'
 import type { CommandRecord } from '../commands'
 import type { ErrorInfo } from '../errors'
+import type { Job, JobProgress } from '../jobs'
+import { ENDPOINT_IDS } from '../endpoints'
 
 const none = z.object({}).strict()
 const filePath = z.string().min(1, 'a file path is required').max(4096)
@@ -16,6 +18,22 @@ export interface AppInfo {
   /** Which transport carries this session: the desktop app, the WebSocket bridge or the CLI. */
   transport: 'ipc' | 'websocket' | 'cli'
   tools: ToolsStatus
+}
+
+export interface BatchStarted {
+  batchId: string
+  total: number
+  skipped: number
+  unreadable: number
+}
+
+export interface BatchFinished {
+  batchId: string
+  outDir: string
+  succeeded: number
+  failed: number
+  skipped: number
+  summary: string
 }
 
 export interface LogEntry {
@@ -87,6 +105,52 @@ export const methods = {
   ),
   /** The ffmpeg/ffprobe command lines run so far, newest last, to show and copy. */
   'media.commands': method<CommandRecord[]>()(none),
+  /** The OS file picker (the app) or the transport's own picker; chosen files become reachable. */
+  'library.pickFiles': method<{ paths: string[] }>()(none),
+  'library.pickFolder': method<{ path: string | null }>()(none),
+  /** Queues a render of one clip; parameters are checked against the endpoint's schema first. */
+  'render.start': method<Job>()(
+    z
+      .object({
+        path: filePath,
+        range: z
+          .object({ startSec: z.number().min(0), endSec: z.number().positive().optional() })
+          .strict(),
+        endpoint: z.enum(ENDPOINT_IDS),
+        params: z.record(z.string(), z.unknown()),
+        segments: z
+          .array(
+            z
+              .object({
+                startSec: z.number().min(0),
+                endSec: z.number().positive(),
+                params: z.record(z.string(), z.unknown()),
+              })
+              .strict(),
+          )
+          .max(50)
+          .optional(),
+      })
+      .strict(),
+  ),
+  'jobs.list': method<Job[]>()(none),
+  'jobs.cancel': method<Job | null>()(z.object({ id: z.string().min(1) }).strict()),
+  'jobs.abandon': method<Job | null>()(z.object({ id: z.string().min(1) }).strict()),
+  'jobs.retry': method<Job | null>()(z.object({ id: z.string().min(1) }).strict()),
+  'jobs.pause': method<{ paused: boolean }>()(none),
+  'jobs.resume': method<{ paused: boolean }>()(none),
+  /** Restyles every video in a folder the user picked into a mirrored tree under outDir. */
+  'batch.start': method<BatchStarted>()(
+    z
+      .object({
+        dir: filePath,
+        outDir: filePath,
+        recursive: z.boolean().default(false),
+        endpoint: z.enum(ENDPOINT_IDS),
+        params: z.record(z.string(), z.unknown()),
+      })
+      .strict(),
+  ),
 } satisfies Record<string, MethodSpec>
 
 export const events = {
@@ -94,6 +158,8 @@ export const events = {
   'secrets.changed': event<KeyStatus>(),
   log: event<LogEntry>(),
   'media.command': event<CommandRecord>(),
+  'jobs.progress': event<JobProgress>(),
+  'batch.finished': event<BatchFinished>(),
 } satisfies Record<string, EventSpec>
 
 export type Methods = typeof methods

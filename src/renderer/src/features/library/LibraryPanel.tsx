@@ -2,6 +2,7 @@ import { useState, type DragEvent } from 'react'
 import { getBridge } from '../../bridge'
 import { useApp } from '../../stores/app-store'
 import { formatDuration, formatFps } from './format'
+import { useParams } from '../inspector/params-store'
 
 /** Drop clips here; each becomes a card with what ffprobe says about it. */
 export function LibraryPanel() {
@@ -11,6 +12,48 @@ export function LibraryPanel() {
   const addClips = useApp((s) => s.addClips)
   const notify = useApp((s) => s.notify)
   const [over, setOver] = useState(false)
+
+  const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err))
+
+  async function pick() {
+    try {
+      const { paths } = await getBridge().library.pickFiles({})
+      await addClips(paths)
+    } catch (err) {
+      notify('error', errorText(err))
+    }
+  }
+
+  async function batch() {
+    const { valid, endpoint } = useParams.getState()
+    if (!valid) {
+      notify(
+        'error',
+        'Set the parameters (at least a prompt) first: the batch uses them for every clip.',
+      )
+      return
+    }
+    try {
+      const input = await getBridge().library.pickFolder({})
+      if (!input.path) return
+      notify('info', 'Now choose where the results go.')
+      const output = await getBridge().library.pickFolder({})
+      if (!output.path) return
+      const started = await getBridge().batch.start({
+        dir: input.path,
+        outDir: output.path,
+        recursive: true,
+        endpoint,
+        params: { ...valid },
+      })
+      notify(
+        'info',
+        `Batch started: ${started.total} clips to render, ${started.skipped} skipped, ${started.unreadable} unreadable.`,
+      )
+    } catch (err) {
+      notify('error', errorText(err))
+    }
+  }
 
   function onDrop(e: DragEvent) {
     e.preventDefault()
@@ -36,6 +79,15 @@ export function LibraryPanel() {
       onDrop={onDrop}
     >
       <h2>Clips</h2>
+      <div className="library-actions">
+        <button onClick={() => void pick()}>Open clips…</button>
+        <button
+          onClick={() => void batch()}
+          title="Restyle every video in a folder with the current parameters"
+        >
+          Batch a folder…
+        </button>
+      </div>
       {clips.length === 0 ? (
         <p className="empty">Drop video clips here.</p>
       ) : (

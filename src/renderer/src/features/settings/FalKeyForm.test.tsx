@@ -47,6 +47,7 @@ const none: KeyStatus = {
   source: 'none',
   canStore: true,
   storage: 'os',
+  proxy: false,
   helpUrl: 'https://fal.ai/dashboard/keys',
 }
 

@@ -1,0 +1,86 @@
+import { useEffect } from 'react'
+import { getBridge } from '../../bridge'
+import { useApp } from '../../stores/app-store'
+import { useJobs } from './jobs-store'
+
+const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`
+const name = (p: string) => p.split(/[\\/]/).pop() ?? p
+
+/** The render queue: every job with its stage, live progress, and what the user can do about it. */
+export function QueuePanel() {
+  const { jobs, live, load, apply, compare } = useJobs()
+  const notify = useApp((s) => s.notify)
+
+  useEffect(() => {
+    void load()
+    const offProgress = getBridge().on('jobs.progress', apply)
+    const offBatch = getBridge().on('batch.finished', (b) =>
+      notify(
+        b.failed ? 'error' : 'info',
+        `Batch finished: ${b.succeeded} done, ${b.failed} failed, ${b.skipped} skipped. Summary: ${b.summary}`,
+      ),
+    )
+    return () => {
+      offProgress()
+      offBatch()
+    }
+  }, [load, apply, notify])
+
+  const act = (fn: () => Promise<unknown>) => () =>
+    void fn().then(load, (err: unknown) =>
+      notify('error', err instanceof Error ? err.message : String(err)),
+    )
+  const visible = jobs
+    .filter((j) => !j.parentId)
+    .slice(-50)
+    .reverse()
+
+  return (
+    <section className="panel queue" aria-label="Queue">
+      <h2>Queue</h2>
+      {visible.length === 0 && <p className="empty">Renders you start appear here.</p>}
+      <ul className="job-list">
+        {visible.map((job) => {
+          const p = live[job.id]
+          const detail =
+            job.status === 'running' && p
+              ? [
+                  p.stage,
+                  p.fraction !== undefined ? `${Math.round(p.fraction * 100)}%` : '',
+                  p.queuePosition !== undefined ? `queued at fal, position ${p.queuePosition}` : '',
+                  `elapsed ${clock(p.elapsedSec)}`,
+                ]
+                  .filter(Boolean)
+                  .join(' · ')
+              : job.status
+          return (
+            <li key={job.id} className={`job ${job.status}`} data-testid="job">
+              <span className="job-name" title={job.spec.source}>
+                {name(job.spec.source)} — {job.spec.params.prompt}
+              </span>
+              <span className="muted" data-testid="job-status">
+                {detail}
+              </span>
+              {job.error && <span className="error">{job.error.message}</span>}
+              <span className="row">
+                {(job.status === 'queued' || job.status === 'running') && (
+                  <button
+                    className="ghost"
+                    onClick={act(() => getBridge().jobs.cancel({ id: job.id }))}
+                    title="Cancels at fal while queued there; a running render is abandoned (its result can still be collected)"
+                  >
+                    Cancel
+                  </button>
+                )}
+                {['failed', 'cancelled', 'abandoned'].includes(job.status) && (
+                  <button onClick={act(() => getBridge().jobs.retry({ id: job.id }))}>Retry</button>
+                )}
+                {job.status === 'done' && <button onClick={() => compare(job.id)}>Compare</button>}
+              </span>
+            </li>
+          )
+        })}
+      </ul>
+    </section>
+  )
+}
