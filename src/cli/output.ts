@@ -1,4 +1,4 @@
-import type { ErrorCode, ErrorInfo } from '../shared/errors'
+import { AppError, type ErrorCode, type ErrorInfo } from '../shared/errors'
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
 
@@ -48,4 +48,24 @@ export function finish(
   const error = result.error as ErrorInfo | undefined
   if (error) io.stderr(`reanimate: ${error.message}`)
   return result.exitCode
+}
+
+/**
+ * What a command's catch returns: usage mistakes, bad input and existing outputs exit 2 (found
+ * before any network call), everything else 1. Always one JSON line with --json.
+ */
+export function fail(io: Io, json: boolean, err: unknown): number {
+  const usage =
+    err instanceof UsageError ||
+    Boolean((err as { code?: string } | null)?.code?.startsWith?.('ERR_PARSE_ARGS'))
+  const error: ErrorInfo =
+    err instanceof UsageError
+      ? { code: 'invalid-params', message: err.message, ...(err.field ? { field: err.field } : {}) }
+      : err instanceof AppError
+        ? err.toInfo()
+        : {
+            code: usage ? 'invalid-params' : 'internal',
+            message: err instanceof Error ? err.message : String(err),
+          }
+  return finish(io, json, { exitCode: usage ? EXIT.usage : exitCodeFor(error), error })
 }

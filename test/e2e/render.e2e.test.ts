@@ -65,7 +65,7 @@ describe('render a clip from the UI, against the local fal', () => {
       .poll(
         () =>
           page.$$eval('[data-testid=compare] video', (vs) =>
-            vs.map((v) => (v as unknown as { readyState: number }).readyState >= 1),
+            vs.map((v) => (v as unknown as { readyState: number }).readyState >= 2),
           ),
         { timeout: 20_000 },
       )

@@ -1,15 +1,20 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { DEFAULT_ENDPOINT, isEndpointId, parseRenderParams } from '../../shared/endpoints'
 import { AppError, type ErrorInfo } from '../../shared/errors'
 import type { JobProgress } from '../../shared/jobs'
 import { parsePreset, type Preset } from '../../shared/presets'
 import { planBatch, writeSummary, type SummaryRow } from '../../main/jobs/batch'
 import { cliServices } from '../context'
 import { jobSession } from '../job-session'
-import { parseLora } from './run'
-import { EXIT, finish, UsageError, type Io } from '../output'
+import { EXIT, fail, finish, UsageError, type Io } from '../output'
+import {
+  fpsFlag,
+  maxSideFlag,
+  RENDER_OPTIONS,
+  renderParamsFromFlags,
+  type RenderFlagValues,
+} from '../render-flags'
 
 export const BATCH_HELP = `reanimate batch DIR (--preset FILE | --prompt TEXT [render options]) --out-dir DIR
                 [--recursive] [--concurrency N] [--json]
@@ -32,24 +37,13 @@ export async function batchCommand(
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
+      ...RENDER_OPTIONS,
       preset: { type: 'string' },
-      prompt: { type: 'string' },
-      'negative-prompt': { type: 'string' },
-      steps: { type: 'string' },
-      guidance: { type: 'string' },
-      lora: { type: 'string', multiple: true },
-      seed: { type: 'string' },
-      nth: { type: 'string' },
-      'base-model': { type: 'string' },
-      endpoint: { type: 'string' },
-      'max-side': { type: 'string' },
-      fps: { type: 'string' },
       'out-dir': { type: 'string' },
       recursive: { type: 'boolean', short: 'r', default: false },
       concurrency: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
-      'poll-ms': { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
@@ -68,7 +62,7 @@ export async function batchCommand(
     if (!values['out-dir']) throw new UsageError('--out-dir DIR is required', 'out-dir')
     const outDir = path.resolve(values['out-dir'])
     const preset = loadPreset(values)
-    const maxSide = resolveMaxSide(
+    const maxSide = maxSideFlag(
       values['max-side'],
       preset.maxSide ?? services.settings.get().prepareMaxSide,
     )
@@ -215,31 +209,8 @@ export async function batchCommand(
       ...(firstError ? { error: firstError } : {}),
     })
   } catch (err) {
-    const usage = err instanceof UsageError
-    const error: ErrorInfo = usage
-      ? { code: 'invalid-params', message: err.message, ...(err.field ? { field: err.field } : {}) }
-      : err instanceof AppError
-        ? err.toInfo()
-        : { code: 'internal', message: err instanceof Error ? err.message : String(err) }
-    const usageCode =
-      usage ||
-      ['invalid-params', 'invalid-input', 'key-missing', 'not-found', 'ffmpeg-missing'].includes(
-        error.code,
-      )
-    return finish(io, json, { exitCode: usageCode ? EXIT.usage : EXIT.failed, error })
+    return fail(io, json, err)
   }
-}
-
-function resolveMaxSide(
-  raw: string | undefined,
-  fallback: number | 'original',
-): number | 'original' {
-  if (raw === undefined) return fallback
-  if (raw === 'original') return 'original'
-  const n = Number(raw)
-  if (!Number.isInteger(n) || n < 16 || n > 8192)
-    throw new UsageError('--max-side must be from 16 to 8192 pixels, or "original"', 'max-side')
-  return n
 }
 
 type BatchValues = Record<string, string | boolean | string[] | undefined>
@@ -272,32 +243,11 @@ function loadPreset(values: BatchValues): Preset {
   }
   if (values.prompt === undefined)
     throw new UsageError('give --preset FILE or --prompt TEXT', 'prompt')
-  const endpoint = (values.endpoint as string | undefined) ?? DEFAULT_ENDPOINT
-  if (!isEndpointId(endpoint))
-    throw new UsageError(`--endpoint must be a known endpoint (got "${endpoint}")`, 'endpoint')
-  const num = (k: string) => (values[k] === undefined ? undefined : Number(values[k]))
-  const raw: Record<string, unknown> = { prompt: values.prompt }
-  if (values['negative-prompt'] !== undefined) raw.negative_prompt = values['negative-prompt']
-  if (num('steps') !== undefined) raw.num_inference_steps = num('steps')
-  if (num('guidance') !== undefined) raw.guidance_scale = num('guidance')
-  if (num('seed') !== undefined) raw.seed = num('seed')
-  if (num('nth') !== undefined) raw.select_every_nth_frame = num('nth')
-  if (values['base-model'] !== undefined) raw.base_model = values['base-model']
-  const loras = values.lora as string[] | undefined
-  if (loras?.length) {
-    raw.loras = loras.map(parseLora)
+  const { endpoint, params } = renderParamsFromFlags(values as RenderFlagValues)
+  return {
+    endpoint,
+    params,
+    fps: fpsFlag(values.fps as string | undefined),
+    nameTemplate: '{stem}.reanimate',
   }
-  const parsed = parseRenderParams(endpoint, raw)
-  if (!parsed.ok) {
-    const first = parsed.issues[0]
-    throw new AppError(
-      'invalid-params',
-      first?.message ?? 'invalid parameters',
-      first ? { field: first.field } : {},
-    )
-  }
-  const fps = (values.fps as string | undefined) ?? 'result'
-  if (fps !== 'result' && fps !== 'source')
-    throw new UsageError('--fps must be "result" or "source"', 'fps')
-  return { endpoint, params: parsed.params, fps, nameTemplate: '{stem}.reanimate' }
 }

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util'
 import { AppError } from '../../shared/errors'
 import { cliServices } from '../context'
 import { jobLine, jobSession } from '../job-session'
-import { EXIT, exitCodeFor, finish, UsageError, type Io } from '../output'
+import { EXIT, exitCodeFor, fail, finish, UsageError, type Io } from '../output'
 
 export const JOBS_HELP = `reanimate jobs [list | retry ID | cancel ID] [--state DIR] [--json]
 
@@ -115,16 +115,6 @@ export async function jobsCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
       requestId: job.requestId,
     })
   } catch (err) {
-    const usage = err instanceof UsageError
-    const error = usage
-      ? {
-          code: 'invalid-params' as const,
-          message: err.message,
-          ...(err.field ? { field: err.field } : {}),
-        }
-      : err instanceof AppError
-        ? err.toInfo()
-        : { code: 'internal' as const, message: err instanceof Error ? err.message : String(err) }
-    return finish(io, json, { exitCode: usage ? EXIT.usage : exitCodeFor(error), error })
+    return fail(io, json, err)
   }
 }

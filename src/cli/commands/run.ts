@@ -1,20 +1,20 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import {
-  DEFAULT_ENDPOINT,
-  ENDPOINT_IDS,
-  isEndpointId,
-  parseRenderParams,
-  type Lora,
-} from '../../shared/endpoints'
 import { AppError } from '../../shared/errors'
 import { defaultOutputFor } from '../../main/render/naming'
 import { fileIdentity } from '../../main/media/identity'
 import { specKey } from '../../main/jobs/spec-key'
 import { jobLine, jobSession } from '../job-session'
 import { cliServices } from '../context'
-import { EXIT, exitCodeFor, finish, UsageError, type Io } from '../output'
+import { EXIT, exitCodeFor, fail, finish, UsageError, type Io } from '../output'
+import {
+  fpsFlag,
+  maxSideFlag,
+  numberFlag,
+  RENDER_OPTIONS,
+  renderParamsFromFlags,
+} from '../render-flags'
 
 export const RUN_HELP = `reanimate run FILE --prompt TEXT [options]
 
@@ -30,7 +30,7 @@ source's audio and the parameters embedded. Progress goes to stderr.
   --nth N                  use every Nth frame (default 2; output fps = source fps / N)
   --base-model NAME        fal-ai/animatediff-v2v only
   --start SEC, --end SEC   the range to render
-  --endpoint ID            ${ENDPOINT_IDS.join(' | ')} (default ${DEFAULT_ENDPOINT})
+  --endpoint ID            fal-ai/animatediff-v2v/turbo (default) | fal-ai/animatediff-v2v
   --max-side PX            longest side sent to fal (default 768, or "original")
   --fps result|source      keep fal's frame rate (default) or convert to the source's
   --out FILE               default: <source>.reanimate.mp4 beside the source, never overwriting
@@ -40,46 +40,17 @@ source's audio and the parameters embedded. Progress goes to stderr.
 Needs FAL_KEY, or FAL_PROXY_URL pointing at a proxy that holds the key. Ctrl-C cancels a queued
 request; a running one keeps running at fal and the same command collects it later.`
 
-function num(value: string | undefined, field: string, integer = false): number | undefined {
-  if (value === undefined) return undefined
-  const n = Number(value)
-  if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw new UsageError(
-      `--${field} must be ${integer ? 'a whole number' : 'a number'} (got "${value}")`,
-      field,
-    )
-  }
-  return n
-}
-
-/** `https://x/y.safetensors@0.8` → {path, scale: 0.8}; an `@` not followed by a number stays in the path. */
-export function parseLora(spec: string): Lora | { path: string } {
-  const m = /^(.*)@(-?\d+(?:\.\d+)?)$/.exec(spec)
-  return m && m[1] ? { path: m[1], scale: Number(m[2]) } : { path: spec }
-}
-
 export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
-      prompt: { type: 'string' },
-      'negative-prompt': { type: 'string' },
-      steps: { type: 'string' },
-      guidance: { type: 'string' },
-      lora: { type: 'string', multiple: true },
-      seed: { type: 'string' },
-      nth: { type: 'string' },
-      'base-model': { type: 'string' },
+      ...RENDER_OPTIONS,
       start: { type: 'string' },
       end: { type: 'string' },
-      endpoint: { type: 'string' },
-      'max-side': { type: 'string' },
-      fps: { type: 'string' },
       out: { type: 'string', short: 'o' },
       overwrite: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
-      'poll-ms': { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
@@ -94,48 +65,11 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv)
     // Everything below up to renderClip is local: bad usage never costs a network call.
     if (positionals.length !== 1) throw new UsageError('run takes exactly one FILE', 'FILE')
     const source = path.resolve(String(positionals[0]))
-    const endpoint = values.endpoint ?? DEFAULT_ENDPOINT
-    if (!isEndpointId(endpoint))
-      throw new UsageError(
-        `--endpoint must be one of ${ENDPOINT_IDS.join(', ')} (got "${endpoint}")`,
-        'endpoint',
-      )
-    const raw: Record<string, unknown> = { prompt: values.prompt ?? '' }
-    if (values['negative-prompt'] !== undefined) raw.negative_prompt = values['negative-prompt']
-    const steps = num(values.steps, 'steps')
-    if (steps !== undefined) raw.num_inference_steps = steps
-    const guidance = num(values.guidance, 'guidance')
-    if (guidance !== undefined) raw.guidance_scale = guidance
-    const seed = num(values.seed, 'seed')
-    if (seed !== undefined) raw.seed = seed
-    const nth = num(values.nth, 'nth')
-    if (nth !== undefined) raw.select_every_nth_frame = nth
-    if (values.lora?.length) raw.loras = values.lora.map(parseLora)
-    if (values['base-model'] !== undefined) raw.base_model = values['base-model']
-    const parsed = parseRenderParams(endpoint, raw)
-    if (!parsed.ok) {
-      const first = parsed.issues[0]
-      throw new AppError(
-        'invalid-params',
-        first ? first.message : 'invalid parameters',
-        first ? { field: first.field } : {},
-      )
-    }
-    const fpsArg = values.fps ?? 'result'
-    if (fpsArg !== 'result' && fpsArg !== 'source')
-      throw new UsageError(`--fps must be "result" or "source" (got "${fpsArg}")`, 'fps')
-    const fps: 'result' | 'source' = fpsArg
-    let maxSide = services.settings.get().prepareMaxSide
-    if (values['max-side'] !== undefined) {
-      maxSide =
-        values['max-side'] === 'original'
-          ? 'original'
-          : (num(values['max-side'], 'max-side', true) ?? maxSide)
-      if (maxSide !== 'original' && (maxSide < 16 || maxSide > 8192))
-        throw new UsageError('--max-side must be from 16 to 8192 pixels, or "original"', 'max-side')
-    }
-    const startSec = num(values.start, 'start') ?? 0
-    const endSec = num(values.end, 'end')
+    const { endpoint, params } = renderParamsFromFlags(values)
+    const fps = fpsFlag(values.fps)
+    const maxSide = maxSideFlag(values['max-side'], services.settings.get().prepareMaxSide)
+    const startSec = numberFlag(values.start, 'start') ?? 0
+    const endSec = numberFlag(values.end, 'end')
 
     let output: string
     if (values.out) {
@@ -167,7 +101,7 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv)
     await services.media.probe(source)
 
     let lastLine = ''
-    const pollMs = num(values['poll-ms'], 'poll-ms', true)
+    const pollMs = numberFlag(values['poll-ms'], 'poll-ms', true)
     const runner = jobSession(services, conn, {
       stateDir: services.dataDir,
       concurrency: 1,
@@ -182,7 +116,7 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv)
     // Only this render runs; other unfinished jobs in the journal wait for `reanimate jobs retry`.
     await runner.init({ resume: false })
     const range = { startSec, ...(endSec !== undefined ? { endSec } : {}) }
-    const base = { source, range, endpoint, params: parsed.params, maxSide, fps }
+    const base = { source, range, endpoint, params, maxSide, fps }
     const key = specKey(base, await fileIdentity(source))
     // The same render submitted before and never collected (crash, Ctrl-C while running at fal):
     // collect it instead of paying again.
@@ -234,19 +168,6 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv)
       jobId,
     })
   } catch (err) {
-    const usage = err instanceof UsageError
-    const error = usage
-      ? {
-          code: 'invalid-params' as const,
-          message: err.message,
-          ...(err.field ? { field: err.field } : {}),
-        }
-      : err instanceof AppError
-        ? err.toInfo()
-        : { code: 'internal' as const, message: err instanceof Error ? err.message : String(err) }
-    return finish(io, json, {
-      exitCode: usage || error.code === 'output-exists' ? EXIT.usage : exitCodeFor(error),
-      error,
-    })
+    return fail(io, json, err)
   }
 }

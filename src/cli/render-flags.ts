@@ -1,0 +1,120 @@
+import {
+  DEFAULT_ENDPOINT,
+  ENDPOINT_IDS,
+  isEndpointId,
+  parseRenderParams,
+  type EndpointId,
+  type Lora,
+  type RenderParams,
+} from '../shared/endpoints'
+import { AppError } from '../shared/errors'
+import { UsageError } from './output'
+
+/** The render options `run` and `batch` share (parseArgs definitions). */
+export const RENDER_OPTIONS = {
+  prompt: { type: 'string' },
+  'negative-prompt': { type: 'string' },
+  steps: { type: 'string' },
+  guidance: { type: 'string' },
+  lora: { type: 'string', multiple: true },
+  seed: { type: 'string' },
+  nth: { type: 'string' },
+  'base-model': { type: 'string' },
+  endpoint: { type: 'string' },
+  'max-side': { type: 'string' },
+  fps: { type: 'string' },
+  'poll-ms': { type: 'string' },
+} as const
+
+export interface RenderFlagValues {
+  prompt?: string | undefined
+  'negative-prompt'?: string | undefined
+  steps?: string | undefined
+  guidance?: string | undefined
+  lora?: string[] | undefined
+  seed?: string | undefined
+  nth?: string | undefined
+  'base-model'?: string | undefined
+  endpoint?: string | undefined
+  'max-side'?: string | undefined
+  fps?: string | undefined
+  'poll-ms'?: string | undefined
+}
+
+export function numberFlag(
+  value: string | undefined,
+  field: string,
+  integer = false,
+): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
+    throw new UsageError(
+      `--${field} must be ${integer ? 'a whole number' : 'a number'} (got "${value}")`,
+      field,
+    )
+  }
+  return n
+}
+
+/** `https://x/y.safetensors@0.8` → {path, scale: 0.8}; an `@` not followed by a number stays in the path. */
+export function parseLora(spec: string): Lora | { path: string } {
+  const m = /^(.*)@(-?\d+(?:\.\d+)?)$/.exec(spec)
+  return m && m[1] ? { path: m[1], scale: Number(m[2]) } : { path: spec }
+}
+
+/** The endpoint and its validated parameters from the flags; the first problem names its field. */
+export function renderParamsFromFlags(values: RenderFlagValues): {
+  endpoint: EndpointId
+  params: RenderParams
+} {
+  const endpoint = values.endpoint ?? DEFAULT_ENDPOINT
+  if (!isEndpointId(endpoint))
+    throw new UsageError(
+      `--endpoint must be one of ${ENDPOINT_IDS.join(', ')} (got "${endpoint}")`,
+      'endpoint',
+    )
+  const raw: Record<string, unknown> = { prompt: values.prompt ?? '' }
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined) raw[key] = value
+  }
+  set('negative_prompt', values['negative-prompt'])
+  set('num_inference_steps', numberFlag(values.steps, 'steps'))
+  set('guidance_scale', numberFlag(values.guidance, 'guidance'))
+  set('seed', numberFlag(values.seed, 'seed'))
+  set('select_every_nth_frame', numberFlag(values.nth, 'nth'))
+  set('base_model', values['base-model'])
+  if (values.lora?.length) raw.loras = values.lora.map(parseLora)
+  const parsed = parseRenderParams(endpoint, raw)
+  if (!parsed.ok) {
+    const first = parsed.issues[0]
+    throw new AppError(
+      'invalid-params',
+      first ? first.message : 'invalid parameters',
+      first ? { field: first.field } : {},
+    )
+  }
+  return { endpoint, params: parsed.params }
+}
+
+export function fpsFlag(value: string | undefined): 'result' | 'source' {
+  const fps = value ?? 'result'
+  if (fps !== 'result' && fps !== 'source')
+    throw new UsageError(`--fps must be "result" or "source" (got "${fps}")`, 'fps')
+  return fps
+}
+
+export function maxSideFlag(
+  raw: string | undefined,
+  fallback: number | 'original',
+): number | 'original' {
+  if (raw === undefined) return fallback
+  if (raw === 'original') return 'original'
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 16 || n > 8192)
+    throw new UsageError(
+      `--max-side must be a whole number of pixels from 16 to 8192, or "original" (got "${raw}")`,
+      'max-side',
+    )
+  return n
+}
