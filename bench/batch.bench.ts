@@ -55,6 +55,22 @@ describe('batch benchmark', () => {
       const busy = jobs.reduce((a, j) => a + ((j.completedAt ?? 0) - (j.startedAt ?? 0)), 0) / 1000
       const inQueue = jobs.reduce((a, j) => a + ((j.startedAt ?? 0) - j.submittedAt), 0) / 1000
       const falSpan = (Math.max(...jobs.map((j) => j.completedAt ?? 0)) - first) / 1000
+      // Where each job's time went, from the batch journal and the emulator's own clock.
+      const journal = JSON.parse(
+        await fs.readFile(path.join(root, 'out', '.reanimate', 'journal.json'), 'utf8'),
+      ) as {
+        jobs: { requestId: string; startedAt: string; submittedAt: string; finishedAt: string }[]
+      }
+      const byId = new Map(jobs.map((j) => [j.id, j]))
+      const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length / 1000
+      const before = avg(
+        journal.jobs.map((j) => Date.parse(j.submittedAt) - Date.parse(j.startedAt)),
+      )
+      const after = avg(
+        journal.jobs.map(
+          (j) => Date.parse(j.finishedAt) - (byId.get(j.requestId)?.completedAt ?? 0),
+        ),
+      )
       expect(emu.submits()).toHaveLength(CLIPS)
 
       // Preparation alone, for the "ideal" line: the same clips prepared one after another.
@@ -104,6 +120,10 @@ describe('batch benchmark', () => {
             `${idealSec.toFixed(1)} s  (ceil(${CLIPS}/${CONCURRENCY}) × ${PROCESSING_MS / 1000} s + preparation ${prepSec.toFixed(1)} s / ${CONCURRENCY})`,
           ],
           ['batch / ideal', `${(batchSec / idealSec).toFixed(2)}`],
+          [
+            'per job, before submit / after fal',
+            `${before.toFixed(2)} s (probe, prepare, upload) / ${after.toFixed(2)} s (result, download, finish)`,
+          ],
           [
             'first submit after start',
             `${((first - (performance.timeOrigin + t0)) / 1000).toFixed(1)} s`,
