@@ -208,7 +208,17 @@ export class JobRunner {
       running.controller.abort()
       return this.get(id)
     }
-    if (job.requestId && !(await cancelIfQueued(this.options.deps, job))) {
+    await this.settleCancelled(job, Boolean(job.requestId))
+    await this.save()
+    return this.get(id)
+  }
+
+  /**
+   * A cancelled job that may be at fal: cancelled there if still queued (never billed), else
+   * abandoned with its request id kept, because fal cannot stop a running request.
+   */
+  private async settleCancelled(job: Job, atFal: boolean): Promise<void> {
+    if (atFal && !(await cancelIfQueued(this.options.deps, job))) {
       this.settle(
         job,
         'abandoned',
@@ -220,8 +230,6 @@ export class JobRunner {
     } else {
       this.settle(job, 'cancelled')
     }
-    await this.save()
-    return this.get(id)
   }
 
   /** Stops waiting for a job at fal but keeps its request id, so retry collects the result. */
@@ -422,22 +430,7 @@ export class JobRunner {
           ),
         )
       } else if (intent === 'cancel') {
-        if (
-          job.requestId &&
-          job.stage === 'wait' &&
-          !(await cancelIfQueued(this.options.deps, job))
-        ) {
-          this.settle(
-            job,
-            'abandoned',
-            new AppError(
-              'cancelled',
-              `Request ${job.requestId} was already running at fal and cannot be stopped; retry collects it.`,
-            ),
-          )
-        } else {
-          this.settle(job, 'cancelled')
-        }
+        await this.settleCancelled(job, Boolean(job.requestId) && job.stage === 'wait')
       } else {
         log(`failed: ${err instanceof Error ? err.message : String(err)}`)
         this.settle(job, 'failed', err)
