@@ -6,14 +6,19 @@ import path from 'node:path'
  * Writes JSON so that a crash at any moment leaves either the old file or the new one: write a
  * temporary sibling, fsync it, rename it over the target, fsync the folder.
  */
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+export async function writeJsonAtomic(
+  file: string,
+  value: unknown,
+  options: { compact?: boolean } = {},
+): Promise<number> {
   const tmp = path.join(
     path.dirname(file),
     `.${path.basename(file)}.${process.pid}.${crypto.randomUUID()}.tmp`,
   )
+  const text = (options.compact ? JSON.stringify(value) : JSON.stringify(value, null, 2)) + '\n'
   const handle = await fs.open(tmp, 'w', 0o600)
   try {
-    await handle.writeFile(JSON.stringify(value, null, 2) + '\n')
+    await handle.writeFile(text)
     await handle.sync()
   } finally {
     await handle.close()
@@ -25,6 +30,7 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
     throw err
   }
   await fsyncDir(path.dirname(file))
+  return Buffer.byteLength(text)
 }
 
 async function fsyncDir(dir: string): Promise<void> {
