@@ -7,13 +7,23 @@ import type { CallContext } from '../shared/contract/dispatch'
  * The CLI runs the same services as the app, in-process. It reads the fal key from FAL_KEY only:
  * the app's saved key is sealed by Electron's safeStorage, which plain Node cannot open.
  */
-export function cliServices(env: NodeJS.ProcessEnv = process.env) {
+export function cliServices(
+  env: NodeJS.ProcessEnv = process.env,
+  command: 'run' | 'batch' | 'jobs' | 'probe' | 'prepare' = 'run',
+  options: { concurrency?: number; pollMs?: number } = {},
+) {
   return createServices({
     dataDir: defaultDataDir(env),
     secrets: new MemorySecretStore(),
     env,
     allowAllFiles: true,
+    // Jobs a CLI command creates are the CLI's: the app only collects them, never submits them.
+    origin: command === 'batch' ? 'batch' : 'run',
+    processName: `reanimate ${command}`,
+    ...options,
   })
 }
 
 export const CLI_CONTEXT: CallContext = { transport: 'cli', mediaBaseUrl: 'file://' }
+
+export type CliServices = ReturnType<typeof cliServices>

@@ -1,6 +1,7 @@
 import { AppError, type ErrorCode, type ErrorInfo } from '../shared/errors'
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
+/** 130 is what shells report for a command stopped by Ctrl-C (128 + SIGINT). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const
 
 /** Errors found before any work started (bad usage, input or parameters) exit 2; the rest exit 1. */
 const USAGE_CODES: ReadonlySet<ErrorCode> = new Set([

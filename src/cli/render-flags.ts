@@ -2,12 +2,11 @@ import {
   DEFAULT_ENDPOINT,
   ENDPOINT_IDS,
   isEndpointId,
-  parseRenderParams,
   type EndpointId,
   type Lora,
   type RenderParams,
 } from '../shared/endpoints'
-import { AppError } from '../shared/errors'
+import { validParams } from '../main/render/render-spec'
 import { UsageError } from './output'
 
 /** The render options `run` and `batch` share (parseArgs definitions). */
@@ -63,10 +62,10 @@ export function parseLora(spec: string): Lora | { path: string } {
   return m && m[1] ? { path: m[1], scale: Number(m[2]) } : { path: spec }
 }
 
-/** The endpoint and its validated parameters from the flags; the first problem names its field. */
-export function renderParamsFromFlags(values: RenderFlagValues): {
+/** The endpoint and the raw parameters the flags give (numbers parsed, nothing else checked yet). */
+export function rawParamsFromFlags(values: RenderFlagValues): {
   endpoint: EndpointId
-  params: RenderParams
+  raw: Record<string, unknown>
 } {
   const endpoint = values.endpoint ?? DEFAULT_ENDPOINT
   if (!isEndpointId(endpoint))
@@ -85,16 +84,16 @@ export function renderParamsFromFlags(values: RenderFlagValues): {
   set('select_every_nth_frame', numberFlag(values.nth, 'nth'))
   set('base_model', values['base-model'])
   if (values.lora?.length) raw.loras = values.lora.map(parseLora)
-  const parsed = parseRenderParams(endpoint, raw)
-  if (!parsed.ok) {
-    const first = parsed.issues[0]
-    throw new AppError(
-      'invalid-params',
-      first ? first.message : 'invalid parameters',
-      first ? { field: first.field } : {},
-    )
-  }
-  return { endpoint, params: parsed.params }
+  return { endpoint, raw }
+}
+
+/** The endpoint and its validated parameters; the first problem names its flag (`--steps must …`). */
+export function renderParamsFromFlags(values: RenderFlagValues): {
+  endpoint: EndpointId
+  params: RenderParams
+} {
+  const { endpoint, raw } = rawParamsFromFlags(values)
+  return { endpoint, params: validParams(endpoint, raw, 'flag') }
 }
 
 export function fpsFlag(value: string | undefined): 'result' | 'source' {

@@ -11,9 +11,11 @@ import type { SecretStore } from './settings/secret-store'
 import { createDispatcher, type Handlers } from '../shared/contract/dispatch'
 import { createFal, type FalConnection } from './fal/client'
 import { UploadCache } from './fal/upload-cache'
-import type { ExecutorDeps } from './jobs/executor'
-import { AppJobs } from './jobs/app-jobs'
 import { AppError } from '../shared/errors'
+import { validParams } from './render/render-spec'
+import { RenderService } from './render/render-service'
+import { ProcessRegistry } from './storage/process-registry'
+import type { JobOrigin } from '../shared/jobs'
 import type { FalClient } from '@fal-ai/client'
 import pkg from '../../package.json'
 
@@ -27,6 +29,14 @@ export interface ServicesOptions {
   dialogs?: Dialogs
   /** Status polling interval for renders (tests make it short). */
   pollMs?: number
+  /** Which front end this is: the app (and `reanimate ui`) resumes its renders at start. */
+  origin?: JobOrigin
+  /** How other processes on the same data folder name this one: "Reanimate app", "reanimate run". */
+  processName?: string
+  /** How often the journal is read for other processes' news (tests make it short). */
+  refreshMs?: number
+  /** Requests at fal at once, instead of the setting (the CLI's --concurrency). */
+  concurrency?: number
 }
 
 export interface Dialogs {
@@ -112,27 +122,80 @@ export function createServices(options: ServicesOptions) {
       if (dir) settings.rememberFolder(dir)
       return { path: dir ? dropped(dir) : null }
     },
-    'render.start': async (req) => jobs.start({ ...req, path: access.check(req.path) }),
-    'jobs.list': async () => {
-      await jobs.init()
-      return jobs.runner.list()
+    'render.start': async (req) => {
+      await ensureConnection()
+      const started = await render.start({
+        source: access.check(req.path),
+        range: req.range,
+        endpoint: req.endpoint,
+        params: req.params,
+        ...(req.segments ? { segments: req.segments } : {}),
+        maxSide: settings.get().prepareMaxSide,
+        fps: 'result',
+        again: req.again,
+        names: 'label',
+        // A LoRA file is uploaded to fal: only one the user picked may be.
+        resolveLocal: (p) => access.check(p),
+      })
+      return { job: started.job, action: started.action, message: started.message }
     },
-    'jobs.cancel': async ({ id }) => (await jobs.runner.cancel(id)) ?? null,
-    'jobs.abandon': async ({ id }) => (await jobs.runner.abandon(id)) ?? null,
+    'jobs.list': async () => {
+      await init()
+      return render.list()
+    },
+    'jobs.cancel': async ({ id }) => (await render.cancel(id)) ?? null,
+    'jobs.abandon': async ({ id }) => (await render.abandon(id)) ?? null,
     'jobs.retry': async ({ id }) => {
-      await refreshConnection()
-      return (await jobs.runner.retry(id)) ?? null
+      await ensureConnection()
+      return (await render.retry(id)) ?? null
     },
     'jobs.pause': async () => {
-      jobs.runner.pause()
+      render.runner.pause()
       return { paused: true }
     },
     'jobs.resume': async () => {
-      jobs.runner.resume()
+      render.runner.resume()
       return { paused: false }
     },
-    'batch.start': async (req) =>
-      jobs.startBatch({ ...req, dir: access.check(req.dir), outDir: access.check(req.outDir) }),
+    'batch.start': async (req) => {
+      await ensureConnection()
+      const run = await render.startBatch({
+        dir: access.check(req.dir),
+        outDir: access.check(req.outDir),
+        recursive: req.recursive,
+        preset: {
+          endpoint: req.endpoint,
+          params: validParams(req.endpoint, req.params, 'label'),
+          fps: 'result',
+          nameTemplate: '{stem}.reanimate',
+        },
+        maxSide: settings.get().prepareMaxSide,
+        names: 'label',
+        resolveLocal: (p) => access.check(p),
+      })
+      void run.finished.then(
+        (s) => {
+          access.grant(s.summary)
+          bus.emit('batch.finished', {
+            batchId: run.batchId,
+            outDir: access.check(req.outDir),
+            succeeded: s.succeeded,
+            failed: s.failed,
+            skipped: s.skipped,
+            summary: s.summary,
+          })
+        },
+        () => undefined,
+      )
+      return {
+        batchId: run.batchId,
+        total: run.counts.toRender + run.counts.collecting,
+        alreadyDone: run.counts.done,
+        collecting: run.counts.collecting,
+        skipped: run.counts.skipped,
+        unreadable: run.counts.unreadable,
+      }
+    },
   }
 
   /** Where fal calls go and with which key: FAL_PROXY_URL, else the proxy setting; the stored key, else FAL_KEY. */
@@ -144,7 +207,7 @@ export function createServices(options: ServicesOptions) {
   }
   const uploads = new UploadCache(path.join(options.dataDir, 'upload-cache.json'))
   const dialogs = options.dialogs ?? noDialogs
-  // The app's queue talks to fal with whatever key and proxy are current when a stage runs.
+  // Renders talk to fal with whatever key and proxy are current when a stage runs.
   let current: { conn: FalConnection; client: FalClient } | null = null
   const refreshConnection = async () => {
     const conn = await falConnection()
@@ -152,12 +215,27 @@ export function createServices(options: ServicesOptions) {
       current = conn.key || conn.proxyUrl ? { conn, client: createFal(conn) } : null
     }
   }
-  const jobs = new AppJobs({
+  /** Fails fast, before anything is queued, when rendering cannot work (no key, no proxy). */
+  const ensureConnection = async () => {
+    await refreshConnection()
+    if (!current)
+      throw new AppError(
+        'key-missing',
+        'Rendering needs a fal key. Add one in Settings; get a key at https://fal.ai/dashboard/keys.',
+        { field: 'key' },
+      )
+  }
+  const origin = options.origin ?? 'app'
+  const registry = new ProcessRegistry(options.dataDir, options.processName ?? 'Reanimate app')
+  const render = new RenderService({
     dataDir: options.dataDir,
     media,
     uploads,
-    access,
+    registry,
+    origin,
+    resume: origin === 'app',
     appVersion: pkg.version,
+    concurrency: options.concurrency ?? settings.get().concurrency,
     fal: () => {
       if (!current)
         throw new AppError(
@@ -167,52 +245,41 @@ export function createServices(options: ServicesOptions) {
         )
       return current.client
     },
-    ensureConnection: async () => {
-      await refreshConnection()
-      if (!current)
-        throw new AppError(
-          'key-missing',
-          'Rendering needs a fal key. Add one in Settings; get a key at https://fal.ai/dashboard/keys.',
-          { field: 'key' },
-        )
+    onProgress: (p) => {
+      // Finished outputs become playable in the window.
+      if (p.status === 'done') {
+        const job = render.get(p.id)
+        if (job && !job.parentId) access.grant(job.spec.output)
+      }
+      bus.emit('jobs.progress', p)
     },
-    concurrency: () => settings.get().concurrency,
-    maxSide: () => settings.get().prepareMaxSide,
-    onProgress: (p) => bus.emit('jobs.progress', p),
-    onBatchFinished: (b) => bus.emit('batch.finished', b),
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
+    ...(options.refreshMs ? { refreshMs: options.refreshMs } : {}),
   })
   bus.subscribe((name) => {
     if (name === 'secrets.changed' || name === 'settings.changed') void refreshConnection()
   })
   const dropped = (p: string) => access.grant(p)
-  /** What the job executor needs, for one fal connection; `workDir` defaults to the data folder's. */
-  const executorDeps = (
-    conn: FalConnection,
-    o: { workDir?: string; pollMs?: number } = {},
-  ): ExecutorDeps => {
-    let client: ReturnType<typeof createFal> | undefined
-    return {
-      media,
-      fal: () => (client ??= createFal(conn)),
-      uploads,
-      workDir: o.workDir ?? path.join(options.dataDir, 'work'),
-      appVersion: pkg.version,
-      ...(o.pollMs ? { pollMs: o.pollMs } : {}),
-    }
-  }
+  let initialised: Promise<void> | null = null
+  /** Opens the journal (resuming the app's unfinished renders); finished outputs become playable. */
+  const init = () =>
+    (initialised ??= render.init().then(() => {
+      for (const j of render.list())
+        if (j.status === 'done' && !j.parentId) access.grant(j.spec.output)
+    }))
 
   return {
     bus,
     falConnection,
-    executorDeps,
     settings,
     access,
     keys,
     tools,
     media,
-    jobs,
+    render,
+    init,
     refreshConnection,
+    ensureConnection,
     handlers,
     dispatch: createDispatcher(handlers),
     dataDir: path.resolve(options.dataDir),

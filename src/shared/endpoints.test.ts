@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import {
   DEFAULT_NEGATIVE_PROMPT,
+  describeIssue,
   inputSchema,
+  type ParamsIssue,
   parseRenderParams,
   STANDARD,
   TURBO,
@@ -41,9 +43,14 @@ describe('endpoint parameters', () => {
       issues: [
         {
           field: 'num_inference_steps',
-          message: 'num_inference_steps must be a whole number from 4 to 12 (got 20)',
+          problem: 'must be a whole number from 4 to 12 (got 20)',
+          message: 'Steps must be a whole number from 4 to 12 (got 20)',
         },
-        { field: 'guidance_scale', message: 'guidance_scale must be from 1 to 2.5 (got 0.5)' },
+        {
+          field: 'guidance_scale',
+          problem: 'must be from 1 to 2.5 (got 0.5)',
+          message: 'Guidance must be from 1 to 2.5 (got 0.5)',
+        },
       ],
     })
     expect(parseRenderParams(TURBO, { prompt: 'x', num_inference_steps: 6.5 })).toMatchObject({
@@ -54,7 +61,7 @@ describe('endpoint parameters', () => {
   it('refuses base_model on turbo and unknown fields anywhere', () => {
     expect(parseRenderParams(TURBO, { prompt: 'x', base_model: 'cardosAnimev20' })).toMatchObject({
       ok: false,
-      issues: [{ field: 'base_model', message: `base_model is not accepted by ${TURBO}` }],
+      issues: [{ field: 'base_model', message: `Base model is not accepted by ${TURBO}` }],
     })
     expect(parseRenderParams(STANDARD, { prompt: 'x', base_model: 'sdxl' })).toMatchObject({
       issues: [{ field: 'base_model', message: expect.stringContaining('cardosAnimev20') }],
@@ -70,19 +77,63 @@ describe('endpoint parameters', () => {
       issues: [{ field: 'loras.0.path' }],
     })
     expect(
-      parseRenderParams(TURBO, { prompt: 'x', loras: [{ path: 'a', scale: 3 }] }),
+      parseRenderParams(TURBO, { prompt: 'x', loras: [{ path: 'a.safetensors', scale: 3 }] }),
     ).toMatchObject({
-      issues: [{ field: 'loras.0.scale', message: 'scale must be from 0 to 2 (got 3)' }],
+      issues: [{ field: 'loras.0.scale', message: 'LoRA 1 scale must be from 0 to 2 (got 3)' }],
     })
+    // A LoRA is a URL fal can fetch, or a local .safetensors file (uploaded first); nothing else.
+    expect(
+      parseRenderParams(TURBO, { prompt: 'x', loras: [{ path: 'https://hf.co/x.safetensors' }] }),
+    ).toMatchObject({ params: { loras: [{ path: 'https://hf.co/x.safetensors', scale: 1 }] } })
+    expect(
+      parseRenderParams(TURBO, { prompt: 'x', loras: [{ path: '/loras/ink.safetensors' }] }),
+    ).toMatchObject({ ok: true })
     expect(parseRenderParams(TURBO, { prompt: 'x', loras: [{ path: 'hf/x' }] })).toMatchObject({
-      params: { loras: [{ path: 'hf/x', scale: 1 }] },
+      issues: [
+        {
+          field: 'loras.0.path',
+          message: 'LoRA 1 must be an http(s) URL or a local .safetensors file (got "hf/x")',
+        },
+      ],
     })
+    expect(parseRenderParams(TURBO, { prompt: 'x', loras: [{ path: 'ftp://x/y' }] })).toMatchObject(
+      {
+        issues: [{ field: 'loras.0.path' }],
+      },
+    )
     expect(parseRenderParams(TURBO, { prompt: 'x', seed: -1 })).toMatchObject({
       issues: [{ field: 'seed' }],
     })
     expect(parseRenderParams(TURBO, { prompt: 'x', select_every_nth_frame: 0 })).toMatchObject({
       issues: [{ field: 'select_every_nth_frame' }],
     })
+  })
+
+  it('names a field as each reader knows it: the app’s label, the CLI’s flag, a preset’s key', () => {
+    const r = parseRenderParams(TURBO, {
+      prompt: 'x',
+      num_inference_steps: 50,
+      loras: [{ path: 'https://a/b.safetensors', scale: 5 }],
+    })
+    if (r.ok) throw new Error('expected issues')
+    const [steps, scale] = r.issues
+    expect(describeIssue(steps as ParamsIssue, 'flag')).toBe(
+      '--steps must be a whole number from 4 to 12 (got 50)',
+    )
+    expect(describeIssue(steps as ParamsIssue, 'label')).toBe(
+      'Steps must be a whole number from 4 to 12 (got 50)',
+    )
+    expect(describeIssue(steps as ParamsIssue, 'field')).toBe(
+      'num_inference_steps must be a whole number from 4 to 12 (got 50)',
+    )
+    expect(describeIssue(scale as ParamsIssue, 'flag')).toBe(
+      '--lora #1 scale must be from 0 to 2 (got 5)',
+    )
+    // No message the app or the CLI shows carries fal's internal names.
+    for (const issue of r.issues) {
+      expect(describeIssue(issue, 'flag')).not.toMatch(/num_inference_steps|loras\./)
+      expect(issue.message).not.toMatch(/num_inference_steps|loras\./)
+    }
   })
 
   it('the full fal input needs the video URL', () => {

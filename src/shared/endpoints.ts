@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { paramName, type NameStyle } from './param-names'
 
 /**
  * The fal endpoints Reanimate calls, with fal's defaults and ranges. One source of truth: the
@@ -98,48 +99,60 @@ export function isEndpointId(id: unknown): id is EndpointId {
   return typeof id === 'string' && Object.hasOwn(ENDPOINTS, id)
 }
 
-/** A number field whose messages name the field and the allowed range. */
-function numberField(field: string, p: NumberParam) {
-  const range = `${field} must be ${p.integer ? 'a whole number ' : ''}from ${p.min} to ${p.max}`
-  let n = z.number({ error: (iss) => `${range} (got ${JSON.stringify(iss.input)})` })
-  if (p.integer) n = n.int({ error: (iss) => `${range} (got ${JSON.stringify(iss.input)})` })
-  return n
-    .min(p.min, { error: (iss) => `${range} (got ${JSON.stringify(iss.input)})` })
-    .max(p.max, { error: (iss) => `${range} (got ${JSON.stringify(iss.input)})` })
+/**
+ * A number field whose messages give the allowed range. Messages leave the name out: the app puts
+ * its control's label in front, the CLI its flag (see param-names.ts).
+ */
+function numberField(p: NumberParam) {
+  const range = `must be ${p.integer ? 'a whole number ' : ''}from ${p.min} to ${p.max}`
+  const error = (iss: { input?: unknown }) => `${range} (got ${JSON.stringify(iss.input)})`
+  let n = z.number({ error })
+  if (p.integer) n = n.int({ error })
+  return n.min(p.min, { error }).max(p.max, { error })
+}
+
+/** A LoRA is either a URL fal can fetch or a local `.safetensors` file, which is uploaded first. */
+export function isLocalLora(loraPath: string): boolean {
+  return !/^https?:\/\//i.test(loraPath)
 }
 
 export const LoraSchema = z
   .object({
-    path: z.string().trim().min(1, 'a LoRA needs a path: a URL or a Hugging Face name'),
-    scale: numberField('scale', LORA_SCALE).default(LORA_SCALE.default),
+    path: z
+      .string()
+      .trim()
+      .min(1, { error: 'needs a path: an http(s) URL or a local .safetensors file', abort: true })
+      .refine((p) => !isLocalLora(p) || /\.safetensors$/i.test(p), {
+        error: (iss) =>
+          `must be an http(s) URL or a local .safetensors file (got ${JSON.stringify(iss.input)})`,
+      }),
+    scale: numberField(LORA_SCALE).default(LORA_SCALE.default),
   })
   .strict()
 export type Lora = z.infer<typeof LoraSchema>
 
 const prompt = z
-  .string({ error: 'prompt is required' })
+  .string({ error: 'is required' })
   .trim()
-  .min(1, 'prompt is required: describe the look you want')
-  .max(PROMPT_MAX, `prompt must be at most ${PROMPT_MAX} characters`)
+  .min(1, 'is required: describe the look you want')
+  .max(PROMPT_MAX, `must be at most ${PROMPT_MAX} characters`)
 
 const seed = z
-  .number({ error: `seed must be a whole number from 0 to ${SEED_MAX}` })
-  .int(`seed must be a whole number from 0 to ${SEED_MAX}`)
-  .min(0, `seed must be a whole number from 0 to ${SEED_MAX}`)
-  .max(SEED_MAX, `seed must be a whole number from 0 to ${SEED_MAX}`)
+  .number({ error: `must be a whole number from 0 to ${SEED_MAX}` })
+  .int(`must be a whole number from 0 to ${SEED_MAX}`)
+  .min(0, `must be a whole number from 0 to ${SEED_MAX}`)
+  .max(SEED_MAX, `must be a whole number from 0 to ${SEED_MAX}`)
 
 /** The render parameters a user sets for one endpoint (everything but the video). */
 function paramsSchema(info: EndpointInfo) {
   const shape = {
     prompt,
     negative_prompt: z.string().max(PROMPT_MAX).default(DEFAULT_NEGATIVE_PROMPT),
-    num_inference_steps: numberField('num_inference_steps', info.steps).default(info.steps.default),
-    guidance_scale: numberField('guidance_scale', info.guidance).default(info.guidance.default),
-    loras: z.array(LoraSchema).max(MAX_LORAS, `at most ${MAX_LORAS} LoRAs`).default([]),
+    num_inference_steps: numberField(info.steps).default(info.steps.default),
+    guidance_scale: numberField(info.guidance).default(info.guidance.default),
+    loras: z.array(LoraSchema).max(MAX_LORAS, `takes at most ${MAX_LORAS}`).default([]),
     seed: seed.optional(),
-    select_every_nth_frame: numberField('select_every_nth_frame', info.nth).default(
-      info.nth.default,
-    ),
+    select_every_nth_frame: numberField(info.nth).default(info.nth.default),
   }
   if (!info.baseModels) return z.object(shape).strict()
   return z
@@ -147,7 +160,7 @@ function paramsSchema(info: EndpointInfo) {
       ...shape,
       base_model: z
         .enum(info.baseModels as [string, ...string[]], {
-          error: `base_model must be one of ${info.baseModels.join(', ')}`,
+          error: `must be one of ${info.baseModels.join(', ')}`,
         })
         .default(info.defaultBaseModel ?? info.baseModels[0] ?? ''),
     })
@@ -170,8 +183,17 @@ export function inputSchema(endpoint: EndpointId) {
 }
 
 export interface ParamsIssue {
+  /** fal's name for the field, e.g. `num_inference_steps` or `loras.0.scale`. */
   field: string
+  /** What is wrong, without the field's name: "must be from 4 to 12 (got 50)". */
+  problem: string
+  /** The whole sentence with the app's label: "Steps must be from 4 to 12 (got 50)". */
   message: string
+}
+
+/** The issue as a sentence naming the field the way this reader knows it. */
+export function describeIssue(issue: Pick<ParamsIssue, 'field' | 'problem'>, style: NameStyle) {
+  return `${paramName(issue.field, style)} ${issue.problem}`
 }
 
 /**
@@ -186,14 +208,12 @@ export function parseRenderParams(
   if (result.success) return { ok: true, params: result.data as RenderParams }
   return {
     ok: false,
-    issues: result.error.issues.map((i) => ({
-      field:
-        i.path.map(String).join('.') || (i.code === 'unrecognized_keys' ? (i.keys[0] ?? '') : ''),
-      message:
-        i.code === 'unrecognized_keys'
-          ? `${i.keys.join(', ')} ${i.keys.length > 1 ? 'are' : 'is'} not accepted by ${endpoint}`
-          : i.message,
-    })),
+    issues: result.error.issues.map((i) => {
+      const field =
+        i.path.map(String).join('.') || (i.code === 'unrecognized_keys' ? (i.keys[0] ?? '') : '')
+      const problem = i.code === 'unrecognized_keys' ? `is not accepted by ${endpoint}` : i.message
+      return { field, problem, message: describeIssue({ field, problem }, 'label') }
+    }),
   }
 }
 

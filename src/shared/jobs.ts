@@ -19,7 +19,15 @@ export interface JobSpec {
   crossfadeSec?: number
   /** What was asked (source, range, endpoint, parameters, size, fps) as a hash: same key, same render. */
   key?: string
+  /** Replace `output` if it exists (the CLI's --overwrite); otherwise an existing file gets ` (2)`. */
+  overwrite?: boolean
 }
+
+/** Which front end queued a job: the app resumes its own jobs, but only collects others'. */
+export type JobOrigin = 'app' | 'run' | 'batch' | 'render'
+
+/** Log lines a job keeps (fal's step logs and the app's notes), newest last. */
+export const MAX_LOG_LINES = 200
 
 /** A render of a clip (or of one segment of it), as the journal keeps it. */
 export interface Job {
@@ -32,7 +40,26 @@ export interface Job {
   spec: JobSpec
   stage: Stage
   status: JobStatus
-  /** Identity of the source when queued (path, size, mtime); a change means a different clip. */
+  origin?: JobOrigin
+  /**
+   * The process running the job now (its id in the data folder's process registry). Another
+   * process leaves the job alone while that process lives, and follows it instead.
+   */
+  owner?: string
+  /** Another process asked the owner to stop this job (`reanimate jobs cancel`, the app's Cancel). */
+  stopRequest?: 'cancel' | 'abandon'
+  /**
+   * Set by an explicit retry: if fal says the request failed or no longer knows it, submit again.
+   * Without it (a resume after a crash) such a job fails and waits for the user.
+   */
+  resubmitIfFailed?: boolean
+  /** Requests fal failed or forgot, kept when a retry submitted again. */
+  previousRequestIds?: string[]
+  /** Local LoRA files uploaded for this job: path → fal storage URL. */
+  loraUrls?: Record<
+    string,
+    string
+  > /** Identity of the source when queued (path, size, mtime); a change means a different clip. */
   sourceIdentity?: string
   preparedPath?: string
   uploadHash?: string

@@ -38,10 +38,10 @@ export function parsePreset(
   if (!shape.success) {
     return {
       ok: false,
-      issues: shape.error.issues.map((i) => ({
-        field: i.path.map(String).join('.') || 'preset',
-        message: i.message,
-      })),
+      issues: shape.error.issues.map((i) => {
+        const field = i.path.map(String).join('.') || 'preset'
+        return { field, problem: i.message, message: `${field}: ${i.message}` }
+      }),
     }
   }
   if (!shape.data.nameTemplate.includes('{stem}')) {
@@ -50,6 +50,7 @@ export function parsePreset(
       issues: [
         {
           field: 'nameTemplate',
+          problem: 'must contain {stem}, or every clip would get the same name',
           message: 'nameTemplate must contain {stem}, or every clip would get the same name',
         },
       ],
@@ -59,7 +60,11 @@ export function parsePreset(
   if (!params.ok)
     return {
       ok: false,
-      issues: params.issues.map((i) => ({ field: `params.${i.field}`, message: i.message })),
+      // A preset file's reader wrote fal's names, so messages use them.
+      issues: params.issues.map((i) => {
+        const field = `params.${i.field}`
+        return { field, problem: i.problem, message: `${field} ${i.problem}` }
+      }),
     }
   const { maxSide, ...rest } = shape.data
   return {

@@ -37,7 +37,7 @@ export async function startApp(
     pollMs: 50,
     ...(options.dialogs ? { dialogs: options.dialogs } : {}),
   })
-  await services.jobs.init()
+  await services.init()
   const bridge = await startBridge(services, { rendererDir })
   // playwright gives every launch a fresh, empty profile of its own.
   let browser: Browser | undefined

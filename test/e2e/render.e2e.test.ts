@@ -73,14 +73,38 @@ describe('render a clip from the UI, against the local fal', () => {
     await app.screenshot('compare')
   })
 
-  it('refuses a render with an invalid parameter, naming it, without calling fal', async () => {
+  it('a second Render of the same clip and parameters pays nothing; Render again makes a new take', async () => {
+    const { page } = app
+    emu.clearLog()
+    await page.getByRole('button', { name: /^Render beach/ }).click()
+    await expect
+      .poll(() => page.getByText(/Already rendered: .*beach day\.reanimate\.mp4/).count())
+      .toBe(1)
+    expect(emu.submits()).toHaveLength(0)
+    await page.getByRole('button', { name: 'Render again' }).click()
+    await expect.poll(() => emu.submits().length, { timeout: 30_000 }).toBe(1)
+    const take2 = path.join(dir, 'beach day.reanimate (2).mp4')
+    await expect
+      .poll(
+        () =>
+          fs.access(take2).then(
+            () => true,
+            () => false,
+          ),
+        { timeout: 60_000 },
+      )
+      .toBe(true)
+    expect(emu.submits()).toHaveLength(1)
+  })
+
+  it('refuses a render with an invalid parameter, naming its control, without calling fal', async () => {
     const { page } = app
     emu.clearLog()
     await page.getByRole('spinbutton', { name: /Guidance/ }).fill('9')
     await expect
-      .poll(() => page.getByText('guidance_scale must be from 1 to 2.5 (got 9)').count())
+      .poll(() => page.getByText('Guidance must be from 1 to 2.5 (got 9)').count())
       .toBe(1)
-    expect(await page.getByRole('button', { name: /^Render/ }).isDisabled()).toBe(true)
+    expect(await page.getByRole('button', { name: /^Render / }).isDisabled()).toBe(true)
     expect(emu.log).toEqual([])
   })
 

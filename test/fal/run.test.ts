@@ -276,7 +276,9 @@ describe('reanimate run against the local fal', () => {
         .poll(() => stderr.some((l) => l.includes('queue position')), { timeout: 20_000 })
         .toBe(true)
       process.emit('SIGINT')
-      expect(await pending).toBe(1)
+      // Ctrl-C exits 130, as shells expect, and says the request was cancelled (not abandoned).
+      expect(await pending).toBe(130)
+      expect(stderr.at(-1)).toMatch(/Cancelled request .* at fal while it was still queued there/)
       expect(busy.log.filter((e) => e.kind === 'cancel')).toHaveLength(1)
       const job = [...busy.jobs.values()][0]
       expect(job?.state).toBe('COMPLETED')
@@ -305,15 +307,16 @@ describe('reanimate run against the local fal', () => {
       .toBe(true)
     process.emit('SIGINT')
     const firstCode = await pending
-    expect(firstCode).toBe(1)
+    expect(firstCode).toBe(130)
     expect(JSON.parse(stdout.at(-1) ?? '{}')).toMatchObject({
-      error: { code: 'cancelled', message: expect.stringContaining('cannot be stopped') },
+      error: { code: 'abandoned', message: expect.stringContaining('cannot stop once it runs') },
     })
     // fal finishes it; the same command collects it without a new submit.
     emu.setFaults({ neverComplete: false })
     const again = await run([source, '--prompt', 'collect me', '--end', '1'])
     expect(again.code).toBe(0)
-    expect(again.json.reattached).toBe(true)
+    expect(again.json).toMatchObject({ reattached: true, action: 'collecting' })
+    expect(again.stderr.join('\n')).toMatch(/Collecting request .*: not paying again/)
     expect(emu.submits()).toHaveLength(1)
   })
 })

@@ -102,7 +102,7 @@ describe('reanimate batch', () => {
     })
     expect(summary.rows.some((row) => row.source.includes('.DS_Store'))).toBe(false)
     const csv = await fs.readFile(path.join(out, 'reanimate-summary.csv'), 'utf8')
-    expect(csv.split('\n')[0]).toBe('source,status,output,error,request_id')
+    expect(csv.split('\n')[0]).toBe('source,status,output,error,request_id,note')
     expect(csv).toContain('day 2/clip 1.mp4,succeeded,day 2/clip 1.reanimate.mp4')
     expect(await Promise.all(videos.map(sha))).toEqual(before)
     expect(await fs.readFile(corrupt)).toEqual(Buffer.alloc(4096, 7))
@@ -162,7 +162,8 @@ describe('reanimate batch', () => {
     const out = path.join(root, 'killed-out')
     const { videos } = await makeFolder(dir, 6)
     const before = await Promise.all(videos.map(sha))
-    const slow = await startFalEmulator({ processingMs: 1500, concurrency: 2 })
+    // fal runs one request at a time, so the kill comes while later clips are not submitted yet.
+    const slow = await startFalEmulator({ processingMs: 1500, concurrency: 1 })
     try {
       const args = [
         inject('cliPath'),
@@ -203,12 +204,14 @@ describe('reanimate batch', () => {
       const submittedBeforeKill = slow.submits().length
       expect(submittedBeforeKill).toBeLessThan(6)
 
-      const second = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'ignore'] })
+      const second = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
       let stdout = ''
+      let stderr = ''
       second.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+      second.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
       const code = await new Promise<number | null>((resolve) => second.once('exit', resolve))
-      expect(code).toBe(1) // the broken file
-      expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')).toMatchObject({
+      expect(code, stderr).toBe(1) // the broken file
+      expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}'), stderr).toMatchObject({
         succeeded: 6,
         failed: 1,
       })
@@ -258,7 +261,8 @@ describe('reanimate batch', () => {
       'yuv420p',
       big,
     ])
-    const downloads = path.join(out, '.reanimate', 'work', 'downloads')
+    // Results are downloaded into the data folder's work area before they are finished.
+    const downloads = path.join(root, 'data-full', 'work', 'downloads')
     await fs.mkdir(downloads, { recursive: true })
     const args = [
       'batch',

@@ -50,7 +50,7 @@ describe('reanimate jobs', () => {
       .poll(() => stderr.some((l) => l.startsWith('  fal: ')), { timeout: 20_000 })
       .toBe(true)
     process.emit('SIGINT')
-    expect((await running).code).toBe(1)
+    expect((await running).code).toBe(130)
 
     const list = await cli(['jobs', 'list'])
     expect(list.code).toBe(0)

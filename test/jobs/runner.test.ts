@@ -1,16 +1,19 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createFal } from '../../src/main/fal/client'
+import { UploadCache } from '../../src/main/fal/upload-cache'
+import type { ExecutorDeps } from '../../src/main/jobs/executor'
 import { Journal } from '../../src/main/jobs/journal'
 import { JobRunner, sweepPartials } from '../../src/main/jobs/runner'
 import { partialPathFor } from '../../src/main/media/ffmpeg-run'
 import { createServices } from '../../src/main/services'
 import { MemorySecretStore } from '../../src/main/settings/secret-store'
+import { ProcessRegistry } from '../../src/main/storage/process-registry'
 import { parseRenderParams, TURBO } from '../../src/shared/endpoints'
 import {
   isTerminal,
   STAGES,
-  type Job,
   type JobProgress,
   type JobSpec,
   type Stage,
@@ -53,6 +56,7 @@ afterEach(async () => {
   for (const runner of runners.splice(0)) {
     for (const job of runner.list()) if (!isTerminal(job.status)) await runner.abandon(job.id)
     await runner.whenIdle()
+    await runner.close()
   }
 })
 
@@ -87,17 +91,25 @@ async function setup(e: FalEmulator = emu, concurrency = 2) {
     secrets: new MemorySecretStore(),
     env: { PATH: process.env.PATH },
   })
-  const deps = services.executorDeps(
-    { key: undefined, proxyUrl: e.proxyUrl },
-    { workDir: path.join(dataDir, 'work'), pollMs: 40 },
-  )
+  const deps: ExecutorDeps = {
+    media: services.media,
+    fal: () => createFal({ key: undefined, proxyUrl: e.proxyUrl }),
+    uploads: new UploadCache(path.join(dataDir, 'upload-cache.json')),
+    workDir: path.join(dataDir, 'work'),
+    appVersion: 'test',
+    pollMs: 40,
+  }
   const runner = (dir = stateDir) => {
+    const registry = new ProcessRegistry(dir, 'test runner')
     const r = new JobRunner({
-      journal: new Journal(dir),
+      journal: new Journal(dir, registry),
+      registry,
       deps,
       concurrency,
+      origin: 'app',
       onProgress: (p) => events.push(p),
       retryBaseMs: 20,
+      refreshMs: 50,
     })
     runners.push(r)
     return r
@@ -117,6 +129,9 @@ async function setup(e: FalEmulator = emu, concurrency = 2) {
   })
   return { dataDir, stateDir, outDir, events, deps, runner, spec }
 }
+
+/** The journal as a fresh process would read it. */
+const readJournal = (dir: string) => new Journal(dir, new ProcessRegistry(dir, 'reader')).open()
 
 const settled = (runner: JobRunner, id: string, timeoutMs?: number) =>
   until(
@@ -145,7 +160,7 @@ describe('JobRunner against the local fal', () => {
   it('runs a job through every stage to a finished file with audio at source fps / nth', async () => {
     const t = await setup()
     const runner = t.runner()
-    expect((await runner.init()).from).toBe('empty')
+    expect(await runner.init()).toEqual([])
     const added = await runner.add(t.spec('a watercolor fox', 'fox'))
     expect(added.stage).toBe('prepare')
 
@@ -179,10 +194,9 @@ describe('JobRunner against the local fal', () => {
 
     // The journal on disk agrees, read by a fresh Journal (once the runner's last save is done).
     await runner.whenIdle()
-    const loaded = await new Journal(t.stateDir).load()
-    expect(loaded.from).toBe('journal')
-    expect(loaded.jobs).toHaveLength(1)
-    expect(loaded.jobs[0]).toMatchObject({
+    const loaded = await readJournal(t.stateDir)
+    expect(loaded).toHaveLength(1)
+    expect(loaded[0]).toMatchObject({
       id: added.id,
       status: 'done',
       stage: 'done',
@@ -190,8 +204,8 @@ describe('JobRunner against the local fal', () => {
       attempts: 1,
     })
     // The intermediate download is gone once the result is finished.
-    expect(loaded.jobs[0]?.downloadedPath).toBeDefined()
-    expect(await exists(loaded.jobs[0]?.downloadedPath as string)).toBe(false)
+    expect(loaded[0]?.downloadedPath).toBeDefined()
+    expect(await exists(loaded[0]?.downloadedPath as string)).toBe(false)
   })
 
   it('never has more requests at fal than its concurrency, and finishes them all', async () => {
@@ -338,8 +352,8 @@ describe('JobRunner against the local fal', () => {
     expect(runner.get(local.id)?.requestId).toBeUndefined()
     expect(await exists(atFal.spec.output)).toBe(false)
 
-    const journal = await new Journal(t.stateDir).load()
-    expect(journal.jobs.map((j) => j.status).sort()).toEqual(['cancelled', 'cancelled'])
+    const journal = await readJournal(t.stateDir)
+    expect(journal.map((j) => j.status).sort()).toEqual(['cancelled', 'cancelled'])
   })
 
   it('abandons a job running at fal with its request id, and retry collects it without a new submit', async () => {
@@ -366,7 +380,7 @@ describe('JobRunner against the local fal', () => {
     expect(abandoned.requestId).toBe(requestId)
     expect(abandoned.stage).toBe('wait')
     expect(abandoned.error?.message).toContain(requestId)
-    expect((await new Journal(t.stateDir).load()).jobs[0]).toMatchObject({
+    expect((await readJournal(t.stateDir))[0]).toMatchObject({
       status: 'abandoned',
       requestId,
     })
@@ -401,24 +415,23 @@ describe('JobRunner against the local fal', () => {
     await a.init()
     const added = await a.add(t.spec('survives a crash', 'crash'))
 
-    // The journal as a crash would leave it: running, request id on disk (the submit saves it
-    // before anything else; the stage may still read 'submit' while the wait is under way).
-    const journalA = new Journal(t.stateDir)
-    const snapshot = await until('the submit to reach the journal', async () => {
-      const text = await fs.readFile(journalA.file, 'utf8').catch(() => '')
-      if (!text) return undefined
-      const job = (JSON.parse(text) as { jobs: Job[] }).jobs.find((j) => j.id === added.id)
+    // The journal as a crash would leave it: running, owned by a process that is gone, request id
+    // on disk (the submit saves it before anything else; the stage may still read 'submit').
+    const crashedDir = path.join(t.dataDir, 'state-after-crash')
+    const requestId = await until('the submit to reach the journal', async () => {
+      await fs.rm(crashedDir, { recursive: true, force: true })
+      await fs.cp(path.join(t.stateDir, 'journal'), path.join(crashedDir, 'journal'), {
+        recursive: true,
+      })
+      await fs.rm(path.join(crashedDir, 'journal', 'journal.lock'), { force: true })
+      const job = (await readJournal(crashedDir)).find((j) => j.id === added.id)
       const atFal = job?.requestId ? emu.jobs.get(job.requestId)?.state : undefined
       return job?.status === 'running' &&
         ['submit', 'wait'].includes(job.stage) &&
         atFal === 'IN_PROGRESS'
-        ? text
+        ? job.requestId
         : undefined
     })
-    const requestId = (JSON.parse(snapshot) as { jobs: Job[] }).jobs[0]?.requestId as string
-    const crashedDir = path.join(t.dataDir, 'state-after-crash')
-    await fs.mkdir(crashedDir, { recursive: true })
-    await fs.writeFile(path.join(crashedDir, 'journal.json'), snapshot)
     // Runner A goes away (it must not be the one that collects the result).
     await a.abandon(added.id)
     await settled(a, added.id)
@@ -432,8 +445,7 @@ describe('JobRunner against the local fal', () => {
     const eventsBefore = t.events.length
     const b = t.runner(crashedDir)
     const loaded = await b.init()
-    expect(loaded.from).toBe('journal')
-    expect(loaded.jobs.map((j) => j.id)).toEqual([added.id])
+    expect(loaded.map((j) => j.id)).toEqual([added.id])
     expect(await exists(leftover)).toBe(false)
     emu.setFaults({ neverComplete: false })
 
@@ -452,13 +464,13 @@ describe('JobRunner against the local fal', () => {
     const facts = await inspect(path.join(t.outDir, 'crash.mp4'))
     expect(facts.audioStreams).toBe(1)
     await b.whenIdle()
-    expect((await new Journal(crashedDir).load()).jobs[0]).toMatchObject({
+    expect((await readJournal(crashedDir))[0]).toMatchObject({
       status: 'done',
       requestId,
     })
   })
 
-  it('fails a job fal failed (fal-server) without stopping the next one', async () => {
+  it('fails a job fal failed (fal-failed) without stopping the next one', async () => {
     const t = await setup()
     const runner = t.runner()
     await runner.init()
@@ -471,7 +483,7 @@ describe('JobRunner against the local fal', () => {
     const [failed, ok] = await Promise.all([settled(runner, bad.id), settled(runner, good.id)])
     expect(emu.jobs.get(badRequest)?.error?.errorType).toBe('runner_server_error')
     expect(failed.status).toBe('failed')
-    expect(failed.error?.code).toBe('fal-server')
+    expect(failed.error?.code).toBe('fal-failed')
     expect(failed.error?.message).toContain(badRequest)
     // The request id is kept on the failed job.
     expect(failed.requestId).toBe(badRequest)
@@ -482,7 +494,7 @@ describe('JobRunner against the local fal', () => {
     expect((await inspect(ok.spec.output)).audioStreams).toBe(1)
     expect(emu.submits()).toHaveLength(2)
     const last = t.events.filter((e) => e.id === bad.id).at(-1)
-    expect(last).toMatchObject({ status: 'failed', error: { code: 'fal-server' } })
+    expect(last).toMatchObject({ status: 'failed', error: { code: 'fal-failed' } })
   })
 })
 

@@ -2,32 +2,31 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { AppError, type ErrorInfo } from '../../shared/errors'
-import type { JobProgress } from '../../shared/jobs'
+import { isTerminal, type JobProgress } from '../../shared/jobs'
 import { parsePreset, type Preset } from '../../shared/presets'
-import { planBatch, writeSummary, type SummaryRow } from '../../main/jobs/batch'
-import { cliServices } from '../context'
-import { jobSession } from '../job-session'
+import { cliServices, type CliServices } from '../context'
 import { EXIT, fail, finish, UsageError, type Io } from '../output'
+import { clock } from '../progress-line'
 import {
   fpsFlag,
   maxSideFlag,
+  numberFlag,
   RENDER_OPTIONS,
   renderParamsFromFlags,
   type RenderFlagValues,
 } from '../render-flags'
+import { requireConnection } from './run'
 
 export const BATCH_HELP = `reanimate batch DIR (--preset FILE | --prompt TEXT [render options]) --out-dir DIR
                 [--recursive] [--concurrency N] [--json]
 
 Restyles every video in DIR with one set of parameters into a mirrored tree under --out-dir
 (<out-dir>/<relative path>/<name>.reanimate.mp4). Files are recognised by probing; hidden files
-are skipped; unreadable videos are reported, not fatal. State lives in <out-dir>/.reanimate, so
-running the same command again resumes: finished clips are skipped, submitted ones collected
-(never submitted twice), failed ones retried. Ends with <out-dir>/reanimate-summary.json and .csv.
+are skipped; unreadable videos are reported, not fatal. Running the same command again resumes:
+finished clips are skipped, submitted ones collected (never submitted twice), failed ones retried.
+Ends with <out-dir>/reanimate-summary.json and .csv, covering every file. Ctrl-C exits 130.
 Render options as for "run": --negative-prompt --steps --guidance --lora --seed --nth --endpoint
 --base-model --max-side --fps.`
-
-const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`
 
 export async function batchCommand(
   argv: string[],
@@ -53,7 +52,7 @@ export async function batchCommand(
     return EXIT.ok
   }
   const json = values.json
-  const services = cliServices(env)
+  let services: CliServices | null = null
   try {
     if (positionals.length !== 1) throw new UsageError('batch takes exactly one DIR', 'DIR')
     const dir = path.resolve(String(positionals[0]))
@@ -62,154 +61,130 @@ export async function batchCommand(
     if (!values['out-dir']) throw new UsageError('--out-dir DIR is required', 'out-dir')
     const outDir = path.resolve(values['out-dir'])
     const preset = loadPreset(values)
+    const concurrency =
+      values.concurrency === undefined
+        ? undefined
+        : numberFlag(values.concurrency, 'concurrency', true)
+    if (concurrency !== undefined && (concurrency < 1 || concurrency > 40))
+      throw new UsageError(
+        `--concurrency must be a whole number from 1 to 40 (got ${concurrency})`,
+        'concurrency',
+      )
+    const pollMs = numberFlag(values['poll-ms'], 'poll-ms', true)
+    services = cliServices(env, 'batch', {
+      ...(concurrency ? { concurrency } : {}),
+      ...(pollMs ? { pollMs } : {}),
+    })
     const maxSide = maxSideFlag(
       values['max-side'],
       preset.maxSide ?? services.settings.get().prepareMaxSide,
     )
-    const concurrency =
-      values.concurrency === undefined
-        ? services.settings.get().concurrency
-        : Number(values.concurrency)
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 40)
-      throw new UsageError('--concurrency must be a whole number from 1 to 40', 'concurrency')
-    const conn = await services.falConnection()
-    if (!conn.key && !conn.proxyUrl) {
-      throw new AppError(
-        'key-missing',
-        'No fal key: set FAL_KEY (get one at https://fal.ai/dashboard/keys), or FAL_PROXY_URL for a proxy that holds it.',
-        { field: 'FAL_KEY' },
-      )
-    }
+    await requireConnection(services)
 
     const started = Date.now()
-    const stateDir = path.join(outDir, '.reanimate')
+    const rel = (p: string) => path.relative(dir, p)
     const labels = new Map<string, string>()
+    const lastStage = new Map<string, string>()
     let total = 0
     let settled = 0
-    const onProgress = (p: JobProgress) => {
-      const label = labels.get(p.id) ?? p.id.slice(0, 8)
-      if (p.status === 'done' || p.status === 'failed') {
+    const { render } = services
+    services.bus.subscribe((name, payload) => {
+      if (name !== 'jobs.progress') return
+      const p = payload as JobProgress
+      // Jobs start while the batch is being planned: name them by their source until the plan is in.
+      const source = render.get(p.id)?.spec.source
+      const label = labels.get(p.id) ?? (source?.startsWith(dir + path.sep) ? rel(source) : null)
+      if (!label) return
+      if (isTerminal(p.status)) {
+        if (lastStage.get(p.id) === 'end') return
+        lastStage.set(p.id, 'end')
         settled++
         const elapsed = (Date.now() - started) / 1000
-        const eta = settled > 0 ? (elapsed / settled) * (total - settled) : null
+        const eta = settled < total ? (elapsed / settled) * (total - settled) : null
+        const what = p.status === 'done' ? 'done  ' : p.status.toUpperCase()
         io.stderr(
-          `[${settled}/${total}] ${p.status === 'done' ? 'done  ' : 'FAILED'} ${label}${p.error ? `: ${p.error.message}` : ''}  elapsed ${clock(elapsed)}${eta !== null && settled < total ? `  eta ${clock(eta)}` : ''}`,
+          `[${settled}/${total}] ${what} ${label}${p.error ? `: ${p.error.message}` : ''}  elapsed ${clock(elapsed)}${eta !== null ? `  eta ${clock(eta)}` : ''}`,
         )
-      } else if (p.stage === 'wait' && p.queuePosition !== undefined) {
-        io.stderr(`        queued at fal (position ${p.queuePosition}) ${label}`)
-      } else if (p.fraction === undefined && !p.newLogs) {
-        io.stderr(`        ${p.stage.padEnd(8)} ${label}`)
+        return
       }
-    }
-    const pollMs = values['poll-ms'] ? Number(values['poll-ms']) : undefined
-    const runner = jobSession(services, conn, {
-      stateDir,
-      concurrency,
-      onProgress,
-      ...(pollMs ? { pollMs } : {}),
-    })
-    await fs.promises.mkdir(stateDir, { recursive: true })
-    const loaded = await runner.init({ resume: true })
-    if (loaded.from === 'backup')
+      // One line per stage a clip enters; fal's queue position only when it changes.
+      const key = p.queuePosition !== undefined ? `queued ${p.queuePosition}` : p.stage
+      if (lastStage.get(p.id) === key) return
+      lastStage.set(p.id, key)
       io.stderr(
-        `reanimate: the batch journal was damaged; recovered from its backup (${loaded.quarantined ?? ''})`,
+        p.queuePosition !== undefined
+          ? `        queued at fal (position ${p.queuePosition + 1}) ${label}`
+          : `        ${p.stage.padEnd(8)} ${label}`,
       )
+    })
 
-    const plan = await planBatch(
-      { dir, outDir, recursive: values.recursive, preset, maxSide },
-      services.media,
-      runner.list(),
-    )
-    const rows = new Map<string, SummaryRow>()
-    const jobIds = new Map<string, string>()
-    const rel = (p: string) => path.relative(dir, p)
-    for (const entry of plan) {
-      if (entry.kind === 'skip')
-        rows.set(entry.source, {
-          source: rel(entry.source),
-          status: 'skipped',
-          error: entry.reason,
-        })
-      if (entry.kind === 'invalid')
-        rows.set(entry.source, {
-          source: rel(entry.source),
-          status: 'failed',
-          error: entry.error.message,
-        })
+    const run = await render.startBatch({
+      dir,
+      outDir,
+      recursive: values.recursive,
+      preset,
+      maxSide,
+      names: 'flag',
+      resolveLocal: (p) => path.resolve(p),
+    })
+    for (const e of run.entries) {
+      if (e.kind === 'job') labels.set(e.jobId, rel(e.source))
+      if (e.kind === 'invalid')
+        io.stderr(`reanimate: cannot read ${rel(e.source)}: ${e.error.message}`)
+      if (e.kind === 'job' && e.action !== 'new')
+        io.stderr(`reanimate: ${rel(e.source)}: ${e.message}`)
     }
-    const renders = plan.filter((e) => e.kind === 'render')
-    total = renders.length
+    const c = run.counts
+    total = run.jobIds.length
     io.stderr(
-      `reanimate: ${renders.length} to render, ${plan.length - renders.length} skipped or unreadable, concurrency ${concurrency}`,
+      `reanimate: ${c.done} done, ${c.toRender} to render${c.collecting ? `, ${c.collecting} to collect from fal` : ''}, ${c.skipped} skipped, ${c.unreadable} unreadable; concurrency ${concurrency ?? services.settings.get().concurrency}`,
     )
-    for (const entry of renders) {
-      const known = runner.list().find((j) => j.spec.key === entry.spec.key && !j.parentId)
-      let id: string
-      if (!known) id = (await runner.add(entry.spec)).id
-      else {
-        id = known.id
-        if (known.status === 'done') settled++
-        else if (known.status !== 'queued' && known.status !== 'running') await runner.retry(id)
-      }
-      labels.set(id, rel(entry.source))
-      jobIds.set(entry.source, id)
-    }
 
+    let interrupted = false
     const onSigint = () => {
+      interrupted = true
       io.stderr('reanimate: stopping; run the same command again to resume')
-      for (const id of jobIds.values()) void runner.abandon(id)
+      void run.stop()
     }
     process.once('SIGINT', onSigint)
+    let summary
     try {
-      await runner.whenIdle()
+      summary = await run.finished
     } finally {
       process.removeListener('SIGINT', onSigint)
     }
-
-    for (const [source, id] of jobIds) {
-      const job = runner.get(id)
-      const row: SummaryRow = {
-        source: rel(source),
-        status: job?.status === 'done' ? 'succeeded' : 'failed',
-      }
-      if (job?.status === 'done') row.output = path.relative(outDir, job.spec.output)
-      else row.error = job?.error?.message ?? `ended as ${job?.status ?? 'unknown'}`
-      if (job?.requestId) row.requestId = job.requestId
-      rows.set(source, row)
-    }
-    const ordered = plan.map((e) => rows.get(e.source)).filter((r): r is SummaryRow => Boolean(r))
-    const succeeded = ordered.filter((r) => r.status === 'succeeded').length
-    const failed = ordered.filter((r) => r.status === 'failed').length
-    const skipped = ordered.filter((r) => r.status === 'skipped').length
-    const summaryFiles = await writeSummary(outDir, {
-      dir,
-      outDir,
-      finishedAt: new Date().toISOString(),
-      succeeded,
-      failed,
-      skipped,
-      rows: ordered,
-    })
     io.stderr(
-      `reanimate: ${succeeded} succeeded, ${failed} failed, ${skipped} skipped in ${clock((Date.now() - started) / 1000)}. Summary: ${summaryFiles.json}`,
+      `reanimate: ${summary.succeeded} succeeded, ${summary.failed} failed, ${summary.skipped} skipped in ${clock((Date.now() - started) / 1000)}. Summary: ${summary.summary}`,
     )
-    const exitCode = failed > 0 ? EXIT.failed : EXIT.ok
-    const firstError: ErrorInfo | undefined = failed
-      ? {
-          code: 'internal',
-          message: `${failed} of ${ordered.length} files failed; see ${summaryFiles.csv}`,
-        }
-      : undefined
+    const failures = summary.rows.filter((r) => r.status === 'failed')
+    const firstFailure = run.entries
+      .map((e) =>
+        e.kind === 'invalid' ? e.error : e.kind === 'job' ? render.get(e.jobId)?.error : undefined,
+      )
+      .find((err): err is ErrorInfo => Boolean(err))
+    const exitCode = interrupted ? EXIT.interrupted : failures.length ? EXIT.failed : EXIT.ok
+    const error: ErrorInfo | undefined = interrupted
+      ? { code: 'abandoned', message: 'Stopped; run the same command again to resume.' }
+      : failures.length
+        ? {
+            // Says what went wrong (a file that cannot be read, a failure at fal), not "internal".
+            code: firstFailure?.code ?? 'invalid-input',
+            message: `${failures.length} of ${summary.rows.length} files failed; see ${summary.csv}`,
+          }
+        : undefined
     return finish(io, json, {
       exitCode,
-      summary: summaryFiles.json,
-      succeeded,
-      failed,
-      skipped,
-      ...(firstError ? { error: firstError } : {}),
+      summary: summary.summary,
+      succeeded: summary.succeeded,
+      failed: summary.failed,
+      skipped: summary.skipped,
+      alreadyDone: c.done,
+      ...(error ? { error } : {}),
     })
   } catch (err) {
     return fail(io, json, err)
+  } finally {
+    await services?.render.close()
   }
 }
 
@@ -239,7 +214,12 @@ function loadPreset(values: BatchValues): Preset {
         ...(first ? { field: first.field } : {}),
       })
     }
-    return parsed.preset
+    // Local LoRA files in a preset are relative to the preset file.
+    const base = path.dirname(path.resolve(presetPath))
+    const loras = parsed.preset.params.loras.map((l) =>
+      /^https?:\/\//i.test(l.path) ? l : { ...l, path: path.resolve(base, l.path) },
+    )
+    return { ...parsed.preset, params: { ...parsed.preset.params, loras } }
   }
   if (values.prompt === undefined)
     throw new UsageError('give --preset FILE or --prompt TEXT', 'prompt')

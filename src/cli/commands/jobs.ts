@@ -1,22 +1,46 @@
-import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { AppError } from '../../shared/errors'
-import { cliServices } from '../context'
-import { jobLine, jobSession } from '../job-session'
+import type { Job, JobProgress } from '../../shared/jobs'
+import { cliServices, type CliServices } from '../context'
 import { EXIT, exitCodeFor, fail, finish, UsageError, type Io } from '../output'
+import { jobLine } from '../progress-line'
+import { numberFlag } from '../render-flags'
+import { requireConnection } from './run'
 
-export const JOBS_HELP = `reanimate jobs [list | retry ID | cancel ID] [--state DIR] [--json]
+export const JOBS_HELP = `reanimate jobs [list | retry ID | cancel ID] [--json]
 
-Lists the jobs in the journal (the data folder's, for "run"; --state <out-dir> for a batch),
-retries one (a submitted one is collected, never submitted again), or cancels one (a request
-still queued at fal is cancelled there; a running one cannot be stopped and is abandoned).`
+Every render of the data folder's journal: the app's, "run"'s and "batch"'s.
+  list        one line per render: id, status, stage, source, request id, output or error
+  retry ID    collects a submitted render from fal; submits it again only if fal says it failed
+  cancel ID   cancels a request still queued at fal (nothing is billed); one already running
+              there cannot be stopped and is abandoned with its request id kept
+ID may be the first characters of the id. Each action says what it did.`
+
+/** Columns of `jobs list`: a header row, then one aligned row per render. */
+export function jobsTable(jobs: Job[]): string[] {
+  const rows = jobs.map((j) => [
+    j.id.slice(0, 8),
+    j.status,
+    j.stage,
+    path.basename(j.spec.source),
+    j.requestId ?? '-',
+    j.status === 'done' ? j.spec.output : (j.error?.message ?? ''),
+  ])
+  const header = ['ID', 'STATUS', 'STAGE', 'SOURCE', 'REQUEST', 'OUTPUT / ERROR']
+  const all = [header, ...rows]
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)))
+  return all.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  )
+}
 
 export async function jobsCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
-      state: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
       'poll-ms': { type: 'string' },
@@ -30,37 +54,24 @@ export async function jobsCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
   }
   const json = values.json
   const [action = 'list', id] = positionals
-  const services = cliServices(env)
+  let services: CliServices | null = null
   try {
     if (!['list', 'retry', 'cancel'].includes(action))
       throw new UsageError(`unknown jobs action "${action}": list, retry ID or cancel ID`, 'action')
     if (action !== 'list' && !id)
       throw new UsageError(`jobs ${action} needs a job ID (see "reanimate jobs list")`, 'ID')
-    let stateDir = services.dataDir
-    if (values.state) {
-      const s = path.resolve(values.state)
-      stateDir = fs.existsSync(path.join(s, '.reanimate', 'journal.json'))
-        ? path.join(s, '.reanimate')
-        : s
-    }
-    const conn = await services.falConnection()
-    const runner = jobSession(services, conn, {
-      stateDir,
-      workDir: path.join(stateDir, 'work'),
-      concurrency: 1,
-      ...(values['poll-ms'] ? { pollMs: Number(values['poll-ms']) } : {}),
-      onProgress: (p) => io.stderr(jobLine(p)),
-    })
-    await runner.init({ resume: false })
+    const pollMs = numberFlag(values['poll-ms'], 'poll-ms', true)
+    services = cliServices(env, 'jobs', { concurrency: 1, ...(pollMs ? { pollMs } : {}) })
+    const { render } = services
+    await render.init()
     if (action === 'list') {
-      const jobs = runner.list()
+      const jobs = render
+        .list()
+        .filter((j) => !j.parentId)
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
       if (!json) {
-        for (const j of jobs) {
-          io.stdout(
-            `${j.id}  ${j.status.padEnd(9)} ${j.stage.padEnd(8)} ${path.basename(j.spec.source)}  ${j.requestId ?? '-'}  ${j.error?.message ?? ''}`.trimEnd(),
-          )
-        }
         if (jobs.length === 0) io.stdout('no jobs')
+        else for (const line of jobsTable(jobs)) io.stdout(line)
       }
       return finish(io, json, {
         exitCode: EXIT.ok,
@@ -75,46 +86,58 @@ export async function jobsCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
         })),
       })
     }
-    const match = runner.list().filter((j) => j.id === id || j.id.startsWith(String(id)))
-    if (match.length !== 1)
-      throw new AppError(
-        'not-found',
-        match.length ? `"${id}" matches several jobs; give more of the ID` : `no job "${id}"`,
-        { field: 'ID' },
-      )
-    const jobId = match[0]?.id as string
+
+    const target = render.find(String(id))
     if (action === 'cancel') {
-      const job = await runner.cancel(jobId)
-      return finish(io, json, { exitCode: EXIT.ok, job: { id: jobId, status: job?.status } })
+      const outcome = await render.cancel(target.id)
+      if (outcome) io.stderr(`reanimate: ${outcome.message}`)
+      return finish(io, json, {
+        exitCode: EXIT.ok,
+        action: outcome?.action,
+        message: outcome?.message,
+        job: { id: target.id, status: outcome?.job.status, requestId: outcome?.job.requestId },
+      })
     }
-    if (!conn.key && !conn.proxyUrl)
-      throw new AppError(
-        'key-missing',
-        'No fal key: set FAL_KEY, or FAL_PROXY_URL for a proxy that holds it.',
-        { field: 'FAL_KEY' },
-      )
-    const before = runner.get(jobId)
-    if (before?.status === 'queued' || before?.status === 'running') runner.start(jobId)
-    else await runner.retry(jobId)
-    await runner.whenIdle()
-    const job = runner.get(jobId)
+
+    await requireConnection(services)
+    services.bus.subscribe((name, payload) => {
+      if (name === 'jobs.progress' && (payload as JobProgress).id === target.id)
+        io.stderr(jobLine(payload as JobProgress))
+    })
+    const outcome = await render.retry(target.id)
+    if (outcome) io.stderr(`reanimate: ${outcome.message}`)
+    if (outcome?.action === 'collecting' || outcome?.action === 'restarted')
+      await render.waitFor([target.id])
+    const job = render.get(target.id)
     if (job?.status !== 'done') {
+      if (outcome?.action === 'already-running')
+        return finish(io, json, {
+          exitCode: EXIT.ok,
+          action: outcome.action,
+          message: outcome.message,
+        })
       const error = job?.error ?? {
         code: 'internal' as const,
         message: `the job ended as ${job?.status ?? 'unknown'}`,
       }
       return finish(io, json, {
         exitCode: exitCodeFor(error) === EXIT.usage ? EXIT.usage : EXIT.failed,
+        action: outcome?.action,
         error,
       })
     }
     if (!json) io.stdout(job.spec.output)
     return finish(io, json, {
       exitCode: EXIT.ok,
+      action: outcome?.action,
+      message: outcome?.message,
       output: job.spec.output,
       requestId: job.requestId,
+      previousRequestIds: job.previousRequestIds ?? [],
     })
   } catch (err) {
     return fail(io, json, err)
+  } finally {
+    await services?.render.close()
   }
 }

@@ -1,19 +1,16 @@
-import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { AppError } from '../../shared/errors'
-import { defaultOutputFor } from '../../main/render/naming'
-import { fileIdentity } from '../../main/media/identity'
-import { specKey } from '../../main/jobs/spec-key'
-import { jobLine, jobSession } from '../job-session'
-import { cliServices } from '../context'
+import type { JobProgress } from '../../shared/jobs'
+import { cliServices, type CliServices } from '../context'
 import { EXIT, exitCodeFor, fail, finish, UsageError, type Io } from '../output'
+import { jobLine } from '../progress-line'
 import {
   fpsFlag,
   maxSideFlag,
   numberFlag,
   RENDER_OPTIONS,
-  renderParamsFromFlags,
+  rawParamsFromFlags,
 } from '../render-flags'
 
 export const RUN_HELP = `reanimate run FILE --prompt TEXT [options]
@@ -35,10 +32,13 @@ source's audio and the parameters embedded. Progress goes to stderr.
   --fps result|source      keep fal's frame rate (default) or convert to the source's
   --out FILE               default: <source>.reanimate.mp4 beside the source, never overwriting
   --overwrite              allow --out to replace an existing file
+  --again                  a new take, even if this exact render exists
   --json                   last stdout line is one JSON object
 
-Needs FAL_KEY, or FAL_PROXY_URL pointing at a proxy that holds the key. Ctrl-C cancels a queued
-request; a running one keeps running at fal and the same command collects it later.`
+Never pays twice: the same clip, range and parameters again collect the earlier render (done,
+at fal, or being made by another reanimate process) instead of submitting it; --again makes a new
+take. Needs FAL_KEY, or FAL_PROXY_URL pointing at a proxy that holds the key. Ctrl-C (exit 130)
+cancels a request still queued at fal; a running one keeps running and the same command collects it.`
 
 export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -49,6 +49,7 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv)
       end: { type: 'string' },
       out: { type: 'string', short: 'o' },
       overwrite: { type: 'boolean', default: false },
+      again: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -60,114 +61,129 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv)
     return EXIT.ok
   }
   const json = values.json
-  const services = cliServices(env)
+  const pollMs = numberFlag(values['poll-ms'], 'poll-ms', true)
+  const services = cliServices(env, 'run', { concurrency: 1, ...(pollMs ? { pollMs } : {}) })
+  const { render } = services
   try {
-    // Everything below up to renderClip is local: bad usage never costs a network call.
+    // Everything up to render.start is local: bad usage never costs a network call.
     if (positionals.length !== 1) throw new UsageError('run takes exactly one FILE', 'FILE')
     const source = path.resolve(String(positionals[0]))
-    const { endpoint, params } = renderParamsFromFlags(values)
+    const { endpoint, raw } = rawParamsFromFlags(values)
     const fps = fpsFlag(values.fps)
     const maxSide = maxSideFlag(values['max-side'], services.settings.get().prepareMaxSide)
     const startSec = numberFlag(values.start, 'start') ?? 0
     const endSec = numberFlag(values.end, 'end')
-
-    let output: string
-    if (values.out) {
-      output = path.resolve(values.out)
-      if (output === source)
-        throw new AppError('invalid-params', '--out must not be the source file', {
-          field: 'out',
-          file: output,
-        })
-      if (fs.existsSync(output) && !values.overwrite) {
-        throw new AppError(
-          'output-exists',
-          `${output} exists. Choose another --out or pass --overwrite.`,
-          { field: 'out', file: output },
-        )
-      }
-    } else {
-      output = defaultOutputFor(source, (p) => fs.existsSync(p))
-    }
-    const conn = await services.falConnection()
-    if (!conn.key && !conn.proxyUrl) {
-      throw new AppError(
-        'key-missing',
-        'No fal key: set FAL_KEY (get one at https://fal.ai/dashboard/keys), or FAL_PROXY_URL for a proxy that holds it.',
-        { field: 'FAL_KEY' },
-      )
-    }
+    await requireConnection(services)
     // Reads the source now so a corrupt file is a usage error (exit 2), before any upload.
     await services.media.probe(source)
 
     let lastLine = ''
-    const pollMs = numberFlag(values['poll-ms'], 'poll-ms', true)
-    const runner = jobSession(services, conn, {
-      stateDir: services.dataDir,
-      concurrency: 1,
-      ...(pollMs ? { pollMs } : {}),
-      onProgress: (p) => {
-        for (const l of p.newLogs ?? []) io.stderr(`  fal: ${l}`)
-        const line = jobLine(p)
-        if (line.replace(/elapsed \S+/, '') !== lastLine.replace(/elapsed \S+/, '')) io.stderr(line)
-        lastLine = line
-      },
+    let jobId = ''
+    services.bus.subscribe((name, payload) => {
+      if (name !== 'jobs.progress') return
+      const p = payload as JobProgress
+      if (p.id !== jobId) return
+      for (const l of p.newLogs ?? []) io.stderr(`  fal: ${l}`)
+      const line = jobLine(p)
+      if (line.replace(/elapsed \S+/, '') !== lastLine.replace(/elapsed \S+/, '')) io.stderr(line)
+      lastLine = line
     })
-    // Only this render runs; other unfinished jobs in the journal wait for `reanimate jobs retry`.
-    await runner.init({ resume: false })
-    const range = { startSec, ...(endSec !== undefined ? { endSec } : {}) }
-    const base = { source, range, endpoint, params, maxSide, fps }
-    const key = specKey(base, await fileIdentity(source))
-    // The same render submitted before and never collected (crash, Ctrl-C while running at fal):
-    // collect it instead of paying again.
-    const earlier = runner
-      .list()
-      .find((j) => j.spec.key === key && !j.parentId && !['done', 'cancelled'].includes(j.status))
-    let jobId: string
-    if (earlier) {
-      jobId = earlier.id
-      if (earlier.status === 'queued' || earlier.status === 'running') runner.start(jobId)
-      else await runner.retry(jobId)
-    } else {
-      jobId = (await runner.add({ ...base, output, key })).id
-    }
+    const started = await render.start({
+      source,
+      range: { startSec, ...(endSec !== undefined ? { endSec } : {}) },
+      endpoint,
+      params: raw,
+      maxSide,
+      fps,
+      ...(values.out ? { output: values.out } : {}),
+      overwrite: values.overwrite,
+      again: values.again,
+      names: 'flag',
+      resolveLocal: (p) => path.resolve(p),
+    })
+    jobId = started.job.id
+    if (started.message) io.stderr(`reanimate: ${started.message}`)
+
+    let interrupted = false
+    let cancelling: Promise<{ message: string } | undefined> = Promise.resolve(undefined)
+    let stopWaiting: () => void = () => undefined
+    const stopped = new Promise<void>((resolve) => (stopWaiting = resolve))
     const onSigint = () => {
+      interrupted = true
+      // Following another process's render: stop watching it, never stop it for them.
+      if (started.action === 'following') {
+        io.stderr('reanimate: stopped waiting; the other process goes on with the render')
+        stopWaiting()
+        return
+      }
       io.stderr('reanimate: stopping…')
-      void runner.cancel(jobId)
+      cancelling = render.cancel(jobId)
     }
     process.once('SIGINT', onSigint)
     try {
-      await runner.whenIdle()
+      if (started.action !== 'done' && started.action !== 'copied')
+        await Promise.race([render.waitFor([jobId]), stopped])
     } finally {
       process.removeListener('SIGINT', onSigint)
     }
-    const job = runner.get(jobId)
+    const outcome = await cancelling
+    const job = render.get(jobId)
+    if (interrupted && job?.status !== 'done') {
+      const status = job?.status === 'cancelled' ? 'cancelled' : 'abandoned'
+      return finish(io, json, {
+        exitCode: EXIT.interrupted,
+        error: {
+          code: status,
+          // What Ctrl-C did: cancelled at fal (nothing billed), or abandoned (collect it later).
+          message: outcome?.message ?? job?.error?.message ?? 'Stopped waiting.',
+        },
+        ...(job?.requestId ? { requestId: job.requestId } : {}),
+        jobId,
+      })
+    }
     if (!job || job.status !== 'done') {
       const error = job?.error ?? {
         code: 'internal' as const,
         message: `the render ended as ${job?.status ?? 'unknown'}`,
       }
-      const cancelled = job?.status === 'cancelled' || job?.status === 'abandoned'
       return finish(io, json, {
-        exitCode: cancelled ? EXIT.failed : exitCodeFor(error),
+        exitCode: exitCodeFor(error) === EXIT.usage ? EXIT.usage : EXIT.failed,
         error,
         ...(job?.requestId ? { requestId: job.requestId } : {}),
+        jobId,
       })
     }
-    const result = await services.media.probe(job.spec.output)
-    if (!json) io.stdout(job.spec.output)
+    const output = started.action === 'copied' ? started.output : job.spec.output
+    const result = await services.media.probe(output)
+    if (!json) io.stdout(output)
     return finish(io, json, {
       exitCode: EXIT.ok,
-      output: job.spec.output,
-      sidecar: `${job.spec.output}.json`,
+      output,
+      sidecar: `${output}.json`,
       requestId: job.requestId,
       seed: job.seed,
       uploadCached: Boolean(job.uploadCached),
-      reattached: Boolean(earlier?.requestId),
+      action: started.action,
+      reattached: started.action !== 'new',
       resultFps: result.fpsNominal,
       jobId,
     })
   } catch (err) {
     return fail(io, json, err)
+  } finally {
+    await render.close()
   }
+}
+
+/** Rendering needs FAL_KEY or FAL_PROXY_URL; said before anything else is done (exit 2). */
+export async function requireConnection(services: CliServices): Promise<void> {
+  const conn = await services.falConnection()
+  if (!conn.key && !conn.proxyUrl) {
+    throw new AppError(
+      'key-missing',
+      'No fal key: set FAL_KEY (get one at https://fal.ai/dashboard/keys), or FAL_PROXY_URL for a proxy that holds it.',
+      { field: 'FAL_KEY' },
+    )
+  }
+  await services.refreshConnection()
 }

@@ -11,6 +11,7 @@ import {
 } from 'electron'
 import { VIDEO_EXTENSIONS } from '../jobs/batch'
 import { createServices } from '../services'
+import { defaultDataDir } from '../settings/paths'
 import { EncryptedFileSecretStore } from '../settings/secret-store'
 import { safeStorageCipher } from './safe-storage-cipher'
 import { registerIpc } from './ipc-adapter'
@@ -18,6 +19,8 @@ import { APP_BASE_URL, PRIVILEGED_SCHEMES, registerProtocols } from './protocols
 import { createMainWindow } from './window'
 
 protocol.registerSchemesAsPrivileged(PRIVILEGED_SCHEMES)
+// One data folder for the app and the CLI (see paths.ts), set before anything reads userData.
+app.setPath('userData', defaultDataDir())
 
 const devUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL
 const isDev = Boolean(devUrl)
@@ -75,7 +78,7 @@ function start(): void {
     },
   })
   // Unfinished renders from the last session pick up where they stopped (never submitted twice).
-  void services.jobs.init()
+  void services.init()
   services.bus.subscribe((name, payload) => {
     if (name !== 'batch.finished' || !Notification.isSupported()) return
     const b = payload as { succeeded: number; failed: number; outDir: string }

@@ -24,6 +24,12 @@ export async function downloadTo(
       { cause: err },
     )
   }
+  if (res.status === 404 || res.status === 410) {
+    throw new AppError(
+      'fal-gone',
+      `fal no longer has the result${req} (HTTP ${res.status}). Retry submits the render again.`,
+    )
+  }
   if (!res.ok || !res.body) {
     throw new AppError(
       'fal-server',

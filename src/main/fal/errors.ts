@@ -69,6 +69,21 @@ export function mapFalError(
         { ...extra, cause: err },
       )
     }
+    const errorType = (err.body as { error_type?: unknown } | undefined)?.error_type
+    if (status === 404 && context.requestId) {
+      return new AppError(
+        'fal-gone',
+        `fal no longer knows request ${context.requestId} (HTTP 404 while ${context.stage}). Retry submits the render again.`,
+        { ...extra, cause: err },
+      )
+    }
+    if (typeof errorType === 'string' && status !== 429) {
+      return new AppError(
+        'fal-failed',
+        `fal could not render it (${errorType}: ${detail})${req}. Retry submits the render again.`,
+        { ...extra, cause: err },
+      )
+    }
     if (status === 429) {
       return new AppError(
         'fal-rate-limited',

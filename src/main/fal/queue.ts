@@ -57,6 +57,12 @@ export async function submit(
   }
 }
 
+/** fal finished a request without a result: its runner failed, timed out, or it was cancelled. */
+export interface FalFailure {
+  type: string
+  message: string
+}
+
 /**
  * Polls status (with logs) until fal says COMPLETED. No overall timeout: a queued or running
  * request is paid work. Status failures beyond the client's own retries are tolerated for
@@ -67,7 +73,7 @@ export async function waitForCompletion(
   endpoint: EndpointId,
   requestId: string,
   options: WaitOptions = {},
-): Promise<void> {
+): Promise<{ failure?: FalFailure }> {
   const pollMs = options.pollMs ?? 1000
   const maxOutageMs = options.maxOutageMs ?? 10 * 60 * 1000
   let seenLogs = 0
@@ -87,7 +93,7 @@ export async function waitForCompletion(
       const mapped = mapFalError(err, { stage: 'waiting for fal', requestId })
       if (mapped.code === 'cancelled' || options.signal?.aborted)
         throw new AppError('cancelled', `Stopped waiting for request ${requestId}`)
-      if (mapped.code === 'key-rejected' || mapped.code === 'fal-validation') throw mapped
+      if (['key-rejected', 'fal-validation', 'fal-gone'].includes(mapped.code)) throw mapped
       outageSince ??= Date.now()
       if (Date.now() - outageSince > maxOutageMs) throw mapped
       await sleep(backoff, options.signal)
@@ -99,7 +105,12 @@ export async function waitForCompletion(
     seenLogs = Math.max(seenLogs, logs.length)
     if (status.status === 'COMPLETED') {
       options.onUpdate?.({ state: 'completed', logs: fresh })
-      return
+      // Failed requests end as COMPLETED too. Only infrastructure failures carry an error_type;
+      // a model's validation error is left for the result fetch, which names the field.
+      const { error, error_type } = status as { error?: unknown; error_type?: unknown }
+      if (typeof error_type === 'string')
+        return { failure: { type: error_type, message: typeof error === 'string' ? error : '' } }
+      return {}
     }
     if (status.status === 'IN_QUEUE')
       options.onUpdate?.({ state: 'queued', position: status.queue_position ?? 0 })

@@ -40,7 +40,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   })
 
 /**
- * Uploads a prepared clip through the client's own storage API, as a file-backed Blob (never read
+ * Uploads a prepared clip (or a local LoRA) through the client's own storage API, as a file-backed Blob (never read
  * whole into memory), unless the same bytes were uploaded before and are still available. The
  * client does not retry the upload PUT itself, so a dropped upload is retried here.
  */
@@ -53,6 +53,8 @@ export async function uploadPrepared(
     attempts?: number
     retryDelayMs?: number
     fetchImpl?: typeof fetch
+    /** Default video/mp4 (a prepared clip); LoRA weights go up as application/octet-stream. */
+    contentType?: string
   } = {},
 ): Promise<UploadResult> {
   const hash = await contentHash(file)
@@ -66,8 +68,9 @@ export async function uploadPrepared(
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (options.signal?.aborted) throw new AppError('cancelled', 'Upload cancelled', { file })
     try {
-      const blob = await fs.openAsBlob(file, { type: 'video/mp4' })
-      const named = new File([blob], path.basename(file), { type: 'video/mp4' })
+      const type = options.contentType ?? 'video/mp4'
+      const blob = await fs.openAsBlob(file, { type })
+      const named = new File([blob], path.basename(file), { type })
       const url = await fal.storage.upload(named)
       await cache.set(hash, { url, sizeBytes: blob.size, uploadedAt: new Date().toISOString() })
       return { url, hash, cached: false }

@@ -3,12 +3,8 @@ import path from 'node:path'
 import PQueue from 'p-queue'
 import type { ErrorInfo } from '../../shared/errors'
 import { toErrorInfo } from '../../shared/errors'
-import type { Job, JobSpec } from '../../shared/jobs'
-import type { Preset } from '../../shared/presets'
-import { fileIdentity } from '../media/identity'
 import type { MediaService } from '../media/media-service'
 import { writeJsonAtomic } from '../storage/json-file'
-import { specKey } from './spec-key'
 
 export const VIDEO_EXTENSIONS = new Set([
   '.mp4',
@@ -79,18 +75,11 @@ export function mirroredOutput(
   return path.join(outDir, path.dirname(rel), `${name}.mp4`)
 }
 
-export type PlanEntry =
-  | { kind: 'render'; source: string; spec: JobSpec }
+/** A file of the folder: a video to render, something to leave alone, or a video that cannot be read. */
+export type Candidate =
+  | { kind: 'video'; source: string }
   | { kind: 'skip'; source: string; reason: string }
   | { kind: 'invalid'; source: string; error: ErrorInfo }
-
-export interface BatchOptions {
-  dir: string
-  outDir: string
-  recursive: boolean
-  preset: Preset
-  maxSide: number | 'original'
-}
 
 async function exists(p: string): Promise<boolean> {
   return fs
@@ -100,7 +89,7 @@ async function exists(p: string): Promise<boolean> {
 }
 
 /** True when `output` is a finished render of exactly this key (its sidecar says so). */
-async function isDoneOutput(output: string, key: string): Promise<boolean> {
+export async function isDoneOutput(output: string, key: string): Promise<boolean> {
   try {
     const meta = JSON.parse(await fs.readFile(`${output}.json`, 'utf8')) as { params_key?: string }
     return meta.params_key === key && (await exists(output))
@@ -110,15 +99,14 @@ async function isDoneOutput(output: string, key: string): Promise<boolean> {
 }
 
 /**
- * Decides what to do with every file: render it, skip it (not a video, or already rendered with these
- * parameters) or report it (a video file that cannot be read). Files are recognised by probing; a
- * video extension only decides whether a failed probe is an error or a plain "not a video".
+ * Sorts every file of the folder: a video (it probes as one), not a video (skipped), or a file with
+ * a video extension that cannot be read (reported). A video extension only decides whether a failed
+ * probe is an error or a plain "not a video".
  */
-export async function planBatch(
-  options: BatchOptions,
+export async function findCandidates(
+  options: { dir: string; outDir: string; recursive: boolean },
   media: MediaService,
-  known: Job[],
-): Promise<PlanEntry[]> {
+): Promise<Candidate[]> {
   const files = await scanFolder(options.dir, {
     recursive: options.recursive,
     exclude: options.outDir,
@@ -127,50 +115,18 @@ export async function planBatch(
   const pool = new PQueue({ concurrency: 4 })
   const probes = new Map(files.map((f) => [f, pool.add(() => media.probe(f))]))
   for (const p of probes.values()) p.catch(() => undefined)
-  const plan: PlanEntry[] = []
-  const claimed = new Set<string>()
+  const out: Candidate[] = []
   for (const source of files) {
     const videoExt = VIDEO_EXTENSIONS.has(path.extname(source).toLowerCase())
     try {
       await probes.get(source)
+      out.push({ kind: 'video', source })
     } catch (err) {
-      if (videoExt) plan.push({ kind: 'invalid', source, error: toErrorInfo(err) })
-      else plan.push({ kind: 'skip', source, reason: 'not a video' })
-      continue
+      if (videoExt) out.push({ kind: 'invalid', source, error: toErrorInfo(err) })
+      else out.push({ kind: 'skip', source, reason: 'not a video' })
     }
-    const base = {
-      source,
-      range: { startSec: 0 },
-      endpoint: options.preset.endpoint,
-      params: options.preset.params,
-      maxSide: options.maxSide,
-      fps: options.preset.fps,
-    }
-    const key = specKey(base, await fileIdentity(source))
-    const previous = known.find((j) => j.spec.key === key && !j.parentId)
-    if (previous) {
-      plan.push({ kind: 'render', source, spec: previous.spec })
-      claimed.add(previous.spec.output)
-      continue
-    }
-    const wanted = mirroredOutput(options.dir, options.outDir, source, options.preset.nameTemplate)
-    if (await isDoneOutput(wanted, key)) {
-      plan.push({
-        kind: 'skip',
-        source,
-        reason: `already rendered: ${path.relative(options.outDir, wanted)}`,
-      })
-      continue
-    }
-    // Changed parameters render beside the old output: count up instead of replacing anything.
-    let output = wanted
-    for (let n = 2; output === source || claimed.has(output) || (await exists(output)); n++) {
-      output = wanted.replace(/\.mp4$/, ` (${n}).mp4`)
-    }
-    claimed.add(output)
-    plan.push({ kind: 'render', source, spec: { ...base, output, key } })
   }
-  return plan
+  return out
 }
 
 export interface SummaryRow {
@@ -179,6 +135,8 @@ export interface SummaryRow {
   output?: string
   error?: string
   requestId?: string
+  /** How this run got it: rendered now, already there, collected from fal, copied. */
+  note?: string
 }
 
 function csvCell(v: string | undefined): string {
@@ -188,8 +146,10 @@ function csvCell(v: string | undefined): string {
 
 export function summaryCsv(rows: SummaryRow[]): string {
   const lines = [
-    'source,status,output,error,request_id',
-    ...rows.map((r) => [r.source, r.status, r.output, r.error, r.requestId].map(csvCell).join(',')),
+    'source,status,output,error,request_id,note',
+    ...rows.map((r) =>
+      [r.source, r.status, r.output, r.error, r.requestId, r.note].map(csvCell).join(','),
+    ),
   ]
   return lines.join('\n') + '\n'
 }

@@ -10,7 +10,10 @@ import type { UploadCache } from '../fal/upload-cache'
 import { fileIdentity } from '../media/identity'
 import type { MediaService } from '../media/media-service'
 import { resolveRange, targetFrameRate } from '../media/prepare-plan'
-import { freeOutputName } from '../render/naming'
+import { numberedName } from '../render/naming'
+import { ensureRoomFor } from '../render/output-check'
+import { makeFolder } from '../storage/make-folder'
+import { isLocalLora } from '../../shared/endpoints'
 
 export interface ExecutorDeps {
   media: MediaService
@@ -55,6 +58,9 @@ export async function runStage(deps: ExecutorDeps, ctx: StageContext): Promise<v
       return prepare(deps, ctx)
     case 'upload': {
       if (!job.preparedPath) throw new AppError('internal', 'upload before prepare')
+      // A full disk is found now, before anything is sent or paid for.
+      const prepared = await fs.stat(job.preparedPath)
+      await ensureRoomFor(path.dirname(job.spec.output), prepared.size)
       const up = await uploadPrepared(deps.fal(), deps.uploads, job.preparedPath, {
         signal: ctx.signal,
       })
@@ -62,19 +68,24 @@ export async function runStage(deps: ExecutorDeps, ctx: StageContext): Promise<v
       job.uploadHash = up.hash
       job.uploadCached = up.cached
       ctx.log(up.cached ? 'upload skipped: the same clip is already on fal' : 'uploaded')
+      await uploadLocalLoras(deps, ctx)
       job.stage = 'submit'
       return
     }
     case 'submit': {
       if (!job.requestId) {
         if (!job.uploadUrl) throw new AppError('internal', 'submit before upload')
+        const loras = job.spec.params.loras.map((l) =>
+          isLocalLora(l.path) ? { ...l, path: job.loraUrls?.[l.path] ?? l.path } : l,
+        )
         job.requestId = await submit(
           deps.fal(),
           job.spec.endpoint,
-          { ...job.spec.params, video_url: job.uploadUrl },
+          { ...job.spec.params, loras, video_url: job.uploadUrl },
           ctx.signal,
         )
         job.submittedAt = new Date().toISOString()
+        delete job.resubmitIfFailed
         ctx.log(`submitted as request ${job.requestId}`)
         // From here on this render is paid work: the id is on disk before anything else happens.
         await ctx.save()
@@ -85,17 +96,32 @@ export async function runStage(deps: ExecutorDeps, ctx: StageContext): Promise<v
     case 'wait': {
       const requestId = job.requestId
       if (!requestId) throw new AppError('internal', 'wait without a request id')
-      await waitForCompletion(deps.fal(), job.spec.endpoint, requestId, {
-        signal: ctx.signal,
-        pollMs: deps.pollMs ?? 1000,
-        onUpdate: (u) => {
-          if (u.state === 'queued') ctx.progress({ queuePosition: u.position, requestId })
-          else {
-            for (const l of u.logs) ctx.log(`fal: ${l.message}`)
-            ctx.progress({ requestId, newLogs: u.logs.map((l) => l.message) })
-          }
-        },
-      })
+      try {
+        const end = await waitForCompletion(deps.fal(), job.spec.endpoint, requestId, {
+          signal: ctx.signal,
+          pollMs: deps.pollMs ?? 1000,
+          onUpdate: (u) => {
+            if (u.state === 'queued') ctx.progress({ queuePosition: u.position, requestId })
+            else {
+              for (const l of u.logs) ctx.log(`fal: ${l.message}`)
+              ctx.progress({ requestId, newLogs: u.logs.map((l) => l.message) })
+            }
+          },
+        })
+        if (end.failure) {
+          const detail = `${end.failure.type}${end.failure.message ? `: ${end.failure.message}` : ''}`
+          return falEnded(
+            ctx,
+            new AppError(
+              'fal-failed',
+              `fal could not render it (request ${requestId}, ${detail}). Retry submits the render again.`,
+            ),
+          )
+        }
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'fal-gone') return falEnded(ctx, err)
+        throw err
+      }
       job.stage = 'download'
       return
     }
@@ -105,6 +131,45 @@ export async function runStage(deps: ExecutorDeps, ctx: StageContext): Promise<v
       return finish(deps, ctx)
     case 'done':
       return
+  }
+}
+
+/**
+ * fal ended the request without a result (its runner failed, or it no longer knows the request).
+ * After an explicit retry that is the user's go-ahead to submit again; on a resume it is not, so the
+ * job fails with a message saying that Retry submits again.
+ */
+function falEnded(ctx: StageContext, err: AppError): void {
+  const { job } = ctx
+  if (!job.resubmitIfFailed || !job.requestId) throw err
+  ctx.log(
+    `${err.message.replace(/ Retry submits the render again\.$/, '')}; submitting again, as Retry asked`,
+  )
+  job.previousRequestIds = [...(job.previousRequestIds ?? []), job.requestId]
+  delete job.requestId
+  delete job.submittedAt
+  delete job.resultUrl
+  delete job.seed
+  job.stage = 'submit'
+}
+
+/** Local `.safetensors` LoRAs go up through the same content-hash cache as clips. */
+async function uploadLocalLoras(deps: ExecutorDeps, ctx: StageContext): Promise<void> {
+  const { job } = ctx
+  for (const lora of job.spec.params.loras) {
+    if (!isLocalLora(lora.path)) continue
+    const up = await uploadPrepared(deps.fal(), deps.uploads, lora.path, {
+      signal: ctx.signal,
+      contentType: 'application/octet-stream',
+    }).catch((err: unknown) => {
+      if (err instanceof AppError && err.code !== 'internal') throw err
+      throw new AppError('not-found', `LoRA ${path.basename(lora.path)} could not be read`, {
+        file: lora.path,
+        cause: err,
+      })
+    })
+    job.loraUrls = { ...job.loraUrls, [lora.path]: up.url }
+    ctx.log(`LoRA ${path.basename(lora.path)} ${up.cached ? 'already on fal' : 'uploaded'}`)
   }
 }
 
@@ -162,12 +227,18 @@ async function download(deps: ExecutorDeps, ctx: StageContext): Promise<void> {
   const { job } = ctx
   const requestId = job.requestId
   if (!requestId) throw new AppError('internal', 'download without a request id')
-  const output = await fetchResult(deps.fal(), job.spec.endpoint, requestId)
-  job.resultUrl = output.video.url
-  job.seed = output.seed
   const target = path.join(downloadsDir(deps.workDir), `${job.id}.mp4`)
-  await fs.mkdir(path.dirname(target), { recursive: true })
-  await downloadTo(output.video.url, target, { signal: ctx.signal, requestId })
+  try {
+    const output = await fetchResult(deps.fal(), job.spec.endpoint, requestId)
+    job.resultUrl = output.video.url
+    job.seed = output.seed
+    await fs.mkdir(path.dirname(target), { recursive: true })
+    await downloadTo(output.video.url, target, { signal: ctx.signal, requestId })
+  } catch (err) {
+    if (err instanceof AppError && (err.code === 'fal-failed' || err.code === 'fal-gone'))
+      return falEnded(ctx, err)
+    throw err
+  }
   try {
     const result = await deps.media.probe(target, ctx.signal)
     job.resultDurationSec = result.durationSec
@@ -193,6 +264,7 @@ function metadataFor(
   const { params } = job.spec
   return {
     app: `Reanimate ${deps.appVersion}`,
+    job_id: job.id,
     ...(job.spec.key ? { params_key: job.spec.key } : {}),
     endpoint: job.spec.endpoint,
     request_id: parts.length === 1 ? parts[0]?.requestId : parts.map((p) => p.requestId),
@@ -231,51 +303,92 @@ async function finish(deps: ExecutorDeps, ctx: StageContext): Promise<void> {
     return
   }
   const parts = job.segmentCount ? ctx.segments() : [job]
-  const missing = parts.find((p) => !p.downloadedPath)
-  if (missing)
-    throw new AppError('internal', `segment ${missing.segmentIndex ?? 0} has no result to finish`)
+  // A result removed since it was downloaded (a crash in between, a cleaned folder) is fetched
+  // again from fal by request id: never submitted again.
+  for (const part of parts) {
+    if (part.downloadedPath && (await exists(part.downloadedPath))) continue
+    if (!part.requestId)
+      throw new AppError('internal', `segment ${part.segmentIndex ?? 0} has no result to finish`)
+    ctx.log(`the downloaded result of request ${part.requestId} is gone; downloading it again`)
+    const stage = part.stage
+    await download(deps, { ...ctx, job: part })
+    part.stage = stage === 'done' ? 'done' : part.stage
+  }
   const probe = await deps.media.probe(job.spec.source, ctx.signal)
   const range = resolveRange(job.spec.range, probe.durationSec, job.spec.source)
-  // Never write over a file that appeared since the job was queued.
-  const exists = async (p: string) =>
-    fs
-      .access(p)
-      .then(() => true)
-      .catch(() => false)
-  let output = job.spec.output
-  if (await exists(output)) {
-    const dir = path.dirname(output)
-    const stem = path.basename(output, '.mp4').replace(/\.reanimate( \(\d+\))?$/, '')
-    const taken = new Set<string>()
-    for (const f of await fs.readdir(dir)) taken.add(path.join(dir, f))
-    output = freeOutputName(dir, stem, '.mp4', (c) => taken.has(c))
-    ctx.log(`${path.basename(job.spec.output)} exists; writing ${path.basename(output)} instead`)
+  const output = await outputFor(job)
+  if (output.adopt) {
+    // This job's own result, written before a crash cut the journal short: keep it.
+    ctx.log(`${path.basename(output.path)} is already this render's result`)
+  } else {
+    if (output.path !== job.spec.output)
+      ctx.log(
+        `${path.basename(job.spec.output)} exists; writing ${path.basename(output.path)} instead`,
+      )
+    await makeFolder(path.dirname(output.path))
+    await deps.media.finish(
+      {
+        segments: parts.map((p) => ({
+          file: p.downloadedPath as string,
+          durationSec: p.resultDurationSec ?? 0,
+        })),
+        source: { path: job.spec.source, hasAudio: probe.audio.length > 0 },
+        range,
+        crossfadeSec: job.spec.crossfadeSec ?? 0,
+        fps:
+          job.spec.fps === 'source'
+            ? { mode: 'source', rational: targetFrameRate(probe).rational }
+            : { mode: 'result' },
+        metadata: metadataFor(deps, job, parts, range),
+        title: `${path.basename(job.spec.source)} — ${job.spec.params.prompt.slice(0, 80)}`,
+        output: output.path,
+      },
+      { signal: ctx.signal, onProgress: (p) => ctx.progress({ fraction: p.fraction }) },
+    )
   }
-  await fs.mkdir(path.dirname(output), { recursive: true })
-  await deps.media.finish(
-    {
-      segments: parts.map((p) => ({
-        file: p.downloadedPath as string,
-        durationSec: p.resultDurationSec ?? 0,
-      })),
-      source: { path: job.spec.source, hasAudio: probe.audio.length > 0 },
-      range,
-      crossfadeSec: job.spec.crossfadeSec ?? 0,
-      fps:
-        job.spec.fps === 'source'
-          ? { mode: 'source', rational: targetFrameRate(probe).rational }
-          : { mode: 'result' },
-      metadata: metadataFor(deps, job, parts, range),
-      title: `${path.basename(job.spec.source)} — ${job.spec.params.prompt.slice(0, 80)}`,
-      output,
-    },
-    { signal: ctx.signal, onProgress: (p) => ctx.progress({ fraction: p.fraction }) },
-  )
-  job.spec = { ...job.spec, output }
-  for (const p of parts) {
-    if (p.downloadedPath) await fs.rm(p.downloadedPath, { force: true })
-  }
+  job.spec = { ...job.spec, output: output.path }
+  // The downloads are removed by the runner once the journal says done: a crash before that
+  // finds them still there.
   job.stage = 'done'
+}
+
+const exists = (p: string) =>
+  fs
+    .access(p)
+    .then(() => true)
+    .catch(() => false)
+
+/** Whose render a finished file is, from its sidecar (written before the file itself). */
+async function jobOfOutput(output: string): Promise<string | null> {
+  try {
+    const meta = JSON.parse(await fs.readFile(`${output}.json`, 'utf8')) as { job_id?: unknown }
+    return typeof meta.job_id === 'string' ? meta.job_id : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Where the result goes: the asked-for name if free (or --overwrite), else the first free ` (n)`
+ * name. A name already holding this job's own result is adopted instead, so finishing again after
+ * a crash never makes a second copy.
+ */
+async function outputFor(job: Job): Promise<{ path: string; adopt: boolean }> {
+  const wanted = job.spec.output
+  const candidates = [wanted]
+  for (let n = 2; n < 1000; n++) {
+    const c = numberedName(wanted, n)
+    if (c !== wanted) candidates.push(c)
+  }
+  for (const candidate of candidates) {
+    const there = await exists(candidate)
+    if (there && (await jobOfOutput(candidate)) === job.id) return { path: candidate, adopt: true }
+    if (!there || (candidate === wanted && job.spec.overwrite))
+      return { path: candidate, adopt: false }
+  }
+  throw new AppError('output-exists', `no free name for ${path.basename(wanted)}`, {
+    file: wanted,
+  })
 }
 
 /**

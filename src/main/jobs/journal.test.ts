@@ -4,14 +4,17 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseRenderParams, TURBO } from '../../shared/endpoints'
 import type { Job } from '../../shared/jobs'
-import { Journal, JOURNAL_VERSION } from './journal'
+import { ProcessRegistry } from '../storage/process-registry'
+import { Journal } from './journal'
 
 let dir: string
+const registries: ProcessRegistry[] = []
 
 beforeEach(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'reanimate-journal-'))
 })
 afterEach(async () => {
+  for (const r of registries.splice(0)) await r.unregister()
   await fs.rm(dir, { recursive: true, force: true })
 })
 
@@ -22,14 +25,14 @@ function params(prompt: string) {
 }
 
 function job(n: number, overrides: Partial<Job> = {}): Job {
-  const now = new Date(Date.UTC(2025, 0, 1, 0, 0, n)).toISOString()
+  const now = new Date(Date.UTC(2025, 0, 1, 0, 0, n % 60)).toISOString()
   return {
     id: `job-${n}`,
     spec: {
       source: `/videos/clip ${n}.mp4`,
       range: { startSec: n, endSec: n + 2 },
       endpoint: TURBO,
-      params: params(`prompt number ${n}`),
+      params: params(`prompt number ${n}, a longish prompt as people write them, with styles`),
       maxSide: 768,
       fps: 'result',
       output: `/videos/clip ${n}.reanimate.mp4`,
@@ -44,155 +47,132 @@ function job(n: number, overrides: Partial<Job> = {}): Job {
   }
 }
 
-const readJson = async (file: string) =>
-  JSON.parse(await fs.readFile(file, 'utf8')) as { version: number; jobs: Job[] }
+function journal(options: ConstructorParameters<typeof Journal>[2] = {}) {
+  const registry = new ProcessRegistry(dir, 'test')
+  registries.push(registry)
+  return new Journal(dir, registry, options)
+}
+
+/** The stages a render goes through, as the runner writes them: one save per change. */
+async function lifeOf(j: Journal, base: Job): Promise<number> {
+  let cur = structuredClone(base)
+  const steps: Partial<Job>[] = [
+    { status: 'running', owner: 'p', attempts: 1 },
+    { stage: 'upload', preparedPath: '/work/prepared/abc.mp4' },
+    { stage: 'submit', uploadUrl: 'https://v3.fal.media/files/x/abc.mp4', uploadHash: 'h' },
+    { requestId: 'req-0123456789', submittedAt: '2025-01-01T00:00:00.000Z' },
+    { stage: 'wait' },
+    { stage: 'download', resultUrl: 'https://v3.fal.media/files/y/out.mp4', seed: 42 },
+    { stage: 'finish', downloadedPath: '/work/downloads/x.mp4' },
+    { stage: 'done', status: 'done', owner: undefined },
+  ]
+  for (const step of steps) {
+    cur = { ...cur, ...step, updatedAt: new Date().toISOString() }
+    cur.logs = [...cur.logs, `${cur.updatedAt} ${cur.stage}`]
+    await j.save([cur])
+  }
+  return steps.length
+}
 
 describe('Journal', () => {
-  it('starts empty when there is no journal, without quarantining anything', async () => {
-    const loaded = await new Journal(path.join(dir, 'not-yet')).load()
-    expect(loaded).toEqual({ jobs: [], from: 'empty' })
-  })
-
-  it('round-trips jobs through disk', async () => {
-    const jobs: Job[] = [
+  it('starts empty, and round-trips jobs through disk', async () => {
+    const a = journal()
+    expect(await a.open()).toEqual([])
+    const jobs = [
       job(1),
-      job(2, {
-        stage: 'wait',
-        status: 'running',
-        requestId: 'req-2',
-        submittedAt: '2025-01-01T00:00:10.000Z',
-        uploadUrl: 'https://v3.fal.media/files/x/clip.mp4',
-        uploadCached: true,
-        attempts: 1,
-      }),
+      job(2, { stage: 'wait', status: 'running', requestId: 'req-2', attempts: 1 }),
       job(3, {
         parentId: 'job-9',
         segmentIndex: 1,
-        stage: 'done',
         status: 'failed',
         error: { code: 'fal-server', message: 'fal had a server error' },
       }),
     ]
-    const journal = new Journal(dir)
-    await journal.save(jobs)
-
-    const onDisk = await readJson(journal.file)
-    expect(onDisk.version).toBe(JOURNAL_VERSION)
-
-    const loaded = await new Journal(dir).load()
-    expect(loaded.from).toBe('journal')
-    expect(loaded.quarantined).toBeUndefined()
-    expect(loaded.jobs).toEqual(jobs)
+    await a.save(jobs)
+    expect(await journal().open()).toEqual(jobs)
   })
 
-  it('saves a snapshot: later changes to the jobs do not leak into a pending save', async () => {
-    const journal = new Journal(dir)
-    const jobs = [job(1)]
-    const pending = journal.save(jobs)
-    ;(jobs[0] as Job).status = 'done'
-    jobs.push(job(2))
-    await pending
-    const loaded = await journal.load()
-    expect(loaded.jobs).toEqual([job(1)])
-  })
-
-  it('serialises concurrent saves: the file ends with the last snapshot, the backup with the one before', async () => {
-    const journal = new Journal(dir)
-    const snapshots = Array.from({ length: 20 }, (_, i) =>
-      Array.from({ length: i + 1 }, (_, k) => job(k, { attempts: i })),
-    )
-    await Promise.all(snapshots.map((s) => journal.save(s)))
-
-    const main = await readJson(journal.file)
-    expect(main.jobs).toEqual(snapshots[19])
-    const backup = await readJson(journal.backup)
-    expect(backup.jobs).toEqual(snapshots[18])
-    // No temp files left behind by the atomic writes.
-    expect((await fs.readdir(dir)).sort()).toEqual(['journal.json', 'journal.json.bak'])
-  })
-
-  it('loads the backup when the journal was cut off mid-write, keeping the damaged file aside', async () => {
-    const journal = new Journal(dir)
-    const first = [job(1), job(2)]
-    const second = [job(1, { status: 'done', stage: 'done' }), job(2), job(3)]
-    await journal.save(first)
-    await journal.save(second)
-
-    const whole = await fs.readFile(journal.file)
-    const cut = whole.subarray(0, Math.floor(whole.length / 2))
-    await fs.writeFile(journal.file, cut)
-
-    const loaded = await new Journal(dir).load()
-    expect(loaded.from).toBe('backup')
-    expect(loaded.jobs).toEqual(first)
-    expect(loaded.quarantined).toBeDefined()
-    const quarantined = loaded.quarantined as string
-    expect(path.dirname(quarantined)).toBe(dir)
-    expect(quarantined).not.toBe(journal.file)
-    expect(quarantined).not.toBe(journal.backup)
-    // The damaged bytes are kept, not deleted or rewritten.
-    expect(Buffer.compare(await fs.readFile(quarantined), cut)).toBe(0)
-    await expect(fs.access(journal.file)).rejects.toThrow()
-
-    // The next save does not overwrite the good backup with nothing, and loads cleanly again.
-    await journal.save(first)
-    expect((await readJson(journal.backup)).jobs).toEqual(first)
-    const again = await new Journal(dir).load()
-    expect(again).toEqual({ jobs: first, from: 'journal' })
-  })
-
-  it('comes up empty, without throwing, when journal and backup are both garbage', async () => {
-    const journal = new Journal(dir)
-    await fs.writeFile(journal.file, '{"version": 1, "jobs": [')
-    await fs.writeFile(journal.backup, '\u0000\u0001 not json at all')
-
-    const loaded = await journal.load()
-    expect(loaded.from).toBe('empty')
-    expect(loaded.jobs).toEqual([])
-    expect(loaded.quarantined).toBeDefined()
-    expect(await fs.readFile(loaded.quarantined as string, 'utf8')).toBe('{"version": 1, "jobs": [')
-  })
-
-  it('treats JSON of the wrong shape (no jobs array) as damaged', async () => {
-    const journal = new Journal(dir)
-    await fs.writeFile(journal.file, JSON.stringify({ version: JOURNAL_VERSION, jobs: 'nope' }))
-    const loaded = await journal.load()
-    expect(loaded.from).toBe('empty')
-    expect(loaded.jobs).toEqual([])
-  })
-
-  it('does not load a journal written by a newer version as-is, and keeps it', async () => {
-    const journal = new Journal(dir)
-    const older = [job(1)]
-    await journal.save(older)
-    const newer = JSON.stringify({
-      version: JOURNAL_VERSION + 1,
-      savedAt: new Date().toISOString(),
-      jobs: [job(7, { status: 'running', stage: 'wait', requestId: 'from-the-future' })],
-    })
-    // The backup holds the version this build understands.
-    await fs.copyFile(journal.file, journal.backup)
-    await fs.writeFile(journal.file, newer)
-
-    const loaded = await new Journal(dir).load()
-    expect(loaded.from).not.toBe('journal')
-    expect(loaded.jobs.map((j) => j.id)).not.toContain('job-7')
-    expect(loaded.from).toBe('backup')
-    expect(loaded.jobs).toEqual(older)
-    // The newer file is not lost.
-    expect(loaded.quarantined).toBeDefined()
-    expect(await fs.readFile(loaded.quarantined as string, 'utf8')).toBe(newer)
-  })
-
-  it('does not load a newer journal even when there is no backup', async () => {
-    const journal = new Journal(dir)
-    await fs.mkdir(dir, { recursive: true })
+  it('imports a journal.json from before the shared journal once, with nobody owning its jobs', async () => {
+    const old = [job(1, { status: 'running', stage: 'wait', requestId: 'req-1' }), job(2)]
     await fs.writeFile(
-      journal.file,
-      JSON.stringify({ version: JOURNAL_VERSION + 1, savedAt: '', jobs: [job(1)] }),
+      path.join(dir, 'journal.json'),
+      JSON.stringify({ version: 1, savedAt: '', jobs: old }),
     )
-    const loaded = await journal.load()
-    expect(loaded.from).toBe('empty')
-    expect(loaded.jobs).toEqual([])
+    const loaded = await journal().open()
+    expect(loaded.map((j) => [j.id, j.status, j.requestId])).toEqual([
+      ['job-1', 'queued', 'req-1'],
+      ['job-2', 'queued', undefined],
+    ])
+    expect(await fs.readdir(dir)).toContain('journal.json.imported')
+    expect(await journal().open()).toEqual(loaded)
+  })
+
+  it('refuses a journal written by a newer version instead of overwriting it', async () => {
+    await fs.mkdir(path.join(dir, 'journal'))
+    const newer = JSON.stringify({
+      format: 'reanimate-append-log',
+      name: 'journal',
+      version: 99,
+      generation: 3,
+      state: [],
+    })
+    await fs.writeFile(path.join(dir, 'journal', 'journal.snapshot.json'), newer)
+    await expect(journal().open()).rejects.toThrow(/newer version of Reanimate/)
+    expect(await fs.readFile(path.join(dir, 'journal', 'journal.snapshot.json'), 'utf8')).toBe(
+      newer,
+    )
+  })
+
+  it('a state change writes a few hundred bytes, whether the journal holds 10 jobs or 1,000', async () => {
+    const perChange = async (jobCount: number) => {
+      const j = journal()
+      await j.open()
+      const jobs = Array.from({ length: jobCount }, (_, i) => job(i))
+      for (let i = 0; i < jobs.length; i += 100) await j.save(jobs.slice(i, i + 100))
+      const before = { bytes: j.stats.bytesWritten, compactions: j.stats.compactions }
+      let changes = 0
+      // Renders running through their lives on top of the existing jobs: enough changes that the
+      // log is folded into a snapshot at least once, so that cost is counted too.
+      for (let i = 0; i < 450; i++) changes += await lifeOf(j, job(100_000 + i))
+      return {
+        bytes: (j.stats.bytesWritten - before.bytes) / changes,
+        compactions: j.stats.compactions - before.compactions,
+      }
+    }
+    const small = await perChange(10)
+    await fs.rm(path.join(dir, 'journal'), { recursive: true })
+    const large = await perChange(1000)
+    console.warn(
+      `journal: ${small.bytes.toFixed(0)} B per state change with 10 jobs (${small.compactions} compactions), ` +
+        `${large.bytes.toFixed(0)} B with 1,000 jobs (${large.compactions} compactions)`,
+    )
+    expect(small.compactions).toBeGreaterThan(0)
+    expect(large.compactions).toBeGreaterThan(0)
+    // A rewrite of 1,000 jobs per change would be ~1 MB; a record is ~240 B and compaction at
+    // most doubles that over time.
+    expect(small.bytes).toBeLessThan(700)
+    expect(large.bytes).toBeLessThan(700)
+  })
+
+  it('two journals on one folder see each other’s changes, and neither overwrites the other', async () => {
+    const a = journal()
+    const b = journal()
+    await a.open()
+    await b.open()
+    const seenByA: string[] = []
+    a.onForeignChange = (changed) => {
+      if (changed !== 'all') seenByA.push(...changed)
+    }
+    await a.save([job(1)])
+    await b.save([job(2)])
+    await a.save([job(1, { status: 'done', stage: 'done' })])
+    await b.save([job(2, { status: 'abandoned', requestId: 'req-2' })])
+    await a.refresh()
+    expect(seenByA).toContain('job-2')
+    const fresh = await journal().open()
+    expect(fresh.map((j) => [j.id, j.status, j.requestId])).toEqual([
+      ['job-1', 'done', undefined],
+      ['job-2', 'abandoned', 'req-2'],
+    ])
   })
 })

@@ -1,90 +1,146 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { Job } from '../../shared/jobs'
-import { writeJsonAtomic } from '../storage/json-file'
+import { AppendLog } from '../storage/append-log'
+import { FileLock } from '../storage/file-lock'
+import type { ProcessRegistry } from '../storage/process-registry'
+import { applyJobRecord, diffJob, type JobRecord } from './journal-records'
 
-export const JOURNAL_VERSION = 1
+/** Which jobs changed in a look at the journal: some ids, or all of them after a reload. */
+export type Changed = Set<string> | 'all'
 
-interface JournalFile {
-  version: number
-  savedAt: string
-  jobs: Job[]
+export interface JournalOptions {
+  /** How long to wait for another process's lock before saying who holds it. */
+  lockWaitMs?: number
+  /** Log size below which the journal never compacts (tests make it small). */
+  compactMinBytes?: number
 }
 
-export interface LoadResult {
-  jobs: Job[]
-  /** Where the jobs came from: the journal, its backup after damage, or nothing (fresh start). */
-  from: 'journal' | 'backup' | 'empty'
-  /** A damaged journal is kept aside under this name, never deleted. */
-  quarantined?: string
-}
-
-function parse(text: string): JournalFile | null {
-  try {
-    const data = JSON.parse(text) as Partial<JournalFile>
-    if (
-      typeof data.version !== 'number' ||
-      data.version > JOURNAL_VERSION ||
-      !Array.isArray(data.jobs)
-    )
-      return null
-    return { version: data.version, savedAt: String(data.savedAt ?? ''), jobs: data.jobs }
-  } catch {
-    return null
-  }
+function changedBy(seen: { records: JobRecord[]; reloaded: boolean }): Changed {
+  return seen.reloaded ? 'all' : new Set(seen.records.map((r) => r.id))
 }
 
 /**
- * Every job, on disk, after every change. Each save writes a temp file, fsyncs it and renames it
- * over `journal.json`; the previous good journal is first copied to `journal.json.bak`. A journal
- * cut off mid-write (a crash, a full disk, a hand edit) is set aside and the backup is used.
+ * Every render's record, in `<data folder>/journal/`, shared by the app, CLI runs and batches at
+ * once. A change is one appended line (the fields that changed), written under a file lock after
+ * reading what the others appended, so no process overwrites another's news.
  */
 export class Journal {
-  readonly file: string
-  readonly backup: string
-  private chain: Promise<unknown> = Promise.resolve()
+  readonly dir: string
+  private readonly log: AppendLog<Map<string, Job>, JobRecord>
+  /** Called with what other processes changed, before any decision is taken on it. */
+  onForeignChange: (changed: Changed) => void = () => undefined
 
-  constructor(dir: string) {
-    this.file = path.join(dir, 'journal.json')
-    this.backup = `${this.file}.bak`
-  }
-
-  async load(): Promise<LoadResult> {
-    const main = await fs.readFile(this.file, 'utf8').catch(() => null)
-    const parsed = main === null ? null : parse(main)
-    if (parsed) return { jobs: parsed.jobs, from: 'journal' }
-    let quarantined: string | undefined
-    if (main !== null) {
-      quarantined = `${this.file}.damaged-${Date.now()}`
-      await fs.rename(this.file, quarantined).catch(() => undefined)
-    }
-    const bak = await fs.readFile(this.backup, 'utf8').catch(() => null)
-    const fromBackup = bak === null ? null : parse(bak)
-    if (fromBackup)
-      return { jobs: fromBackup.jobs, from: 'backup', ...(quarantined ? { quarantined } : {}) }
-    return { jobs: [], from: 'empty', ...(quarantined ? { quarantined } : {}) }
-  }
-
-  /** Saves are serialised: the file always holds one complete snapshot, the latest. */
-  save(jobs: readonly Job[]): Promise<void> {
-    const snapshot: JournalFile = {
-      version: JOURNAL_VERSION,
-      savedAt: new Date().toISOString(),
-      jobs: structuredClone([...jobs]),
-    }
-    const next = this.chain.then(async () => {
-      await fs.mkdir(path.dirname(this.file), { recursive: true })
-      const current = await fs.readFile(this.file, 'utf8').catch(() => null)
-      if (current !== null && parse(current)) await writeFileAtomicText(this.backup, current)
-      await writeJsonAtomic(this.file, snapshot)
+  constructor(
+    readonly dataDir: string,
+    registry: ProcessRegistry,
+    options: JournalOptions = {},
+  ) {
+    this.dir = path.join(dataDir, 'journal')
+    const lock = new FileLock(path.join(this.dir, 'journal.lock'), registry.self, {
+      what: `The job journal in ${dataDir}`,
+      ...(options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {}),
     })
-    this.chain = next.catch(() => undefined)
-    return next
+    this.log = new AppendLog(
+      this.dir,
+      {
+        name: 'journal',
+        version: 1,
+        empty: () => new Map<string, Job>(),
+        apply: applyJobRecord,
+        toSnapshot: (jobs) => [...jobs.values()],
+        fromSnapshot: (data) =>
+          Array.isArray(data) ? new Map((data as Job[]).map((j) => [j.id, j])) : null,
+      },
+      lock,
+      options.compactMinBytes !== undefined ? { compactMinBytes: options.compactMinBytes } : {},
+    )
+  }
+
+  get stats() {
+    return this.log.stats
+  }
+
+  /** Loads the journal; a journal.json from before the shared journal is imported once. */
+  async open(): Promise<Job[]> {
+    await this.log.open(async () => {
+      const legacy = path.join(this.dataDir, 'journal.json')
+      const jobs = await readLegacyJournal(legacy)
+      if (jobs.length) await fs.rename(legacy, `${legacy}.imported`).catch(() => undefined)
+      return jobs.map((j) => diffJob(undefined, j)).filter((r): r is JobRecord => r !== null)
+    })
+    return this.list()
+  }
+
+  /** The jobs as the journal has them (copies). */
+  list(): Job[] {
+    return [...this.log.state.values()].map((j) => structuredClone(j))
+  }
+
+  get(id: string): Job | undefined {
+    const job = this.log.state.get(id)
+    return job ? structuredClone(job) : undefined
+  }
+
+  /** Reads what other processes wrote since the last look. */
+  async refresh(): Promise<Changed> {
+    const seen = await this.log.refresh()
+    const changed = changedBy(seen)
+    if (changed === 'all' || changed.size) this.onForeignChange(changed)
+    return changed
+  }
+
+  /** Writes what changed in these jobs since the journal last saw them. */
+  async save(jobs: readonly Job[]): Promise<void> {
+    await this.transact(() => ({ save: jobs, result: undefined }))
+  }
+
+  /**
+   * Decides on the latest state under the lock: `fn` sees every job as it is on disk now (after
+   * `onForeignChange` has merged others' news) and returns the jobs to save.
+   */
+  async transact<T>(
+    fn: (jobs: ReadonlyMap<string, Job>) => { save: readonly Job[]; result: T },
+  ): Promise<T> {
+    const { result } = await this.log.transact((state, seen) => {
+      const changed = changedBy(seen)
+      if (changed === 'all' || changed.size) this.onForeignChange(changed)
+      const decided = fn(state)
+      const records = decided.save
+        .map((job) => diffJob(state.get(job.id), job))
+        .filter((r): r is JobRecord => r !== null)
+      return { records, result: decided.result }
+    })
+    return result
+  }
+
+  /** Brings jobs from an older journal file (a batch's `.reanimate/journal.json`) in, once. */
+  async importLegacy(file: string): Promise<number> {
+    const jobs = await readLegacyJournal(file)
+    if (!jobs.length) return 0
+    const added = await this.transact((state) => {
+      const fresh = jobs.filter((j) => !state.has(j.id))
+      return { save: fresh, result: fresh.length }
+    })
+    await fs.rename(file, `${file}.imported`).catch(() => undefined)
+    return added
   }
 }
 
-async function writeFileAtomicText(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`
-  await fs.writeFile(tmp, text)
-  await fs.rename(tmp, file)
+/** Jobs from a version-1 `journal.json` (or its `.bak`), with nobody owning them. */
+async function readLegacyJournal(file: string): Promise<Job[]> {
+  for (const candidate of [file, `${file}.bak`]) {
+    try {
+      const data = JSON.parse(await fs.readFile(candidate, 'utf8')) as { jobs?: Job[] }
+      if (Array.isArray(data.jobs))
+        return data.jobs.map((j) => ({
+          ...j,
+          logs: Array.isArray(j.logs) ? j.logs : [],
+          status: j.status === 'running' ? 'queued' : j.status,
+        }))
+    } catch {
+      // missing or damaged: try the backup
+    }
+  }
+  return []
 }

@@ -5,25 +5,48 @@ import PQueue from 'p-queue'
 import { AppError, toErrorInfo } from '../../shared/errors'
 import {
   isTerminal,
+  MAX_LOG_LINES,
   STAGES,
   type Job,
+  type JobOrigin,
   type JobProgress,
   type JobSpec,
   type Stage,
 } from '../../shared/jobs'
+import { describeProcess, type ProcessRegistry } from '../storage/process-registry'
 import { cancelIfQueued, downloadsDir, preparedDir, runStage, type ExecutorDeps } from './executor'
-import type { Journal, LoadResult } from './journal'
+import type { Changed, Journal } from './journal'
 
 export interface RunnerOptions {
   journal: Journal
+  registry: ProcessRegistry
   deps: ExecutorDeps
   concurrency: number
+  /** Which front end this runner serves; recorded on the jobs it creates. */
+  origin: JobOrigin
   onProgress?: (p: JobProgress) => void
   /** ffmpeg stages (prepare, finish) at once; default 2. */
   localConcurrency?: number
   /** Attempts per stage for failures that may pass (network, fal busy); default 3. */
   stageAttempts?: number
   retryBaseMs?: number
+  /** How often to read other processes' news from the journal; default 500 ms. */
+  refreshMs?: number
+}
+
+/** What cancel, abandon or retry did, in words the user reads. */
+export interface Outcome {
+  job: Job
+  /** What happened: the job's new state, or why nothing changed. */
+  action:
+    | 'cancelled'
+    | 'abandoned'
+    | 'requested'
+    | 'collecting'
+    | 'restarted'
+    | 'already-running'
+    | 'nothing'
+  message: string
 }
 
 /**
@@ -43,7 +66,13 @@ const SLOT: Record<Stage, 'fal' | 'cpu' | 'transfer'> = {
   finish: 'cpu',
   done: 'cpu',
 }
-const MAX_LOG_LINES = 200
+
+type Intent = 'cancel' | 'abandon' | 'lost'
+interface Running {
+  controller: AbortController
+  intent?: Intent
+  done: Promise<void>
+}
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -82,9 +111,10 @@ function isAlive(pid: number): boolean {
 }
 
 /**
- * Runs jobs with a concurrency limit, writing the journal after every change. On start it picks up
- * where a crashed or closed app left off: jobs with a request id are re-attached (never submitted
- * again), jobs that were preparing or downloading start that stage over.
+ * Runs jobs with a concurrency limit over the shared journal. A job is run by one process at a time:
+ * running it starts with a claim under the journal's lock, and a job another live process holds is
+ * followed (its progress read from the journal) instead. A job whose runner died is taken over: a
+ * submitted one is re-attached by request id, never submitted again.
  */
 export class JobRunner {
   private readonly jobs = new Map<string, Job>()
@@ -95,14 +125,19 @@ export class JobRunner {
    * first, so a clip that is nearly done is never starved by new clips being prepared.
    */
   private readonly slots: Record<'fal' | 'cpu' | 'transfer', PQueue>
-  private readonly controllers = new Map<
-    string,
-    { controller: AbortController; intent?: 'cancel' | 'abandon' }
-  >()
+  private readonly running = new Map<string, Running>()
   private readonly started = new Map<string, number>()
+  private readonly scheduled = new Set<string>()
+  /** Jobs this process means to run (or take over if their runner dies). */
+  private readonly wanted = new Set<string>()
+  private readonly waiters = new Set<() => void>()
+  private timer: NodeJS.Timeout | null = null
+  private resumeOthers = false
+  private readonly me: string
 
   constructor(private readonly options: RunnerOptions) {
     const fal = Math.max(1, options.concurrency)
+    this.me = options.registry.self.id
     // Enough jobs in flight that local work for the next clips overlaps the current ones at fal.
     this.queue = new PQueue({ concurrency: fal + (options.localConcurrency ?? 2) + 1 })
     this.slots = {
@@ -110,26 +145,50 @@ export class JobRunner {
       cpu: new PQueue({ concurrency: options.localConcurrency ?? 2 }),
       transfer: new PQueue({ concurrency: 3 }),
     }
+    options.journal.onForeignChange = (changed) => this.merge(changed)
   }
 
   /**
-   * Loads the journal. With `resume` (the app, a batch) every unfinished job is queued again; without
-   * it (a single `run`) loaded jobs wait until `start(id)` or `retry(id)` names them.
+   * Loads the journal. With `resume` (the app) unfinished jobs whose runner is gone are run again:
+   * its own jobs fully, other front ends' jobs only when they were submitted (collecting costs
+   * nothing; submitting a job the user queued elsewhere is theirs to decide). Without it (the CLI)
+   * loaded jobs wait until `start` or `retry` names them.
    */
-  async init(options: { resume: boolean } = { resume: true }): Promise<LoadResult> {
-    const loaded = await this.options.journal.load()
-    if (!options.resume) this.allowed = new Set()
-    for (const job of loaded.jobs) {
-      if (job.status === 'running') job.status = 'queued'
-      this.jobs.set(job.id, job)
-    }
+  async init(options: { resume: boolean } = { resume: true }): Promise<Job[]> {
+    await this.options.registry.register()
+    const loaded = await this.options.journal.open()
+    for (const job of loaded) this.jobs.set(job.id, job)
+    this.resumeOthers = options.resume
     const { workDir } = this.options.deps
     await Promise.all([sweepPartials(preparedDir(workDir)), sweepPartials(downloadsDir(workDir))])
-    for (const job of this.jobs.values())
-      if (job.spec.output) await sweepPartials(path.dirname(job.spec.output))
-    if (loaded.from !== 'journal' || loaded.jobs.length) await this.save()
+    await this.sweepDownloads()
+    const outputDirs = new Set(
+      loaded.filter((j) => !isTerminal(j.status)).map((j) => path.dirname(j.spec.output)),
+    )
+    for (const dir of outputDirs) await sweepPartials(dir)
+    if (options.resume) await this.adoptOrphans()
+    this.timer = setInterval(() => void this.tick(), this.options.refreshMs ?? 500)
+    this.timer.unref()
     this.scheduleAll()
-    return loaded
+    return this.list()
+  }
+
+  /** Removes downloaded results of finished jobs (a crash between "done" and the cleanup). */
+  private async sweepDownloads(): Promise<void> {
+    const dir = downloadsDir(this.options.deps.workDir)
+    const names = await fs.readdir(dir).catch(() => [] as string[])
+    for (const name of names) {
+      const job = this.jobs.get(name.replace(/\.mp4$/, ''))
+      const parent = job?.parentId ? this.jobs.get(job.parentId) : job
+      if (job && parent?.status === 'done') await fs.rm(path.join(dir, name), { force: true })
+    }
+  }
+
+  /** Stops looking at the journal and leaves the process registry. Running jobs keep running. */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = null
+    await this.options.registry.unregister()
   }
 
   list(): Job[] {
@@ -141,6 +200,15 @@ export class JobRunner {
     return job ? structuredClone(job) : undefined
   }
 
+  /** "reanimate batch (pid 4242, since 10:02)" for the live process running a job elsewhere. */
+  async runningElsewhere(id: string): Promise<string | null> {
+    const owner = this.jobs.get(id)?.owner
+    if (!owner || owner === this.me || this.running.has(id)) return null
+    if (!(await this.options.registry.isAlive(owner))) return null
+    const info = await this.options.registry.info(owner)
+    return info ? describeProcess(info) : 'another Reanimate process'
+  }
+
   /** Adds one clip job, or a clip job and one job per segment when `segments` has more than one. */
   async add(spec: JobSpec, extra: { batchId?: string; segments?: JobSpec[] } = {}): Promise<Job> {
     const now = new Date().toISOString()
@@ -150,36 +218,49 @@ export class JobRunner {
       createdAt: now,
       updatedAt: now,
       status: 'queued' as const,
-    }
-    const parent: Job = {
-      id: crypto.randomUUID(),
-      spec,
-      stage: 'prepare',
-      ...base,
+      origin: this.options.origin,
       ...(extra.batchId ? { batchId: extra.batchId } : {}),
     }
+    const parent: Job = { id: crypto.randomUUID(), spec, stage: 'prepare', ...base }
+    const created: Job[] = []
     const segments = extra.segments && extra.segments.length > 1 ? extra.segments : null
     if (segments) {
       parent.stage = 'finish'
       parent.segmentCount = segments.length
-      segments.forEach((s, i) => {
-        const child: Job = {
+      segments.forEach((s, i) =>
+        created.push({
           id: crypto.randomUUID(),
           parentId: parent.id,
           segmentIndex: i,
           spec: s,
           stage: 'prepare',
           ...base,
-        }
-        if (extra.batchId) child.batchId = extra.batchId
-        this.jobs.set(child.id, child)
-      })
+        }),
+      )
     }
-    this.jobs.set(parent.id, parent)
-    this.allow(parent)
-    await this.save()
+    created.push(parent)
+    for (const job of created) this.jobs.set(job.id, job)
+    await this.options.journal.save(created)
+    this.want(parent)
     this.scheduleAll()
     return structuredClone(parent)
+  }
+
+  /**
+   * Runs a job that is already in the journal (an earlier render being collected): now if nobody
+   * runs it, or as soon as the process running it stops. `change` edits it first (a new output).
+   */
+  async start(id: string, change?: (job: Job) => void): Promise<Job | undefined> {
+    const job = this.jobs.get(id)
+    if (!job) return undefined
+    if (change && !this.running.has(id)) {
+      change(job)
+      job.updatedAt = new Date().toISOString()
+      await this.options.journal.save([job])
+    }
+    this.want(job)
+    this.scheduleAll()
+    return this.get(id)
   }
 
   pause(): void {
@@ -196,21 +277,82 @@ export class JobRunner {
 
   /**
    * Cancel: a job not at fal yet stops; one queued at fal is cancelled there (never billed). One
-   * already running at fal cannot be stopped, so it is abandoned with its request id kept.
+   * already running at fal cannot be stopped, so it is abandoned with its request id kept. A job
+   * another process runs is asked to stop through the journal.
    */
-  async cancel(id: string): Promise<Job | undefined> {
+  async cancel(id: string): Promise<Outcome | undefined> {
+    return this.stop(id, 'cancel')
+  }
+
+  /** Stops waiting for a job at fal but keeps its request id, so retry collects the result. */
+  async abandon(id: string): Promise<Outcome | undefined> {
+    return this.stop(id, 'abandon')
+  }
+
+  private async stop(id: string, how: 'cancel' | 'abandon'): Promise<Outcome | undefined> {
+    await this.refresh()
     const job = this.jobs.get(id)
-    if (!job || isTerminal(job.status)) return this.get(id)
-    for (const child of this.children(job)) await this.cancel(child.id)
-    const running = this.controllers.get(id)
-    if (running) {
-      running.intent = 'cancel'
-      running.controller.abort()
-      return this.get(id)
+    if (!job) return undefined
+    for (const child of this.children(job)) await this.stop(child.id, how)
+    const here = this.running.get(id)
+    if (here) {
+      here.intent = how
+      here.controller.abort()
+      await here.done
+      return this.outcome(id)
     }
-    await this.settleCancelled(job, Boolean(job.requestId))
-    await this.save()
-    return this.get(id)
+    if (isTerminal(job.status)) {
+      if (how === 'cancel' && job.status === 'abandoned' && job.requestId) {
+        // It may still be waiting in fal's queue: then it can be cancelled there after all.
+        await this.settleCancelled(job, true)
+        await this.options.journal.save([job])
+        return this.outcome(id)
+      }
+      return {
+        job: structuredClone(job),
+        action: 'nothing',
+        message: `Already ${job.status}; nothing to ${how}.`,
+      }
+    }
+    const elsewhere = await this.runningElsewhere(id)
+    if (elsewhere) {
+      await this.options.journal.transact((state) => {
+        const cur = state.get(id)
+        if (!cur || isTerminal(cur.status)) return { save: [], result: undefined }
+        return { save: [{ ...structuredClone(cur), stopRequest: how }], result: undefined }
+      })
+      if (await this.waitFor([id], 30_000)) return this.outcome(id)
+      return {
+        job: structuredClone(this.jobs.get(id) ?? job),
+        action: 'requested',
+        message: `Asked ${elsewhere}, which is running it, to ${how} it.`,
+      }
+    }
+    this.wanted.delete(id)
+    if (how === 'cancel') await this.settleCancelled(job, Boolean(job.requestId))
+    else this.settle(job, 'abandoned', abandonedError(job))
+    await this.options.journal.save([job])
+    this.notify()
+    return this.outcome(id)
+  }
+
+  private outcome(id: string): Outcome {
+    const job = structuredClone(this.jobs.get(id) as Job)
+    if (job.status === 'cancelled')
+      return {
+        job,
+        action: 'cancelled',
+        message: job.requestId
+          ? `Cancelled request ${job.requestId} at fal while it was still queued there: nothing is billed.`
+          : 'Cancelled before it was sent to fal: nothing is billed.',
+      }
+    if (job.status === 'abandoned')
+      return { job, action: 'abandoned', message: abandonedError(job).message }
+    return {
+      job,
+      action: 'nothing',
+      message: `It ${job.status === 'done' ? 'finished' : `is ${job.status}`}.`,
+    }
   }
 
   /**
@@ -218,57 +360,161 @@ export class JobRunner {
    * abandoned with its request id kept, because fal cannot stop a running request.
    */
   private async settleCancelled(job: Job, atFal: boolean): Promise<void> {
-    if (atFal && !(await cancelIfQueued(this.options.deps, job))) {
-      this.settle(
-        job,
-        'abandoned',
-        new AppError(
-          'cancelled',
-          `Request ${job.requestId} was already running at fal and cannot be stopped; retry collects it.`,
-        ),
-      )
-    } else {
-      this.settle(job, 'cancelled')
-    }
+    if (atFal && !(await cancelIfQueued(this.options.deps, job)))
+      this.settle(job, 'abandoned', abandonedError(job))
+    else this.settle(job, 'cancelled')
   }
 
-  /** Stops waiting for a job at fal but keeps its request id, so retry collects the result. */
-  async abandon(id: string): Promise<Job | undefined> {
+  /**
+   * Failed, cancelled or abandoned → queued again, from the stage it stopped at. A submitted
+   * request is collected; it is submitted again only if fal says it failed or no longer knows it.
+   */
+  async retry(id: string, change?: (job: Job) => void): Promise<Outcome | undefined> {
+    await this.refresh()
     const job = this.jobs.get(id)
-    if (!job || isTerminal(job.status)) return this.get(id)
-    const running = this.controllers.get(id)
-    if (running) {
-      running.intent = 'abandon'
-      running.controller.abort()
-    } else {
-      this.settle(job, 'abandoned')
-      await this.save()
+    if (!job) return undefined
+    if (job.status === 'done')
+      return {
+        job: structuredClone(job),
+        action: 'nothing',
+        message: `Already done: ${job.spec.output}`,
+      }
+    if (!isTerminal(job.status)) {
+      const elsewhere = await this.runningElsewhere(id)
+      if (this.running.has(id) || this.scheduled.has(id) || elsewhere)
+        return {
+          job: structuredClone(job),
+          action: 'already-running',
+          message: elsewhere ? `Already running in ${elsewhere}.` : 'Already running.',
+        }
     }
-    return this.get(id)
-  }
-
-  /** Failed, cancelled or abandoned → queued again, from the stage it stopped at. */
-  async retry(id: string): Promise<Job | undefined> {
-    const job = this.jobs.get(id)
-    if (!job || !isTerminal(job.status) || job.status === 'done') return this.get(id)
     for (const child of this.children(job)) if (child.status !== 'done') await this.retry(child.id)
     // A cancelled request is gone at fal: start from the submit again.
     if (job.status === 'cancelled' && job.requestId) {
+      job.previousRequestIds = [...(job.previousRequestIds ?? []), job.requestId]
       delete job.requestId
       if (['wait', 'download'].includes(job.stage)) job.stage = 'submit'
     }
+    change?.(job)
     job.status = 'queued'
     delete job.error
+    delete job.owner
     job.attempts = 0
-    this.allow(job)
-    await this.save()
+    job.resubmitIfFailed = true
+    job.updatedAt = new Date().toISOString()
+    await this.options.journal.save([job])
+    this.want(job)
     this.scheduleAll()
-    return this.get(id)
+    return {
+      job: structuredClone(job),
+      action: job.requestId ? 'collecting' : 'restarted',
+      message: job.requestId
+        ? `Collecting request ${job.requestId} from fal; it is submitted again only if fal says it failed.`
+        : `Starting again from ${job.stage}.`,
+    }
   }
 
-  /** Resolves when nothing is queued or running. */
+  /** Resolves when nothing is queued or running in this process. */
   async whenIdle(): Promise<void> {
     await this.queue.onIdle()
+  }
+
+  /**
+   * Resolves true when every job is finished (done, failed, cancelled or abandoned), whichever
+   * process ran it; false if `timeoutMs` passes first.
+   */
+  waitFor(ids: readonly string[], timeoutMs?: number): Promise<boolean> {
+    const finished = () =>
+      ids.every((id) => {
+        const job = this.jobs.get(id)
+        return !job || isTerminal(job.status)
+      })
+    if (finished()) return Promise.resolve(true)
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined
+      const check = () => {
+        if (!finished()) return
+        this.waiters.delete(check)
+        if (timer) clearTimeout(timer)
+        this.timer?.unref()
+        resolve(true)
+      }
+      this.waiters.add(check)
+      // Someone is waiting: keep the process alive for the journal reads that will end the wait.
+      this.timer?.ref()
+      if (timeoutMs !== undefined)
+        timer = setTimeout(() => {
+          this.waiters.delete(check)
+          if (!this.waiters.size) this.timer?.unref()
+          resolve(false)
+        }, timeoutMs)
+    })
+  }
+
+  private notify(): void {
+    for (const check of [...this.waiters]) check()
+  }
+
+  /** Reads other processes' news now. */
+  async refresh(): Promise<void> {
+    await this.options.journal.refresh()
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      await this.refresh()
+      if (this.resumeOthers) await this.adoptOrphans()
+      this.scheduleAll()
+    } catch {
+      // a locked or unreadable journal is tried again on the next tick
+    }
+  }
+
+  /**
+   * Takes the journal's news about jobs this process is not running. For a job it runs: another
+   * process asked it to stop, or (after this process hung) took it over.
+   */
+  private merge(changed: Changed): void {
+    const journal = this.options.journal
+    const ids = changed === 'all' ? journal.list().map((j) => j.id) : [...changed]
+    for (const id of ids) {
+      const synced = journal.get(id)
+      if (!synced) continue
+      const here = this.running.get(id)
+      const mine = this.jobs.get(id)
+      if (here && mine) {
+        if (synced.owner !== this.me) {
+          here.intent = 'lost'
+          here.controller.abort()
+        } else if (synced.stopRequest && !here.intent) {
+          mine.stopRequest = synced.stopRequest
+          here.intent = synced.stopRequest
+          here.controller.abort()
+        }
+        continue
+      }
+      const before = mine ? `${mine.status}|${mine.stage}` : ''
+      this.jobs.set(id, synced)
+      if (before !== `${synced.status}|${synced.stage}` && !synced.parentId) this.emit(synced)
+    }
+    this.notify()
+  }
+
+  /** Unfinished jobs whose runner is gone, which this process may run (see `init`). */
+  private async adoptOrphans(): Promise<void> {
+    for (const job of this.jobs.values()) {
+      if (isTerminal(job.status) || this.wanted.has(job.id) || this.running.has(job.id)) continue
+      const ours = !job.origin || job.origin === this.options.origin
+      const root = job.parentId ? this.jobs.get(job.parentId) : job
+      if (!ours && !job.requestId && !(job.segmentCount && root)) continue
+      if (job.owner && (await this.options.registry.isAlive(job.owner))) continue
+      this.wanted.add(job.id)
+    }
+  }
+
+  private want(job: Job): void {
+    this.wanted.add(job.id)
+    for (const child of this.children(job)) this.wanted.add(child.id)
   }
 
   private children(job: Job): Job[] {
@@ -277,21 +523,20 @@ export class JobRunner {
       .sort((a, b) => (a.segmentIndex ?? 0) - (b.segmentIndex ?? 0))
   }
 
-  private save(): Promise<void> {
-    return this.options.journal.save([...this.jobs.values()])
-  }
-
   private settle(job: Job, status: Job['status'], error?: unknown): void {
     job.status = status
     job.updatedAt = new Date().toISOString()
     if (status === 'done' || status === 'failed' || status === 'cancelled')
       job.finishedAt = job.updatedAt
     if (error !== undefined) job.error = toErrorInfo(error)
+    delete job.owner
+    delete job.stopRequest
+    if (status === 'done') delete job.resubmitIfFailed
     this.emit(job)
   }
 
   private emit(job: Job, extra: Partial<JobProgress> = {}): void {
-    const started = this.started.get(job.id)
+    const started = this.started.get(job.id) ?? (job.startedAt ? Date.parse(job.startedAt) : 0)
     this.options.onProgress?.({
       id: job.id,
       ...(job.batchId ? { batchId: job.batchId } : {}),
@@ -304,12 +549,18 @@ export class JobRunner {
     })
   }
 
-  /** Queues every job that can run now: leaves first; a clip job once all its segments are done. */
+  /** Queues every wanted job that can run now: leaves first; a clip job once all its segments are done. */
   private scheduleAll(): void {
     for (const job of this.jobs.values()) {
-      if (job.status !== 'queued' || this.controllers.has(job.id) || this.scheduled.has(job.id))
+      if (isTerminal(job.status) || !this.wanted.has(job.id)) continue
+      if (this.running.has(job.id) || this.scheduled.has(job.id)) continue
+      if (
+        job.owner &&
+        job.owner !== this.me &&
+        job.status === 'running' &&
+        !this.ownerMayBeGone(job)
+      )
         continue
-      if (this.allowed && !this.allowed.has(job.id)) continue
       if (job.segmentCount) {
         const kids = this.children(job)
         const failed = kids.find(
@@ -324,14 +575,15 @@ export class JobRunner {
               `segment ${(failed.segmentIndex ?? 0) + 1} ${failed.status}: ${failed.error?.message ?? ''}`.trim(),
             ),
           )
-          void this.save()
+          void this.options.journal.save([job]).catch(() => undefined)
+          this.notify()
           continue
         }
         if (kids.some((k) => k.status !== 'done')) continue
       }
       this.scheduled.add(job.id)
       void this.queue
-        .add(() => this.execute(job))
+        .add(() => this.execute(job.id))
         .finally(() => {
           this.scheduled.delete(job.id)
           this.scheduleAll()
@@ -339,41 +591,91 @@ export class JobRunner {
     }
   }
 
-  private readonly scheduled = new Set<string>()
-  /** When set, only these jobs (and their segments) may be scheduled. */
-  private allowed: Set<string> | null = null
-
-  private allow(job: Job): void {
-    this.allowed?.add(job.id)
-    for (const child of this.children(job)) this.allowed?.add(child.id)
+  /** Owners checked recently and found alive are skipped until the next tick re-checks them. */
+  private readonly liveOwners = new Map<string, number>()
+  private ownerMayBeGone(job: Job): boolean {
+    const seen = this.liveOwners.get(job.owner as string)
+    return !seen || Date.now() - seen > (this.options.refreshMs ?? 500)
   }
 
-  /** Lets a loaded job run (after `init({resume: false})`). */
-  start(id: string): void {
-    const job = this.jobs.get(id)
-    if (!job) return
-    this.allow(job)
-    this.scheduleAll()
+  /**
+   * Claims the job under the journal's lock: nobody else may be running it. Returns the job as the
+   * journal has it, now ours, or null when another live process has it or it has finished.
+   */
+  private async claim(id: string): Promise<Job | null> {
+    const known = this.options.journal.get(id)
+    const previous = known?.owner
+    if (previous && previous !== this.me && (await this.options.registry.isAlive(previous))) {
+      this.liveOwners.set(previous, Date.now())
+      return null
+    }
+    return this.options.journal.transact((state) => {
+      const cur = state.get(id)
+      if (
+        !cur ||
+        isTerminal(cur.status) ||
+        (cur.owner && cur.owner !== previous && cur.owner !== this.me)
+      )
+        return { save: [], result: null }
+      const now = new Date().toISOString()
+      const next: Job = structuredClone(cur)
+      next.owner = this.me
+      next.status = 'running'
+      next.attempts = (next.attempts ?? 0) + 1
+      next.startedAt ??= now
+      next.updatedAt = now
+      if (previous && previous !== this.me)
+        next.logs = [...next.logs, `${now} taken over from a runner that stopped`]
+      return { save: [next], result: next }
+    })
   }
 
-  private async execute(job: Job): Promise<void> {
-    if (job.status !== 'queued') return
-    const controller = new AbortController()
-    const handle: { controller: AbortController; intent?: 'cancel' | 'abandon' } = { controller }
-    this.controllers.set(job.id, handle)
-    this.started.set(job.id, Date.now())
-    job.status = 'running'
-    job.attempts++
-    job.startedAt ??= new Date().toISOString()
-    await this.save()
+  private async execute(id: string): Promise<void> {
+    const local = this.jobs.get(id)
+    if (!local || isTerminal(local.status)) return
+    let done!: () => void
+    const handle: Running = {
+      controller: new AbortController(),
+      done: new Promise<void>((r) => (done = r)),
+    }
+    this.running.set(id, handle)
+    let job: Job | null = null
+    try {
+      job = await this.claim(id)
+    } catch (err) {
+      this.running.delete(id)
+      done()
+      throw err
+    }
+    if (!job) {
+      this.running.delete(id)
+      const synced = this.options.journal.get(id)
+      if (synced) this.jobs.set(id, synced)
+      this.notify()
+      done()
+      return
+    }
+    this.jobs.set(id, job)
+    this.started.set(id, Date.now())
     this.emit(job)
+    await this.runStages(job, handle).finally(() => {
+      this.running.delete(id)
+      this.notify()
+      done()
+    })
+  }
+
+  private async runStages(job: Job, handle: Running): Promise<void> {
+    const { controller } = handle
     const attempts = this.options.stageAttempts ?? 3
     const log = (line: string) => {
       job.logs.push(`${new Date().toISOString()} ${line}`)
       if (job.logs.length > MAX_LOG_LINES) job.logs.splice(0, job.logs.length - MAX_LOG_LINES)
     }
+    const persist = () => this.options.journal.save([job])
     try {
       while (job.stage !== 'done') {
+        if (controller.signal.aborted) throw new AppError('cancelled', 'Stopped')
         const stage = job.stage
         this.emit(job)
         for (let attempt = 1; ; attempt++) {
@@ -381,7 +683,7 @@ export class JobRunner {
             const ctx = {
               job,
               signal: controller.signal,
-              save: () => this.save(),
+              save: persist,
               progress: (p: Omit<JobProgress, 'id' | 'status' | 'stage' | 'elapsedSec'>) =>
                 this.emit(job, p),
               log,
@@ -415,29 +717,49 @@ export class JobRunner {
           }
         }
         job.updatedAt = new Date().toISOString()
-        await this.save()
+        await persist()
       }
       this.settle(job, 'done')
+      try {
+        await persist()
+      } catch (err) {
+        this.emit(job, { error: toErrorInfo(err) })
+        return
+      }
+      // Only now that the journal says done: a crash before this finds the downloads still there.
+      for (const part of job.segmentCount ? this.children(job) : [job])
+        if (part.downloadedPath) await fs.rm(part.downloadedPath, { force: true })
+      return
     } catch (err) {
       const intent = handle.intent
-      if (intent === 'abandon') {
-        this.settle(
-          job,
-          'abandoned',
-          new AppError(
-            'cancelled',
-            `Stopped waiting${job.requestId ? ` for request ${job.requestId}` : ''}; retry collects the result.`,
-          ),
-        )
-      } else if (intent === 'cancel') {
+      if (intent === 'lost') {
+        // Another process took the job over (this one looked dead): its record wins, write nothing.
+        const synced = this.options.journal.get(job.id)
+        if (synced) this.jobs.set(job.id, synced)
+        return
+      }
+      if (intent === 'abandon') this.settle(job, 'abandoned', abandonedError(job))
+      else if (intent === 'cancel')
         await this.settleCancelled(job, Boolean(job.requestId) && job.stage === 'wait')
-      } else {
+      else {
         log(`failed: ${err instanceof Error ? err.message : String(err)}`)
         this.settle(job, 'failed', err)
       }
-    } finally {
-      this.controllers.delete(job.id)
-      await this.save()
+    }
+    try {
+      await persist()
+    } catch (err) {
+      this.emit(job, { error: toErrorInfo(err) })
     }
   }
+}
+
+/** What an abandoned job says: fal keeps working on it, and retry collects the result. */
+function abandonedError(job: Job): AppError {
+  return new AppError(
+    'abandoned',
+    job.requestId
+      ? `Stopped waiting for request ${job.requestId}, which fal cannot stop once it runs; retry collects its result without paying again.`
+      : 'Stopped before it was sent to fal: nothing is billed.',
+  )
 }

@@ -185,21 +185,32 @@ export class MediaService {
   ): Promise<{ output: string; sidecar: string }> {
     const bin = await this.ffmpeg()
     const durations = input.segments.map((s) => s.durationSec)
-    await writeAtomically(input.output, (partial) =>
-      runFfmpeg({
-        bin,
-        args: planFinish({ ...input, output: partial }),
-        purpose: 'finish result',
-        durationSec: joinedDuration(durations, input.segments.length > 1 ? input.crossfadeSec : 0),
-        file: input.output,
-        log: this.log,
-        ...control,
-      }),
-    )
+    // The sidecar first: a result under its real name always has its sidecar, which says whose it
+    // is (a job finishing again after a crash adopts its own file instead of writing a copy).
     const sidecar = `${input.output}.json`
     await writeAtomically(sidecar, (partial) =>
       fs.writeFile(partial, JSON.stringify(input.metadata, null, 2) + '\n'),
     )
+    try {
+      await writeAtomically(input.output, (partial) =>
+        runFfmpeg({
+          bin,
+          args: planFinish({ ...input, output: partial }),
+          purpose: 'finish result',
+          durationSec: joinedDuration(
+            durations,
+            input.segments.length > 1 ? input.crossfadeSec : 0,
+          ),
+          file: input.output,
+          log: this.log,
+          ...control,
+        }),
+      )
+    } catch (err) {
+      // No result, no sidecar: a failed finish leaves nothing behind.
+      await fs.rm(sidecar, { force: true })
+      throw err
+    }
     return { output: input.output, sidecar }
   }
 }

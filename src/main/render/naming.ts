@@ -24,3 +24,10 @@ export function defaultOutputFor(source: string, taken: (candidate: string) => b
   const stem = path.basename(source, path.extname(source))
   return freeOutputName(path.dirname(source), stem, '.mp4', (c) => c === source || taken(c))
 }
+
+/** `a/clip.reanimate.mp4`, 3 → `a/clip.reanimate (3).mp4`; an existing ` (k)` is replaced, 1 drops it. */
+export function numberedName(file: string, n: number): string {
+  const ext = path.extname(file)
+  const base = file.slice(0, file.length - ext.length).replace(/ \(\d+\)$/, '')
+  return n <= 1 ? `${base}${ext}` : `${base} (${n})${ext}`
+}

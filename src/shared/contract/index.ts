@@ -22,9 +22,39 @@ export interface AppInfo {
 
 export interface BatchStarted {
   batchId: string
+  /** Clips this batch renders or collects from fal. */
   total: number
+  /** Already rendered with these parameters: left alone. */
+  alreadyDone: number
+  /** Of `total`, earlier requests collected from fal instead of paid for again. */
+  collecting: number
   skipped: number
   unreadable: number
+}
+
+/**
+ * What `render.start` did. Only `new` sends anything to fal: the others reuse the identical render
+ * already paid for (`done`, `copied`), at fal (`collecting`), queued (`resuming`) or made by another
+ * process (`following`). `message` says so, and how to get a new take.
+ */
+export interface RenderStarted {
+  job: Job
+  action: 'new' | 'done' | 'copied' | 'collecting' | 'resuming' | 'following'
+  message: string
+}
+
+/** What cancel, abandon or retry did, in words for the user. */
+export interface JobOutcome {
+  job: Job
+  action:
+    | 'cancelled'
+    | 'abandoned'
+    | 'requested'
+    | 'collecting'
+    | 'restarted'
+    | 'already-running'
+    | 'nothing'
+  message: string
 }
 
 export interface BatchFinished {
@@ -108,8 +138,12 @@ export const methods = {
   /** The OS file picker (the app) or the transport's own picker; chosen files become reachable. */
   'library.pickFiles': method<{ paths: string[] }>()(none),
   'library.pickFolder': method<{ path: string | null }>()(none),
-  /** Queues a render of one clip; parameters are checked against the endpoint's schema first. */
-  'render.start': method<Job>()(
+  /**
+   * Queues a render of one clip; parameters are checked against the endpoint's schema first. The
+   * identical render (same clip, range, parameters) is reused, never paid for twice, unless
+   * `again` asks for a new take.
+   */
+  'render.start': method<RenderStarted>()(
     z
       .object({
         path: filePath,
@@ -130,13 +164,14 @@ export const methods = {
           )
           .max(50)
           .optional(),
+        again: z.boolean().default(false),
       })
       .strict(),
   ),
   'jobs.list': method<Job[]>()(none),
-  'jobs.cancel': method<Job | null>()(z.object({ id: z.string().min(1) }).strict()),
-  'jobs.abandon': method<Job | null>()(z.object({ id: z.string().min(1) }).strict()),
-  'jobs.retry': method<Job | null>()(z.object({ id: z.string().min(1) }).strict()),
+  'jobs.cancel': method<JobOutcome | null>()(z.object({ id: z.string().min(1) }).strict()),
+  'jobs.abandon': method<JobOutcome | null>()(z.object({ id: z.string().min(1) }).strict()),
+  'jobs.retry': method<JobOutcome | null>()(z.object({ id: z.string().min(1) }).strict()),
   'jobs.pause': method<{ paused: boolean }>()(none),
   'jobs.resume': method<{ paused: boolean }>()(none),
   /** Restyles every video in a folder the user picked into a mirrored tree under outDir. */

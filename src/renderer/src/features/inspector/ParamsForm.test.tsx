@@ -20,14 +20,14 @@ describe('ParamsForm', () => {
     expect(screen.queryByLabelText('Base model')).toBeNull()
   })
 
-  it('marks an out-of-range value with the message that names field and range', async () => {
+  it('marks an out-of-range value with a message naming the control and the range', async () => {
     render(<ParamsForm />)
     await userEvent.type(screen.getByLabelText('Prompt'), 'a fox')
     const steps = screen.getByRole('spinbutton', { name: /Steps/ })
     fireEvent.change(steps, { target: { value: '20' } })
     expect(steps).toHaveAttribute('aria-invalid', 'true')
     expect(
-      screen.getByText('num_inference_steps must be a whole number from 4 to 12 (got 20)'),
+      screen.getByText('Steps must be a whole number from 4 to 12 (got 20)'),
     ).toBeInTheDocument()
     expect(useParams.getState().valid).toBeNull()
     fireEvent.change(steps, { target: { value: '10' } })
@@ -55,7 +55,7 @@ describe('ParamsForm', () => {
       'https://example.com/style.safetensors',
     )
     fireEvent.change(screen.getByLabelText('LoRA 1 scale'), { target: { value: '3' } })
-    expect(screen.getByText('scale must be from 0 to 2 (got 3)')).toBeInTheDocument()
+    expect(screen.getByText('LoRA 1 scale must be from 0 to 2 (got 3)')).toBeInTheDocument()
     for (let i = 0; i < 4; i++)
       await userEvent.click(screen.getByRole('button', { name: 'Add LoRA' }))
     expect(screen.getByRole('button', { name: 'Add LoRA' })).toBeDisabled()

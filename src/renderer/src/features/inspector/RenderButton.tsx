@@ -13,6 +13,8 @@ export function RenderButton() {
   const { endpoint, valid } = useParams()
   const load = useJobs((s) => s.load)
   const [busy, setBusy] = useState(false)
+  /** The clip and parameters whose last start reused an earlier render ("Render again" shows). */
+  const [reused, setReused] = useState('')
 
   if (keyStatus?.source === 'none' && !keyStatus.proxy) {
     return (
@@ -23,16 +25,23 @@ export function RenderButton() {
     )
   }
   const ready = Boolean(clip?.probe && valid)
-  const start = async () => {
+  const key = clip && valid ? JSON.stringify([clip.path, endpoint, valid]) : ''
+  const start = async (again: boolean) => {
     if (!clip?.probe || !valid) return
     setBusy(true)
     try {
-      await getBridge().render.start({
+      const started = await getBridge().render.start({
         path: clip.path,
         range: { startSec: 0 },
         endpoint,
         params: { ...valid },
+        again,
       })
+      // The same render was already paid for or under way: say so, and offer a new take.
+      if (started.action !== 'new') {
+        notify('info', started.message)
+        setReused(key)
+      } else setReused('')
       await load()
     } catch (err) {
       notify('error', err instanceof Error ? err.message : String(err))
@@ -42,9 +51,14 @@ export function RenderButton() {
   }
   return (
     <div className="render-box">
-      <button className="primary" disabled={!ready || busy} onClick={() => void start()}>
+      <button className="primary" disabled={!ready || busy} onClick={() => void start(false)}>
         Render{clip ? ` ${clip.name}` : ''}
       </button>
+      {ready && reused === key && (
+        <button disabled={busy} onClick={() => void start(true)}>
+          Render again
+        </button>
+      )}
       {!clip && <p className="muted">Pick a clip first.</p>}
       {clip && !valid && (
         <p className="muted">Write a prompt (and fix any marked field) to render.</p>

@@ -48,7 +48,7 @@ export function LibraryPanel() {
       })
       notify(
         'info',
-        `Batch started: ${started.total} clips to render, ${started.skipped} skipped, ${started.unreadable} unreadable.`,
+        `Batch started: ${started.alreadyDone} already done, ${started.total - started.collecting} to render${started.collecting ? `, ${started.collecting} collected from fal` : ''}, ${started.skipped} skipped, ${started.unreadable} unreadable.`,
       )
     } catch (err) {
       notify('error', errorText(err))

@@ -26,9 +26,14 @@ export function QueuePanel() {
     }
   }, [load, apply, notify])
 
-  const act = (fn: () => Promise<unknown>) => () =>
-    void fn().then(load, (err: unknown) =>
-      notify('error', err instanceof Error ? err.message : String(err)),
+  // Cancel and Retry say what they did: cancelled at fal, abandoned, collecting, submitted again.
+  const act = (fn: () => Promise<{ message: string } | null>) => () =>
+    void fn().then(
+      (outcome) => {
+        if (outcome?.message) notify('info', outcome.message)
+        return load()
+      },
+      (err: unknown) => notify('error', err instanceof Error ? err.message : String(err)),
     )
   const visible = jobs
     .filter((j) => !j.parentId)

@@ -1,0 +1,615 @@
+import crypto from 'node:crypto'
+import { existsSync } from 'node:fs'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import type { FalClient } from '@fal-ai/client'
+import type { EndpointId } from '../../shared/endpoints'
+import { AppError, type ErrorInfo } from '../../shared/errors'
+import {
+  isTerminal,
+  type Job,
+  type JobOrigin,
+  type JobProgress,
+  type JobSpec,
+} from '../../shared/jobs'
+import type { NameStyle } from '../../shared/param-names'
+import type { Preset } from '../../shared/presets'
+import type { UploadCache } from '../fal/upload-cache'
+import type { MediaService } from '../media/media-service'
+import {
+  findCandidates,
+  isDoneOutput,
+  mirroredOutput,
+  writeSummary,
+  type SummaryRow,
+} from '../jobs/batch'
+import { Journal } from '../jobs/journal'
+import { JobRunner, type Outcome } from '../jobs/runner'
+import type { ProcessRegistry } from '../storage/process-registry'
+import { defaultOutputFor } from './naming'
+import { writeAtomically } from '../media/ffmpeg-run'
+import { ensureWritableFolder } from './output-check'
+import { makeFolder } from '../storage/make-folder'
+import { buildSpec } from './render-spec'
+
+export interface RenderServiceOptions {
+  dataDir: string
+  media: MediaService
+  uploads: UploadCache
+  registry: ProcessRegistry
+  /** Which front end this is; the app resumes its own jobs, the CLI runs only what it is asked. */
+  origin: JobOrigin
+  /** A fal client for the current key and proxy; throws `key-missing` when there is neither. */
+  fal: () => FalClient
+  concurrency: number
+  /** Run unfinished jobs found at start (the app); the CLI runs only what it is asked. */
+  resume: boolean
+  appVersion: string
+  onProgress?: (p: JobProgress) => void
+  pollMs?: number
+  refreshMs?: number
+  lockWaitMs?: number
+  compactMinBytes?: number
+}
+
+/** One render as a front end asks for it; parameters are raw and checked here. */
+export interface RenderRequest {
+  source: string
+  range: { startSec: number; endSec?: number }
+  endpoint: EndpointId
+  params: unknown
+  segments?: { startSec: number; endSec: number; params: unknown }[]
+  maxSide: number | 'original'
+  fps: 'result' | 'source'
+  /** Where the result goes (the CLI's --out); default: beside the source, never overwriting. */
+  output?: string
+  overwrite?: boolean
+  /** A new take even if the same render exists (the app's "Render again", the CLI's --again). */
+  again?: boolean
+  /** How messages name fields: the CLI's flags or the app's labels. */
+  names: NameStyle
+  /** Turns a local path the user gave (a LoRA file) into one this front end allows. */
+  resolveLocal: (p: string) => string
+}
+
+/**
+ * What starting a render did. Only `new` sends anything to fal; the rest reuse a render that was
+ * already paid for (or is being made).
+ */
+export type StartAction = 'new' | 'done' | 'copied' | 'collecting' | 'resuming' | 'following'
+
+export interface StartResult {
+  job: Job
+  action: StartAction
+  /** For the user: what happened and, when an earlier render was reused, how to get a new take. */
+  message: string
+  /** The file the result is (or will be) at. */
+  output: string
+}
+
+export interface BatchRequest {
+  dir: string
+  outDir: string
+  recursive: boolean
+  preset: Preset
+  maxSide: number | 'original'
+  names: NameStyle
+  resolveLocal: (p: string) => string
+}
+
+export type BatchEntry =
+  | { source: string; kind: 'skip'; reason: string }
+  | { source: string; kind: 'invalid'; error: ErrorInfo }
+  /** Already rendered with these parameters: nothing to do. */
+  | { source: string; kind: 'done'; output: string; requestId?: string }
+  | { source: string; kind: 'job'; action: StartAction; jobId: string; message: string }
+
+export interface BatchSummary {
+  summary: string
+  csv: string
+  succeeded: number
+  failed: number
+  skipped: number
+  rows: SummaryRow[]
+}
+
+export interface BatchRun {
+  batchId: string
+  entries: BatchEntry[]
+  counts: {
+    /** Finished before this run: skipped. */
+    done: number
+    /** Sent to fal by this run (new renders). */
+    toRender: number
+    /** Earlier requests collected from fal, or runs another process is making. */
+    collecting: number
+    skipped: number
+    unreadable: number
+  }
+  jobIds: string[]
+  /** Settles when every job has ended (or, after `stop`, every job this process runs), summary written. */
+  finished: Promise<BatchSummary>
+  /**
+   * Ctrl-C: abandons the jobs this process runs (their request ids are kept; the same batch again
+   * collects them) and stops waiting for those another process is making.
+   */
+  stop(): Promise<void>
+}
+
+type Decision =
+  | { kind: 'new' }
+  | { kind: 'done'; job: Job }
+  | { kind: 'copy'; job: Job }
+  | { kind: 'redownload'; job: Job }
+  | { kind: 'collect'; job: Job }
+  | { kind: 'follow'; job: Job; elsewhere: string }
+
+const exists = (p: string) =>
+  fs
+    .access(p)
+    .then(() => true)
+    .catch(() => false)
+
+const samePath = (a: string, b: string) => path.resolve(a) === path.resolve(b)
+
+function clockOf(iso: string | undefined): string {
+  const d = iso ? new Date(iso) : null
+  return d && !Number.isNaN(d.getTime()) ? d.toLocaleString() : 'earlier'
+}
+
+/**
+ * The money rules, in one place for the app and the CLI: every way to start, retry, collect or
+ * batch a render goes through here. A render identical to one already paid for (or being made) is
+ * reused, never submitted again, unless the user asks for a new take. Outputs are checked before
+ * anything is uploaded.
+ */
+export class RenderService {
+  readonly runner: JobRunner
+  readonly journal: Journal
+  private opened: Promise<unknown> | null = null
+
+  constructor(private readonly o: RenderServiceOptions) {
+    this.journal = new Journal(o.dataDir, o.registry, {
+      ...(o.lockWaitMs !== undefined ? { lockWaitMs: o.lockWaitMs } : {}),
+      ...(o.compactMinBytes !== undefined ? { compactMinBytes: o.compactMinBytes } : {}),
+    })
+    this.runner = new JobRunner({
+      journal: this.journal,
+      registry: o.registry,
+      deps: {
+        media: o.media,
+        fal: o.fal,
+        uploads: o.uploads,
+        workDir: path.join(o.dataDir, 'work'),
+        appVersion: o.appVersion,
+        ...(o.pollMs ? { pollMs: o.pollMs } : {}),
+      },
+      concurrency: o.concurrency,
+      origin: o.origin,
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      ...(o.refreshMs ? { refreshMs: o.refreshMs } : {}),
+    })
+  }
+
+  /** Opens the journal once. The app resumes its unfinished jobs; the CLI waits to be asked. */
+  init(): Promise<unknown> {
+    this.opened ??= this.runner.init({ resume: this.o.resume })
+    return this.opened
+  }
+
+  async close(): Promise<void> {
+    await this.runner.close()
+  }
+
+  list(): Job[] {
+    return this.runner.list()
+  }
+
+  get(id: string): Job | undefined {
+    return this.runner.get(id)
+  }
+
+  /** A job by its id or a unique prefix of it (the CLI's `jobs retry 1f3a`). */
+  find(idOrPrefix: string): Job {
+    const matches = this.runner
+      .list()
+      .filter((j) => !j.parentId && (j.id === idOrPrefix || j.id.startsWith(idOrPrefix)))
+    if (matches.length === 1) return matches[0] as Job
+    throw new AppError(
+      'not-found',
+      matches.length
+        ? `"${idOrPrefix}" matches ${matches.length} jobs; give more of the ID`
+        : `no job "${idOrPrefix}"`,
+      { field: 'ID' },
+    )
+  }
+
+  waitFor(ids: readonly string[], timeoutMs?: number): Promise<boolean> {
+    return this.runner.waitFor(ids, timeoutMs)
+  }
+
+  retry(id: string): Promise<Outcome | undefined> {
+    return this.runner.retry(id)
+  }
+
+  cancel(id: string): Promise<Outcome | undefined> {
+    return this.runner.cancel(id)
+  }
+
+  abandon(id: string): Promise<Outcome | undefined> {
+    return this.runner.abandon(id)
+  }
+
+  /**
+   * Starts a render, or reuses the identical one: collected from fal if it was submitted, followed
+   * if another process is making it, left alone if it is done. Everything that can be checked
+   * locally (parameters, LoRA files, the output folder) is checked before anything is sent.
+   */
+  async start(req: RenderRequest): Promise<StartResult> {
+    await this.init()
+    const { base, segments } = await buildSpec(req)
+    const wanted = req.output ? path.resolve(req.output) : undefined
+    if (wanted && samePath(wanted, req.source))
+      throw new AppError(
+        'invalid-params',
+        `${flagOrLabel(req.names, 'out')} must not be the source file`,
+        {
+          field: 'out',
+          file: wanted,
+        },
+      )
+    const decision = await this.decide(base.key as string, wanted, Boolean(req.again))
+    const earlier = decision.kind === 'new' ? undefined : decision.job
+    if (
+      wanted &&
+      !req.overwrite &&
+      decision.kind !== 'done' &&
+      !(earlier && samePath(earlier.spec.output, wanted)) &&
+      (await exists(wanted))
+    ) {
+      throw new AppError(
+        'output-exists',
+        req.names === 'flag'
+          ? `${wanted} exists. Choose another --out or pass --overwrite.`
+          : `${wanted} exists; choose another output file.`,
+        { field: 'out', file: wanted },
+      )
+    }
+    const again = againHint(req.names)
+    switch (decision.kind) {
+      case 'done':
+        return {
+          job: decision.job,
+          action: 'done',
+          output: decision.job.spec.output,
+          message: `Already rendered: ${decision.job.spec.output}${requestOf(decision.job)}. ${again}`,
+        }
+      case 'copy': {
+        const target = wanted as string
+        await ensureWritableFolder(path.dirname(target), { field: 'out' })
+        await copyResult(decision.job.spec.output, target)
+        return {
+          job: decision.job,
+          action: 'copied',
+          output: target,
+          message: `Already rendered as ${decision.job.spec.output}${requestOf(decision.job)}; copied to ${target} without paying again. ${again}`,
+        }
+      }
+      case 'follow':
+        await this.runner.start(decision.job.id)
+        return {
+          job: decision.job,
+          action: 'following',
+          output: decision.job.spec.output,
+          message: `The same render is already running in ${decision.elsewhere}; waiting for it instead of paying again. ${again}`,
+        }
+      case 'redownload':
+      case 'collect': {
+        const output = wanted ?? decision.job.spec.output
+        await ensureWritableFolder(path.dirname(output), { field: 'out' })
+        const job = await this.reuse(decision, output, req.overwrite)
+        return {
+          job,
+          action: decision.job.requestId ? 'collecting' : 'resuming',
+          output,
+          message: reuseMessage(decision, again),
+        }
+      }
+      case 'new': {
+        const output =
+          wanted ??
+          defaultOutputFor(req.source, (p) => existsSync(p) || this.claimedOutputs().has(p))
+        await ensureWritableFolder(path.dirname(output), { field: wanted ? 'out' : 'output' })
+        const spec: JobSpec = { ...base, output, ...(req.overwrite ? { overwrite: true } : {}) }
+        const job = await this.runner.add(
+          spec,
+          segments.length > 1
+            ? { segments: segments.map((s, i) => ({ ...s, output: `${output}.segment-${i}` })) }
+            : {},
+        )
+        return { job, action: 'new', output, message: '' }
+      }
+    }
+  }
+
+  /** Outputs that unfinished jobs will write: a new job must not pick the same name. */
+  private claimedOutputs(): Set<string> {
+    return new Set(
+      this.runner
+        .list()
+        .filter((j) => !isTerminal(j.status))
+        .map((j) => j.spec.output),
+    )
+  }
+
+  /**
+   * What to do for a render with this key. The journal decides: a done render is reused (copied if
+   * the user wants it elsewhere, downloaded again if its file is gone); one at fal or stopped is
+   * collected (retry submits again only if fal says it failed); one another process runs is
+   * followed. Only no earlier render, or `again`, means a new one.
+   */
+  private async decide(key: string, wanted: string | undefined, again: boolean): Promise<Decision> {
+    if (again) return { kind: 'new' }
+    await this.runner.refresh()
+    const same = this.runner
+      .list()
+      .filter((j) => j.spec.key === key && !j.parentId)
+      .sort((a, b) => rank(a) - rank(b) || b.createdAt.localeCompare(a.createdAt))
+    for (const job of same) {
+      if (job.status === 'done') {
+        if (await exists(job.spec.output)) {
+          if (!wanted || samePath(wanted, job.spec.output)) return { kind: 'done', job }
+          return { kind: 'copy', job }
+        }
+        if (job.requestId) return { kind: 'redownload', job }
+        continue
+      }
+      if (!isTerminal(job.status)) {
+        const elsewhere = await this.runner.runningElsewhere(job.id)
+        if (elsewhere) return { kind: 'follow', job, elsewhere }
+      }
+      return { kind: 'collect', job }
+    }
+    return { kind: 'new' }
+  }
+
+  /** Runs an earlier job again towards `output`, without submitting it again unless fal failed it. */
+  private async reuse(
+    decision: Extract<Decision, { kind: 'collect' | 'redownload' }>,
+    output: string,
+    overwrite: boolean | undefined,
+  ): Promise<Job> {
+    const retarget = (job: Job) => {
+      job.spec = { ...job.spec, output }
+      if (overwrite) job.spec.overwrite = true
+      else delete job.spec.overwrite
+    }
+    const { job } = decision
+    if (decision.kind === 'redownload') {
+      const started = await this.runner.start(job.id, (j) => {
+        retarget(j)
+        j.status = 'queued'
+        j.stage = 'download'
+        delete j.downloadedPath
+        delete j.finishedAt
+      })
+      return started ?? job
+    }
+    if (isTerminal(job.status)) return (await this.runner.retry(job.id, retarget))?.job ?? job
+    return (await this.runner.start(job.id, retarget)) ?? job
+  }
+
+  /**
+   * Plans a folder: each video becomes a render of the preset, unless it is already rendered with
+   * these parameters (skipped), at fal (collected), failed (retried) or being made by another
+   * process (followed). The output folder is checked before anything else.
+   */
+  async startBatch(req: BatchRequest): Promise<BatchRun> {
+    const outDir = path.resolve(req.outDir)
+    const field = req.names === 'flag' ? 'out-dir' : 'outDir'
+    await ensureWritableFolder(outDir, { field })
+    await this.init()
+    // Batches made before the shared journal kept their own; bring its request ids in once.
+    await this.journal.importLegacy(path.join(outDir, '.reanimate', 'journal.json'))
+    await this.runner.refresh()
+
+    const candidates = await findCandidates(
+      { dir: req.dir, outDir, recursive: req.recursive },
+      this.o.media,
+    )
+    const entries: BatchEntry[] = []
+    const claimed = new Set<string>()
+    const planned: {
+      source: string
+      base: Omit<JobSpec, 'output'>
+      decision: Decision
+      wanted: string
+    }[] = []
+    for (const c of candidates) {
+      if (c.kind === 'skip') entries.push({ source: c.source, kind: 'skip', reason: c.reason })
+      if (c.kind === 'invalid') entries.push({ source: c.source, kind: 'invalid', error: c.error })
+      if (c.kind !== 'video') continue
+      const { base } = await buildSpec({
+        source: c.source,
+        range: { startSec: 0 },
+        endpoint: req.preset.endpoint,
+        params: req.preset.params,
+        maxSide: req.maxSide,
+        fps: req.preset.fps,
+        names: req.names,
+        resolveLocal: req.resolveLocal,
+      })
+      const wanted = mirroredOutput(req.dir, outDir, c.source, req.preset.nameTemplate)
+      const decision = await this.decide(base.key as string, wanted, false)
+      // Rendered before the journal knew (another machine, a cleared data folder): its sidecar says so.
+      if (decision.kind === 'new' && (await isDoneOutput(wanted, base.key as string))) {
+        entries.push({ source: c.source, kind: 'done', output: wanted })
+        continue
+      }
+      if (decision.kind === 'done') {
+        entries.push({
+          source: c.source,
+          kind: 'done',
+          output: decision.job.spec.output,
+          ...(decision.job.requestId ? { requestId: decision.job.requestId } : {}),
+        })
+        continue
+      }
+      if (decision.kind === 'copy') {
+        await copyResult(decision.job.spec.output, wanted)
+        entries.push({ source: c.source, kind: 'done', output: wanted })
+        continue
+      }
+      let target = wanted
+      if (decision.kind === 'new') {
+        // Changed parameters render beside the old output: count up instead of replacing anything.
+        const taken = (p: string) =>
+          p === c.source || claimed.has(p) || existsSync(p) || this.claimedOutputs().has(p)
+        for (let n = 2; taken(target); n++) target = wanted.replace(/\.mp4$/, ` (${n}).mp4`)
+      }
+      claimed.add(target)
+      planned.push({ source: c.source, base, decision, wanted: target })
+      entries.push({ source: c.source, kind: 'job', action: 'new', jobId: '', message: '' })
+    }
+
+    const jobIds: string[] = []
+    const again = againHint(req.names)
+    for (const p of planned) {
+      const entry = entries.find((e) => e.source === p.source) as Extract<
+        BatchEntry,
+        { kind: 'job' }
+      >
+      let job: Job
+      if (p.decision.kind === 'new') {
+        job = await this.runner.add({ ...p.base, output: p.wanted })
+        entry.action = 'new'
+      } else if (p.decision.kind === 'follow') {
+        job = (await this.runner.start(p.decision.job.id)) ?? p.decision.job
+        entry.action = 'following'
+        entry.message = `already running in ${p.decision.elsewhere}`
+      } else if (p.decision.kind === 'collect' || p.decision.kind === 'redownload') {
+        job = await this.reuse(p.decision, p.wanted, false)
+        entry.action = p.decision.job.requestId ? 'collecting' : 'resuming'
+        entry.message = reuseMessage(p.decision, again)
+      } else continue
+      entry.jobId = job.id
+      jobIds.push(job.id)
+    }
+    const count = (kind: BatchEntry['kind'], action?: StartAction) =>
+      entries.filter(
+        (e) => e.kind === kind && (!action || (e.kind === 'job' && e.action === action)),
+      ).length
+    const counts = {
+      done: count('done'),
+      toRender: count('job', 'new') + count('job', 'resuming'),
+      collecting: count('job', 'collecting') + count('job', 'following'),
+      skipped: count('skip'),
+      unreadable: count('invalid'),
+    }
+    let stopped = (): void => undefined
+    const stopping = new Promise<void>((resolve) => (stopped = resolve))
+    const stop = async () => {
+      const own: string[] = []
+      for (const id of jobIds) if (!(await this.runner.runningElsewhere(id))) own.push(id)
+      await Promise.all(own.map((id) => this.runner.abandon(id)))
+      stopped()
+    }
+    const finished = Promise.race([this.waitFor(jobIds), stopping]).then(() =>
+      this.summarise(req.dir, outDir, entries),
+    )
+    finished.catch(() => undefined)
+    return { batchId: crypto.randomUUID(), entries, counts, jobIds, finished, stop }
+  }
+
+  /** `<out-dir>/reanimate-summary.json` and `.csv`: every file of the folder, this run and earlier. */
+  private async summarise(
+    dir: string,
+    outDir: string,
+    entries: BatchEntry[],
+  ): Promise<BatchSummary> {
+    const rel = (p: string) => path.relative(dir, p)
+    const rows: SummaryRow[] = entries.map((e) => {
+      switch (e.kind) {
+        case 'skip':
+          return { source: rel(e.source), status: 'skipped', error: e.reason }
+        case 'invalid':
+          return { source: rel(e.source), status: 'failed', error: e.error.message }
+        case 'done':
+          return {
+            source: rel(e.source),
+            status: 'succeeded',
+            output: path.relative(outDir, e.output),
+            ...(e.requestId ? { requestId: e.requestId } : {}),
+            note: 'already rendered',
+          }
+        case 'job': {
+          const job = this.runner.get(e.jobId)
+          const ok = job?.status === 'done'
+          const error =
+            job && !isTerminal(job.status)
+              ? 'still being made by another Reanimate process; run the batch again to collect it'
+              : (job?.error?.message ?? `ended as ${job?.status ?? 'unknown'}`)
+          return {
+            source: rel(e.source),
+            status: ok ? 'succeeded' : 'failed',
+            ...(ok ? { output: path.relative(outDir, job.spec.output) } : { error }),
+            ...(job?.requestId ? { requestId: job.requestId } : {}),
+            note: e.action === 'new' ? 'rendered' : e.action,
+          }
+        }
+      }
+    })
+    const succeeded = rows.filter((r) => r.status === 'succeeded').length
+    const failed = rows.filter((r) => r.status === 'failed').length
+    const skipped = rows.filter((r) => r.status === 'skipped').length
+    const files = await writeSummary(outDir, {
+      dir,
+      outDir,
+      finishedAt: new Date().toISOString(),
+      succeeded,
+      failed,
+      skipped,
+      rows,
+    })
+    return { summary: files.json, csv: files.csv, succeeded, failed, skipped, rows }
+  }
+}
+
+/** Live renders first, then finished ones, then stopped ones: the best earlier render to reuse. */
+function rank(job: Job): number {
+  if (!isTerminal(job.status)) return 0
+  if (job.status === 'done') return 1
+  return job.requestId ? 2 : 3
+}
+
+function requestOf(job: Job): string {
+  return job.requestId ? ` (request ${job.requestId})` : ''
+}
+
+function againHint(names: NameStyle): string {
+  return names === 'flag' ? 'Pass --again for a new take.' : 'Use "Render again" for a new take.'
+}
+
+function flagOrLabel(names: NameStyle, flag: string): string {
+  return names === 'flag' ? `--${flag}` : 'The output file'
+}
+
+function reuseMessage(decision: Decision & { job: Job }, again: string): string {
+  const { job } = decision
+  if (decision.kind === 'redownload')
+    return `Downloading the result of request ${job.requestId} again (its earlier output is gone): not paying again. ${again}`
+  if (job.requestId)
+    return `Collecting request ${job.requestId}, submitted ${clockOf(job.submittedAt)} for the same clip and parameters: not paying again. ${again}`
+  return `Resuming the same render queued ${clockOf(job.createdAt)}; it had not reached fal yet.`
+}
+
+/** Copies a finished result (and its sidecar) to another name, never leaving half a file. */
+async function copyResult(from: string, to: string): Promise<void> {
+  await makeFolder(path.dirname(to))
+  for (const [a, b] of [
+    [from, to],
+    [`${from}.json`, `${to}.json`],
+  ] as const) {
+    if (await exists(a)) await writeAtomically(b, (partial) => fs.copyFile(a, partial))
+  }
+}

@@ -1,0 +1,127 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import {
+  describeIssue,
+  isLocalLora,
+  parseRenderParams,
+  type EndpointId,
+  type RenderParams,
+} from '../../shared/endpoints'
+import { AppError } from '../../shared/errors'
+import type { JobSpec } from '../../shared/jobs'
+import { paramName, type NameStyle } from '../../shared/param-names'
+import { fileIdentity } from '../media/identity'
+import { specKey } from '../jobs/spec-key'
+
+/**
+ * Checks render parameters against the endpoint's schema. The first problem becomes the error,
+ * naming the field as this reader knows it: "--steps must be …" (CLI), "Steps must be …" (app),
+ * "params.num_inference_steps must be …" (a preset file). `field` keeps fal's name for code.
+ */
+export function validParams(
+  endpoint: EndpointId,
+  raw: unknown,
+  names: NameStyle,
+  where = '',
+): RenderParams {
+  const parsed = parseRenderParams(endpoint, raw)
+  if (parsed.ok) return parsed.params
+  const first = parsed.issues[0]
+  const message = first ? describeIssue(first, names) : 'invalid parameters'
+  throw new AppError('invalid-params', where ? `${where}: ${message}` : message, {
+    field: first?.field ?? 'params',
+  })
+}
+
+/**
+ * Local LoRA files must exist. `resolve` turns what the user gave into a usable absolute path (the
+ * CLI: relative to the working folder; the app: only files the user picked). Returns the params
+ * with resolved paths and each local file's identity, so an edited LoRA file is a new render.
+ */
+export async function resolveLoras(
+  params: RenderParams,
+  names: NameStyle,
+  resolve: (p: string) => string,
+): Promise<{ params: RenderParams; identities: string[] }> {
+  const identities: string[] = []
+  const loras = []
+  for (const [i, lora] of params.loras.entries()) {
+    if (!isLocalLora(lora.path)) {
+      loras.push(lora)
+      continue
+    }
+    const field = `loras.${i}.path`
+    const file = resolve(lora.path)
+    const st = await fs.stat(file).catch(() => null)
+    if (!st?.isFile())
+      throw new AppError(
+        'not-found',
+        `${paramName(field, names)}: ${file} ${st ? 'is not a file' : 'does not exist'}`,
+        { field, file },
+      )
+    identities.push(await fileIdentity(file))
+    loras.push({ ...lora, path: file })
+  }
+  return { params: { ...params, loras }, identities }
+}
+
+export interface SpecInput {
+  source: string
+  range: { startSec: number; endSec?: number }
+  endpoint: EndpointId
+  /** Raw parameters (validated here) or, with `validated`, already checked ones. */
+  params: unknown
+  segments?: { startSec: number; endSec: number; params: unknown }[]
+  maxSide: number | 'original'
+  fps: 'result' | 'source'
+  names: NameStyle
+  resolveLocal: (p: string) => string
+}
+
+/**
+ * The job spec for a request, with its key: what identifies "the same render" (the source as it is
+ * now, range, endpoint, parameters, size, fps, segments and local LoRA files). `output` is left for
+ * the caller to decide.
+ */
+export async function buildSpec(
+  input: SpecInput,
+): Promise<{ base: Omit<JobSpec, 'output'>; segments: Omit<JobSpec, 'output'>[] }> {
+  const checked = await resolveLoras(
+    validParams(input.endpoint, input.params, input.names),
+    input.names,
+    input.resolveLocal,
+  )
+  const base = {
+    source: input.source,
+    range: input.range,
+    endpoint: input.endpoint,
+    params: checked.params,
+    maxSide: input.maxSide,
+    fps: input.fps,
+  }
+  const segments: Omit<JobSpec, 'output'>[] = []
+  const identities = [...checked.identities]
+  for (const [i, s] of (input.segments ?? []).entries()) {
+    const seg = await resolveLoras(
+      validParams(input.endpoint, s.params, input.names, `Segment ${i + 1}`),
+      input.names,
+      input.resolveLocal,
+    )
+    identities.push(...seg.identities)
+    segments.push({
+      ...base,
+      range: { startSec: s.startSec, endSec: s.endSec },
+      params: seg.params,
+    })
+  }
+  const source = await fileIdentity(input.source).catch(() => {
+    throw new AppError('not-found', `${path.basename(input.source)}: file not found`, {
+      file: input.source,
+    })
+  })
+  const extra = [
+    ...(segments.length > 1 ? [segments.map((s) => [s.range, s.params])] : []),
+    ...identities,
+  ]
+  return { base: { ...base, key: specKey(base, source, extra) }, segments }
+}
