@@ -13,6 +13,8 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set([
   'ffmpeg-missing',
   'key-missing',
   'output-exists',
+  // Checked before anything is uploaded: too little room for the result is the user's to fix.
+  'disk-full',
 ])
 
 export function exitCodeFor(error: ErrorInfo): number {

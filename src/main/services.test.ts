@@ -244,6 +244,39 @@ describe('createServices: media access', () => {
     expect(error.code).toBe('ffmpeg-missing')
   })
 
+  it('render.start refuses a local LoRA file the user did not pick: the window cannot make main upload it', async () => {
+    // A proxy that answers nothing: the refusal must come before any network call.
+    const { services } = await makeServices({ ...ONLY_PATH, FAL_PROXY_URL: 'http://127.0.0.1:9/' })
+    services.access.grant(clip)
+    const secret = path.join(root, 'secret weights.safetensors')
+    await fs.writeFile(secret, 'not for the window')
+    const request = {
+      path: clip,
+      range: { startSec: 0 },
+      endpoint: 'fal-ai/animatediff-v2v/turbo',
+      params: { prompt: 'x', loras: [{ path: secret, scale: 1 }] },
+    }
+    const error = errorOf(await services.dispatch('render.start', request, ctx))
+    expect(error).toMatchObject({ code: 'forbidden', file: secret })
+    expect(services.render.list()).toEqual([])
+    // The same for a folder batch's parameters.
+    services.access.grant(root)
+    const batch = errorOf(
+      await services.dispatch(
+        'batch.start',
+        {
+          dir: root,
+          outDir: path.join(root, 'out'),
+          endpoint: request.endpoint,
+          params: request.params,
+        },
+        ctx,
+      ),
+    )
+    expect(batch.code).toBe('forbidden')
+    await services.render.close()
+  })
+
   it('allowAllFiles lets the CLI reach any absolute path', async () => {
     const { services } = await makeServices(ONLY_PATH, true)
     const { url } = valueOf<{ url: string }>(

@@ -205,7 +205,6 @@ export function createServices(options: ServicesOptions) {
       proxyUrl: env.FAL_PROXY_URL || settings.get().falProxyUrl || null,
     }
   }
-  const uploads = new UploadCache(path.join(options.dataDir, 'upload-cache.json'))
   const dialogs = options.dialogs ?? noDialogs
   // Renders talk to fal with whatever key and proxy are current when a stage runs.
   let current: { conn: FalConnection; client: FalClient } | null = null
@@ -227,6 +226,7 @@ export function createServices(options: ServicesOptions) {
   }
   const origin = options.origin ?? 'app'
   const registry = new ProcessRegistry(options.dataDir, options.processName ?? 'Reanimate app')
+  const uploads = new UploadCache(options.dataDir, registry.self)
   const render = new RenderService({
     dataDir: options.dataDir,
     media,

@@ -259,6 +259,57 @@ describe('reanimate run against the local fal', () => {
     expect(emu.log).toEqual([])
   })
 
+  it('names the flag the user typed, never fal’s field, and refuses a LoRA that is neither a URL nor a .safetensors file', async () => {
+    const steps = await run([source, '--prompt', 'x', '--steps', '50'])
+    expect(steps).toMatchObject({
+      code: 2,
+      json: {
+        error: {
+          code: 'invalid-params',
+          field: 'num_inference_steps',
+          message: '--steps must be a whole number from 4 to 12 (got 50)',
+        },
+      },
+    })
+    expect(steps.stderr).toEqual([
+      'reanimate: --steps must be a whole number from 4 to 12 (got 50)',
+    ])
+    const guidance = await run([source, '--prompt', 'x', '--guidance', '0.2'])
+    expect(guidance.json.error?.message).toBe('--guidance must be from 1 to 2.5 (got 0.2)')
+    const nth = await run([source, '--prompt', 'x', '--nth', '0'])
+    expect(nth.json.error?.message).toBe('--nth must be a whole number from 1 to 8 (got 0)')
+    const hf = await run([source, '--prompt', 'x', '--lora', 'someone/style'])
+    expect(hf.json.error?.message).toBe(
+      '--lora #1 must be an http(s) URL or a local .safetensors file (got "someone/style")',
+    )
+    const missing = await run([source, '--prompt', 'x', '--lora', 'nowhere/ink.safetensors'])
+    expect(missing).toMatchObject({ code: 2, json: { error: { code: 'not-found' } } })
+    expect(missing.json.error?.message).toBe(
+      `--lora #1: ${path.resolve('nowhere/ink.safetensors')} does not exist`,
+    )
+    expect(emu.log).toEqual([])
+  })
+
+  it('uploads a local .safetensors LoRA through the upload cache and sends its URL', async () => {
+    const lora = path.join(dir, 'ink style.safetensors')
+    await fs.writeFile(lora, Buffer.alloc(64 * 1024, 3))
+    const a = await run([source, '--prompt', 'ink', '--end', '1', '--lora', `${lora}@0.7`])
+    expect(a.code).toBe(0)
+    const sent = submitBodies()[0]?.loras as { path: string; scale: number }[]
+    expect(sent).toHaveLength(1)
+    expect(sent[0]?.scale).toBe(0.7)
+    expect(sent[0]?.path).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/files\/.+/)
+    // fal gets the very bytes of the LoRA file.
+    const res = await fetch(sent[0]?.path as string)
+    expect(Buffer.from(await res.arrayBuffer()).equals(await fs.readFile(lora))).toBe(true)
+    const uploadsBefore = emu.log.filter((e) => e.kind === 'initiate').length
+    // Another prompt with the same LoRA: the clip and the LoRA are both already on fal.
+    const b = await run([source, '--prompt', 'ink 2', '--end', '1', '--lora', `${lora}@0.7`])
+    expect(b.code).toBe(0)
+    expect(emu.log.filter((e) => e.kind === 'initiate').length).toBe(uploadsBefore)
+    expect((submitBodies()[1]?.loras as { path: string }[])[0]?.path).toBe(sent[0]?.path)
+  })
+
   it('cancels a request that is still queued at fal, so it is never billed', async () => {
     const busy = await startFalEmulator({ concurrency: 1, queueDelayMs: 60_000 })
     try {

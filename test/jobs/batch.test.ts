@@ -83,6 +83,19 @@ describe('reanimate batch', () => {
     ])
     expect(r.code).toBe(1) // the broken video counts as a failure
     expect(r.json).toMatchObject({ ok: false, succeeded: 3, failed: 1, skipped: 1 })
+    // The code says what failed (a file that cannot be read), and stderr names it with the reason.
+    expect(r.json.error).toMatchObject({ code: 'invalid-input' })
+    expect(r.stderr).toContainEqual(
+      expect.stringMatching(/^reanimate: cannot read broken\.mov: .+/),
+    )
+    expect(r.stderr).toContain(
+      'reanimate: 0 done, 3 to render, 1 skipped, 1 unreadable; concurrency 2',
+    )
+    // One line per stage a clip enters: "prepare" once per clip, not once per progress update.
+    for (const v of videos) {
+      const rel = path.relative(dir, v)
+      expect(r.stderr.filter((l) => l.trim() === `prepare  ${rel}`)).toHaveLength(1)
+    }
     expect(emu.submits()).toHaveLength(3)
     for (const v of videos) {
       const rel = path.relative(dir, v).replace(/\.mp4$/, '.reanimate.mp4')
@@ -110,7 +123,10 @@ describe('reanimate batch', () => {
     // The same command again: nothing to do, nothing submitted.
     emu.clearLog()
     const again = await batch([dir, '--prompt', 'linocut print', '--recursive', '--out-dir', out])
-    expect(again.json).toMatchObject({ succeeded: 3, failed: 1 })
+    expect(again.json).toMatchObject({ succeeded: 3, failed: 1, alreadyDone: 3 })
+    expect(again.stderr).toContain(
+      'reanimate: 3 done, 0 to render, 1 skipped, 1 unreadable; concurrency 2',
+    )
     expect(emu.submits()).toHaveLength(0)
 
     // Changed parameters render new outputs beside the old ones.
@@ -119,6 +135,45 @@ describe('reanimate batch', () => {
     expect(await fs.readdir(out)).toEqual(
       expect.arrayContaining(['clip 0.reanimate.mp4', 'clip 0.reanimate (2).mp4']),
     )
+  })
+
+  it('Ctrl-C exits 130 and says it abandoned the clips at fal; the same command then collects them', async () => {
+    const dir = path.join(root, 'interrupted')
+    const out = path.join(root, 'interrupted-out')
+    await fs.mkdir(dir, { recursive: true })
+    await clips.basic(dir, 'a.mp4', 1)
+    await clips.basic(dir, 'b.mp4', 1.2)
+    emu.clearLog()
+    emu.setFaults({ neverComplete: true })
+    const stderr: string[] = []
+    const stdout: string[] = []
+    const env = {
+      PATH: process.env.PATH,
+      REANIMATE_DATA_DIR: path.join(root, 'data-int'),
+      FAL_PROXY_URL: emu.proxyUrl,
+    }
+    const args = ['batch', dir, '--prompt', 'held', '--out-dir', out, '--json', '--poll-ms', '40']
+    const pending = runCli(
+      args,
+      { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) },
+      env,
+    )
+    await expect.poll(() => emu.submits().length, { timeout: 30_000 }).toBe(2)
+    process.emit('SIGINT')
+    expect(await pending).toBe(130)
+    expect(JSON.parse(stdout.at(-1) ?? '{}')).toMatchObject({
+      ok: false,
+      error: { code: 'abandoned' },
+    })
+    emu.setFaults({ neverComplete: false })
+    const again = await batch([dir, '--prompt', 'held', '--out-dir', out], {
+      REANIMATE_DATA_DIR: path.join(root, 'data-int'),
+    })
+    expect(again).toMatchObject({ code: 0, json: { succeeded: 2 } })
+    expect(again.stderr).toContain(
+      'reanimate: 0 done, 0 to render, 2 to collect from fal, 0 skipped, 0 unreadable; concurrency 2',
+    )
+    expect(emu.submits()).toHaveLength(2)
   })
 
   it('takes a preset file, and names the field when the preset is wrong (exit 2)', async () => {

@@ -94,7 +94,7 @@ async function setup(e: FalEmulator = emu, concurrency = 2) {
   const deps: ExecutorDeps = {
     media: services.media,
     fal: () => createFal({ key: undefined, proxyUrl: e.proxyUrl }),
-    uploads: new UploadCache(path.join(dataDir, 'upload-cache.json')),
+    uploads: new UploadCache(dataDir, new ProcessRegistry(dataDir, 'test').self),
     workDir: path.join(dataDir, 'work'),
     appVersion: 'test',
     pollMs: 40,

@@ -88,7 +88,7 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv)
       if (line.replace(/elapsed \S+/, '') !== lastLine.replace(/elapsed \S+/, '')) io.stderr(line)
       lastLine = line
     })
-    const started = await render.start({
+    const request = {
       source,
       range: { startSec, ...(endSec !== undefined ? { endSec } : {}) },
       endpoint,
@@ -98,9 +98,10 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv)
       ...(values.out ? { output: values.out } : {}),
       overwrite: values.overwrite,
       again: values.again,
-      names: 'flag',
-      resolveLocal: (p) => path.resolve(p),
-    })
+      names: 'flag' as const,
+      resolveLocal: (p: string) => path.resolve(p),
+    }
+    let started = await render.start(request)
     jobId = started.job.id
     if (started.message) io.stderr(`reanimate: ${started.message}`)
 
@@ -121,8 +122,22 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv)
     }
     process.once('SIGINT', onSigint)
     try {
-      if (started.action !== 'done' && started.action !== 'copied')
+      for (let turn = 0; started.action !== 'done' && started.action !== 'copied'; turn++) {
         await Promise.race([render.waitFor([jobId]), stopped])
+        const ended = render.get(jobId)?.status
+        // The process we followed stopped it (its Ctrl-C): we still want it, so we collect it.
+        if (
+          interrupted ||
+          started.action !== 'following' ||
+          (ended !== 'abandoned' && ended !== 'cancelled') ||
+          turn >= 3
+        )
+          break
+        io.stderr('reanimate: the other process stopped this render; collecting it here')
+        started = await render.start(request)
+        jobId = started.job.id
+        if (started.message) io.stderr(`reanimate: ${started.message}`)
+      }
     } finally {
       process.removeListener('SIGINT', onSigint)
     }

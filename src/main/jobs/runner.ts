@@ -200,6 +200,11 @@ export class JobRunner {
     return job ? structuredClone(job) : undefined
   }
 
+  /** True when this process is running the job or has it queued to run. */
+  isActiveHere(id: string): boolean {
+    return this.running.has(id) || this.scheduled.has(id)
+  }
+
   /** "reanimate batch (pid 4242, since 10:02)" for the live process running a job elsewhere. */
   async runningElsewhere(id: string): Promise<string | null> {
     const owner = this.jobs.get(id)?.owner

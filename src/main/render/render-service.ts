@@ -142,7 +142,8 @@ type Decision =
   | { kind: 'copy'; job: Job }
   | { kind: 'redownload'; job: Job }
   | { kind: 'collect'; job: Job }
-  | { kind: 'follow'; job: Job; elsewhere: string }
+  /** Being made: by another process (`elsewhere` names it) or already queued in this one. */
+  | { kind: 'follow'; job: Job; elsewhere: string | null }
 
 const exists = (p: string) =>
   fs
@@ -301,7 +302,9 @@ export class RenderService {
           job: decision.job,
           action: 'following',
           output: decision.job.spec.output,
-          message: `The same render is already running in ${decision.elsewhere}; waiting for it instead of paying again. ${again}`,
+          message: decision.elsewhere
+            ? `The same render is already running in ${decision.elsewhere}; waiting for it instead of paying again. ${again}`
+            : `This exact render is already in the queue; it was not sent again. ${again}`,
         }
       case 'redownload':
       case 'collect': {
@@ -365,6 +368,7 @@ export class RenderService {
         continue
       }
       if (!isTerminal(job.status)) {
+        if (this.runner.isActiveHere(job.id)) return { kind: 'follow', job, elsewhere: null }
         const elsewhere = await this.runner.runningElsewhere(job.id)
         if (elsewhere) return { kind: 'follow', job, elsewhere }
       }
@@ -486,7 +490,9 @@ export class RenderService {
       } else if (p.decision.kind === 'follow') {
         job = (await this.runner.start(p.decision.job.id)) ?? p.decision.job
         entry.action = 'following'
-        entry.message = `already running in ${p.decision.elsewhere}`
+        entry.message = p.decision.elsewhere
+          ? `already running in ${p.decision.elsewhere}`
+          : 'already in the queue'
       } else if (p.decision.kind === 'collect' || p.decision.kind === 'redownload') {
         job = await this.reuse(p.decision, p.wanted, false)
         entry.action = p.decision.job.requestId ? 'collecting' : 'resuming'

@@ -1,0 +1,489 @@
+import { spawn } from 'node:child_process'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
+import { runCli } from '../../src/cli/main'
+import { createServices } from '../../src/main/services'
+import { MemorySecretStore } from '../../src/main/settings/secret-store'
+import type {
+  BatchFinished,
+  BatchStarted,
+  JobOutcome,
+  MethodName,
+  RenderStarted,
+} from '../../src/shared/contract'
+import type { CallContext } from '../../src/shared/contract/dispatch'
+import { TURBO } from '../../src/shared/endpoints'
+import { AppError } from '../../src/shared/errors'
+import type { Job } from '../../src/shared/jobs'
+import { startFalEmulator, type FalEmulator } from '../fal-emulator/emulator'
+import { clips, inspect, tempDir } from '../media/clips'
+
+/**
+ * The money rules, tried the way the last review broke them: across paths (app vs CLI, two
+ * processes on one data folder, a rerun with new flags, a retry after a failure at fal). Every
+ * path goes through the one render service; each test counts what reached fal.
+ */
+
+let root: string
+let emu: FalEmulator
+let source: string
+const ctx: CallContext = { transport: 'websocket', mediaBaseUrl: 'http://127.0.0.1:1/media/' }
+const closers: (() => Promise<void>)[] = []
+
+beforeAll(async () => {
+  root = await tempDir('reanimate-money-')
+  emu = await startFalEmulator({ processingMs: 300, concurrency: 4 })
+  source = await clips.basic(root, 'skate.mp4', 1)
+})
+afterAll(async () => {
+  await emu.close()
+  await fs.rm(root, { recursive: true, force: true })
+})
+afterEach(async () => {
+  emu.setFaults({ failProcessing: 0, neverComplete: false })
+  for (const close of closers.splice(0)) await close()
+  emu.clearLog()
+})
+
+const exists = (p: string) =>
+  fs.access(p).then(
+    () => true,
+    () => false,
+  )
+const prompts = () => emu.submits().map((e) => (e.body as { prompt: string }).prompt)
+
+/** The app's services on a data folder, called through the contract as the window calls them. */
+async function app(dataDir: string) {
+  const services = createServices({
+    dataDir,
+    secrets: new MemorySecretStore(),
+    env: { PATH: process.env.PATH, FAL_PROXY_URL: emu.proxyUrl },
+    pollMs: 40,
+    refreshMs: 50,
+  })
+  await services.init()
+  closers.push(() => services.render.close())
+  async function call<T>(name: MethodName, params: unknown): Promise<T> {
+    const reply = await services.dispatch(name, params, ctx)
+    if (!reply.ok) throw AppError.fromInfo(reply.error)
+    return reply.value as T
+  }
+  const finished = () =>
+    new Promise<BatchFinished>((resolve) =>
+      services.bus.subscribe((name, payload) => {
+        if (name === 'batch.finished') resolve(payload as BatchFinished)
+      }),
+    )
+  const settled = async (id: string) => {
+    await services.render.waitFor([id])
+    return services.render.get(id) as Job
+  }
+  return { services, call, finished, settled }
+}
+
+interface CliRun {
+  code: number
+  json: Record<string, unknown> & { error?: { code: string; message: string; field?: string } }
+  stderr: string[]
+}
+
+/** The CLI in this process (its own services, the same data folder). */
+async function cli(args: string[], dataDir: string): Promise<CliRun> {
+  const stdout: string[] = []
+  const stderr: string[] = []
+  const code = await runCli(
+    [...args, '--json'],
+    { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) },
+    { PATH: process.env.PATH, REANIMATE_DATA_DIR: dataDir, FAL_PROXY_URL: emu.proxyUrl },
+  )
+  return { code, json: JSON.parse(stdout.at(-1) ?? '{}') as CliRun['json'], stderr }
+}
+
+/** The built CLI as its own process, as a user starts it from a shell. */
+function spawnCli(args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [inject('cliPath'), ...args, '--json'], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const out = { stdout: '', stderr: '' }
+  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()))
+  const exit = new Promise<{ code: number | null; json: Record<string, unknown> }>((resolve) =>
+    child.once('exit', (code) =>
+      resolve({
+        code,
+        json: JSON.parse(out.stdout.trim().split('\n').at(-1) || '{}') as Record<string, unknown>,
+      }),
+    ),
+  )
+  return { child, out, exit }
+}
+
+describe('never pay twice', () => {
+  it('1. app: batching the same folder again submits nothing, writes no (2) files, and summarises every clip', async () => {
+    const dir = path.join(root, 'batch-again')
+    const out = path.join(root, 'batch-again-out')
+    await fs.mkdir(dir)
+    for (let i = 0; i < 3; i++) await clips.basic(dir, `clip ${i}.mp4`, 1 + i * 0.2)
+    const { call, finished, services } = await app(path.join(root, 'data-1'))
+    services.access.grant(dir)
+    services.access.grant(out)
+    const request = { dir, outDir: out, endpoint: TURBO, params: { prompt: 'linocut', seed: 5 } }
+
+    const firstDone = finished()
+    const first = await call<BatchStarted>('batch.start', request)
+    expect(first).toMatchObject({ total: 3, alreadyDone: 0 })
+    expect((await firstDone).succeeded).toBe(3)
+    expect(emu.submits()).toHaveLength(3)
+
+    emu.clearLog()
+    const againDone = finished()
+    const again = await call<BatchStarted>('batch.start', request)
+    expect(again).toMatchObject({ total: 0, alreadyDone: 3 })
+    const summary = await againDone
+    expect(summary).toMatchObject({ succeeded: 3, failed: 0 })
+    expect(emu.submits()).toHaveLength(0)
+    expect(emu.log.filter((e) => e.kind === 'upload' || e.kind === 'initiate')).toEqual([])
+    const names = (await fs.readdir(out)).filter((f) => f.endsWith('.mp4')).sort()
+    expect(names).toEqual(['clip 0.reanimate.mp4', 'clip 1.reanimate.mp4', 'clip 2.reanimate.mp4'])
+    // The summary of the second run still covers every clip, not only what it did itself.
+    const rows = (
+      JSON.parse(await fs.readFile(summary.summary, 'utf8')) as {
+        rows: { source: string; status: string; output: string; note: string }[]
+      }
+    ).rows
+    expect(rows.map((r) => [r.source, r.status, r.output, r.note])).toEqual([
+      ['clip 0.mp4', 'succeeded', 'clip 0.reanimate.mp4', 'already rendered'],
+      ['clip 1.mp4', 'succeeded', 'clip 1.reanimate.mp4', 'already rendered'],
+      ['clip 2.mp4', 'succeeded', 'clip 2.reanimate.mp4', 'already rendered'],
+    ])
+  })
+
+  it('2. app: Render pressed twice submits once, while rendering and after; Render again is a new take', async () => {
+    const { call, settled, services } = await app(path.join(root, 'data-2'))
+    services.access.grant(source)
+    const press = (again = false) =>
+      call<RenderStarted>('render.start', {
+        path: source,
+        range: { startSec: 0 },
+        endpoint: TURBO,
+        params: { prompt: 'chalk on slate', seed: 11 },
+        again,
+      })
+    const first = await press()
+    const second = await press()
+    expect(first.action).toBe('new')
+    expect(second).toMatchObject({ action: 'following', job: { id: first.job.id } })
+    expect(second.message).toMatch(/already in the queue; it was not sent again/)
+    expect(second.message).toContain('"Render again"')
+    const done = await settled(first.job.id)
+    expect(done.status).toBe('done')
+
+    const third = await press()
+    expect(third).toMatchObject({ action: 'done', job: { id: first.job.id } })
+    expect(third.message).toMatch(/^Already rendered: .*skate\.reanimate\.mp4 \(request /)
+    expect(emu.submits()).toHaveLength(1)
+
+    const take2 = await press(true)
+    expect(take2.action).toBe('new')
+    expect(take2.job.id).not.toBe(first.job.id)
+    const done2 = await settled(take2.job.id)
+    expect(done2.spec.output).toBe(path.join(root, 'skate.reanimate (2).mp4'))
+    expect(emu.submits()).toHaveLength(2)
+    await fs.rm(done.spec.output)
+    await fs.rm(done2.spec.output)
+  })
+
+  it('3. a render that failed at fal: a restart does not pay again; Retry submits exactly once more (app and CLI)', async () => {
+    const dataDir = path.join(root, 'data-3')
+    const first = await app(dataDir)
+    first.services.access.grant(source)
+    emu.setFaults({ failProcessing: 1 })
+    const started = await first.call<RenderStarted>('render.start', {
+      path: source,
+      range: { startSec: 0 },
+      endpoint: TURBO,
+      params: { prompt: 'failed at fal' },
+    })
+    const failed = await first.settled(started.job.id)
+    expect(failed.status).toBe('failed')
+    expect(failed.error).toMatchObject({ code: 'fal-failed' })
+    expect(failed.error?.message).toMatch(/runner_server_error.*Retry submits the render again/)
+    expect(emu.submits()).toHaveLength(1)
+    await first.services.render.close()
+
+    // The app starts again: the failed request is neither fetched forever nor paid for again.
+    const second = await app(dataDir)
+    await new Promise((r) => setTimeout(r, 500))
+    expect(second.services.render.get(started.job.id)?.status).toBe('failed')
+    expect(emu.submits()).toHaveLength(1)
+    const statusPolls = emu.log.filter((e) => e.kind === 'status').length
+
+    const retried = await second.call<JobOutcome>('jobs.retry', { id: started.job.id })
+    expect(retried.action).toBe('collecting')
+    const done = await second.settled(started.job.id)
+    expect(done.status).toBe('done')
+    expect(emu.submits()).toHaveLength(2)
+    expect(done.previousRequestIds).toEqual([failed.requestId])
+    expect(done.requestId).not.toBe(failed.requestId)
+    expect(emu.log.filter((e) => e.kind === 'status').length).toBeLessThan(statusPolls + 50)
+    expect((await inspect(done.spec.output)).audioStreams).toBe(1)
+    expect(await second.call<JobOutcome>('jobs.retry', { id: started.job.id })).toMatchObject({
+      action: 'nothing',
+      message: `Already done: ${done.spec.output}`,
+    })
+    await fs.rm(done.spec.output)
+
+    // The CLI: `run` fails at fal, `jobs retry` submits exactly once more and writes the output.
+    const cliData = path.join(root, 'data-3-cli')
+    emu.clearLog()
+    emu.setFaults({ failProcessing: 1 })
+    const out = path.join(root, 'cli-retry.mp4')
+    const run = await cli(
+      ['run', source, '--prompt', 'cli fails', '--out', out, '--poll-ms', '40'],
+      cliData,
+    )
+    expect(run.code).toBe(1)
+    expect(run.json.error?.code).toBe('fal-failed')
+    const retry = await cli(
+      ['jobs', 'retry', String(run.json.jobId).slice(0, 8), '--poll-ms', '40'],
+      cliData,
+    )
+    expect(retry.code).toBe(0)
+    expect(retry.stderr.join('\n')).toMatch(/submitted again only if fal says it failed/)
+    expect(retry.json).toMatchObject({ action: 'collecting', output: out })
+    expect(emu.submits()).toHaveLength(2)
+    expect((await inspect(out)).audioStreams).toBe(1)
+  })
+
+  it('4. CLI: a rerun after a failure writes to the --out asked now, and jobs cancel says what it did', async () => {
+    const dataDir = path.join(root, 'data-4')
+    emu.setFaults({ failProcessing: 1 })
+    const a = path.join(root, 'rerun-a.mp4')
+    const b = path.join(root, 'rerun-b.mp4')
+    const args = ['run', source, '--prompt', 'rerun me', '--seed', '3', '--poll-ms', '40']
+    const first = await cli([...args, '--out', a], dataDir)
+    expect(first.code).toBe(1)
+    const second = await cli([...args, '--out', b], dataDir)
+    expect(second.code).toBe(0)
+    expect(second.stderr.join('\n')).toMatch(/Collecting request .* not paying again/)
+    expect(second.json).toMatchObject({ output: b, action: 'collecting' })
+    expect(await exists(a)).toBe(false)
+    expect((await inspect(b)).audioStreams).toBe(1)
+    // One submit that failed at fal, one that the rerun's retry made: never a third.
+    expect(emu.submits()).toHaveLength(2)
+
+    // A third run is already done: nothing sent, the path given back.
+    const third = await cli([...args, '--out', b], dataDir)
+    expect(third).toMatchObject({ code: 0, json: { action: 'done', output: b } })
+    expect(emu.submits()).toHaveLength(2)
+
+    const id = String(second.json.jobId)
+    const cancelDone = await cli(['jobs', 'cancel', id.slice(0, 8)], dataDir)
+    expect(cancelDone.code).toBe(0)
+    expect(cancelDone.stderr).toContain('reanimate: Already done; nothing to cancel.')
+
+    // Abandoned while running at fal (Ctrl-C): cancel says why it cannot stop it there.
+    emu.setFaults({ neverComplete: true })
+    const stderr: string[] = []
+    const pending = runCli(
+      ['run', source, '--prompt', 'held', '--poll-ms', '40', '--json'],
+      { stdout: () => undefined, stderr: (l) => stderr.push(l) },
+      { PATH: process.env.PATH, REANIMATE_DATA_DIR: dataDir, FAL_PROXY_URL: emu.proxyUrl },
+    )
+    await expect
+      .poll(() => stderr.some((l) => l.startsWith('  fal: ')), { timeout: 20_000 })
+      .toBe(true)
+    process.emit('SIGINT')
+    expect(await pending).toBe(130)
+    const list = await cli(['jobs', 'list'], dataDir)
+    const held = (list.json.jobs as { id: string; status: string }[]).find(
+      (j) => j.status === 'abandoned',
+    )
+    expect(held).toBeDefined()
+    const cancelHeld = await cli(['jobs', 'cancel', String(held?.id)], dataDir)
+    expect(cancelHeld.json).toMatchObject({ action: 'abandoned' })
+    expect(cancelHeld.stderr.join('\n')).toMatch(
+      /fal cannot stop once it runs; retry collects its result/,
+    )
+  })
+
+  it('5. two CLI processes on one data folder, Ctrl-C in the middle: one submit per distinct render', async () => {
+    const slow = await startFalEmulator({ processingMs: 2500, concurrency: 4 })
+    closers.push(() => slow.close())
+    const env = { REANIMATE_DATA_DIR: path.join(root, 'data-5'), FAL_PROXY_URL: slow.proxyUrl }
+    const a = path.join(root, 'proc-a.mp4')
+    const b = path.join(root, 'proc-b.mp4')
+    const same = ['run', source, '--prompt', 'two processes', '--seed', '9', '--poll-ms', '50']
+
+    const first = spawnCli([...same, '--out', a], env)
+    await expect.poll(() => slow.submits().length, { timeout: 30_000 }).toBe(1)
+    // The same render from a second process: it follows the first instead of paying again.
+    const second = spawnCli([...same, '--out', b], env)
+    // A different render at the same time: its own submit.
+    const other = spawnCli(['run', source, '--prompt', 'another look', '--poll-ms', '50'], env)
+    await expect
+      .poll(() => second.out.stderr, { timeout: 30_000 })
+      .toMatch(/already running in reanimate run \(pid \d+/)
+    await expect.poll(() => slow.submits().length, { timeout: 30_000 }).toBe(2)
+
+    // Ctrl-C on the first while fal runs its request: it abandons it (exit 130)...
+    first.child.kill('SIGINT')
+    const firstExit = await first.exit
+    expect(firstExit.code).toBe(130)
+    expect(firstExit.json).toMatchObject({ error: { code: 'abandoned' } })
+    // ...and the second, which still wants it, collects that request into its own --out.
+    const [secondExit, otherExit] = await Promise.all([second.exit, other.exit])
+    expect(secondExit.code).toBe(0)
+    expect(secondExit.json).toMatchObject({ output: b })
+    expect(second.out.stderr).toMatch(/collecting it here/)
+    expect(otherExit.code).toBe(0)
+    expect(await exists(a)).toBe(false)
+    expect((await inspect(b)).audioStreams).toBe(1)
+
+    const submitted = slow.submits().map((e) => (e.body as { prompt: string }).prompt)
+    expect(submitted.sort()).toEqual(['another look', 'two processes'])
+    // The shared journal has both renders, nothing lost or doubled.
+    const list = await new Promise<Record<string, unknown>>((resolve) => {
+      const l = spawnCli(['jobs', 'list'], env)
+      void l.exit.then((r) => resolve(r.json))
+    })
+    expect((list.jobs as { status: string }[]).map((j) => j.status)).toEqual(['done', 'done'])
+  }, 90_000)
+
+  it('5b. the app and the CLI share one journal: jobs list shows the app’s render, and run collects it', async () => {
+    const dataDir = path.join(root, 'data-5b')
+    const { call, settled, services } = await app(dataDir)
+    services.access.grant(source)
+    const started = await call<RenderStarted>('render.start', {
+      path: source,
+      range: { startSec: 0 },
+      endpoint: TURBO,
+      params: { prompt: 'shared journal', seed: 21 },
+    })
+    const done = await settled(started.job.id)
+    const list = await cli(['jobs', 'list'], dataDir)
+    expect(list.json.jobs).toEqual([
+      expect.objectContaining({ id: started.job.id, status: 'done', output: done.spec.output }),
+    ])
+    const run = await cli(['run', source, '--prompt', 'shared journal', '--seed', '21'], dataDir)
+    expect(run).toMatchObject({ code: 0, json: { action: 'done', output: done.spec.output } })
+    expect(prompts()).toEqual(['shared journal'])
+    await fs.rm(done.spec.output)
+  })
+
+  it('6. run with an --out that cannot be written stops before any upload (exit 2, plain words)', async () => {
+    const dataDir = path.join(root, 'data-6')
+    const file = path.join(root, 'a-file')
+    await fs.writeFile(file, 'x')
+    const underFile = await cli(
+      ['run', source, '--prompt', 'x', '--out', path.join(file, 'sub', 'o.mp4')],
+      dataDir,
+    )
+    expect(underFile.code).toBe(2)
+    expect(underFile.json.error?.message).toBe(
+      `${file} is a file, so the folder ${path.join(file, 'sub')} cannot be made.`,
+    )
+    const proc = await cli(['run', source, '--prompt', 'x', '--out', '/proc/x/o.mp4'], dataDir)
+    expect(proc.code).toBe(2)
+    expect(proc.json.error?.message).toMatch(/^\/proc\/x cannot be created or written to/)
+    expect(emu.log).toEqual([])
+  })
+
+  it('7. batch --out-dir that cannot be written: exit 2 in plain words, at once, nothing loops', async () => {
+    const dataDir = path.join(root, 'data-7')
+    const dir = path.join(root, 'batch-7')
+    await fs.mkdir(dir)
+    await clips.basic(dir, 'c.mp4', 1)
+    const started = Date.now()
+    const proc = await cli(['batch', dir, '--prompt', 'x', '--out-dir', '/proc/x'], dataDir)
+    expect(proc.code).toBe(2)
+    expect(proc.json.error).toMatchObject({ code: 'invalid-input', field: 'out-dir' })
+    const file = path.join(root, 'b-file')
+    await fs.writeFile(file, 'x')
+    const isFile = await cli(['batch', dir, '--prompt', 'x', '--out-dir', file], dataDir)
+    expect(isFile).toMatchObject({
+      code: 2,
+      json: { error: { message: `${file} is a file, not a folder.` } },
+    })
+    expect(Date.now() - started).toBeLessThan(10_000)
+
+    // A read-only disk (root ignores file modes, so a read-only mount in a private namespace).
+    const ro = path.join(root, 'ro')
+    await fs.mkdir(ro)
+    const script = `mount -t tmpfs -o ro tmpfs "$0" && exec "$@"`
+    const child = spawn(
+      'unshare',
+      [
+        '-rm',
+        'sh',
+        '-c',
+        script,
+        ro,
+        process.execPath,
+        inject('cliPath'),
+        'batch',
+        dir,
+        '--prompt',
+        'x',
+        '--out-dir',
+        path.join(ro, 'out'),
+        '--json',
+      ],
+      {
+        env: { PATH: process.env.PATH, REANIMATE_DATA_DIR: dataDir, FAL_PROXY_URL: emu.proxyUrl },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+    expect(stderr).not.toContain('mount:')
+    expect(code).toBe(2)
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')).toMatchObject({
+      error: { message: `${path.join(ro, 'out')} is on a read-only disk; choose another folder.` },
+    })
+    expect(emu.log).toEqual([])
+  })
+
+  it('8. what a batch writes to the data folder per clip does not grow with the batch', async () => {
+    const perClip = async (count: number) => {
+      const dir = path.join(root, `size-${count}`)
+      const dataDir = path.join(root, `data-8-${count}`)
+      await fs.mkdir(dir)
+      for (let i = 0; i < count; i++) await clips.basic(dir, `c${i}.mp4`, 0.4 + i * 0.04)
+      const r = await cli(
+        [
+          'batch',
+          dir,
+          '--prompt',
+          'p',
+          '--out-dir',
+          `${dir}-out`,
+          '--concurrency',
+          '8',
+          '--poll-ms',
+          '40',
+        ],
+        dataDir,
+      )
+      expect(r.code).toBe(0)
+      let bytes = 0
+      for (const sub of ['journal', 'uploads']) {
+        for (const f of await fs.readdir(path.join(dataDir, sub)))
+          bytes += (await fs.stat(path.join(dataDir, sub, f))).size
+      }
+      return bytes / count
+    }
+    const small = await perClip(4)
+    const large = await perClip(16)
+    console.warn(
+      `data folder bookkeeping: ${(small / 1024).toFixed(1)} KiB per clip in a 4-clip batch, ${(large / 1024).toFixed(1)} KiB in a 16-clip batch`,
+    )
+    expect(large).toBeLessThan(12 * 1024)
+    expect(large).toBeLessThan(small * 1.5)
+  }, 120_000)
+})
