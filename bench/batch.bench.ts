@@ -56,19 +56,25 @@ describe('batch benchmark', () => {
       const inQueue = jobs.reduce((a, j) => a + ((j.startedAt ?? 0) - j.submittedAt), 0) / 1000
       const falSpan = (Math.max(...jobs.map((j) => j.completedAt ?? 0)) - first) / 1000
       // Where each job's time went, from the batch journal and the emulator's own clock.
-      const journal = JSON.parse(
-        await fs.readFile(path.join(root, 'out', '.reanimate', 'journal.json'), 'utf8'),
-      ) as {
-        jobs: { requestId: string; startedAt: string; submittedAt: string; finishedAt: string }[]
+      const { Journal } = await import('../src/main/jobs/journal')
+      const { ProcessRegistry } = await import('../src/main/storage/process-registry')
+      const dataDir = path.join(root, 'data')
+      const journal = {
+        jobs: (await new Journal(dataDir, new ProcessRegistry(dataDir, 'bench')).open()) as {
+          requestId?: string
+          startedAt?: string
+          submittedAt?: string
+          finishedAt?: string
+        }[],
       }
       const byId = new Map(jobs.map((j) => [j.id, j]))
       const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length / 1000
       const before = avg(
-        journal.jobs.map((j) => Date.parse(j.submittedAt) - Date.parse(j.startedAt)),
+        journal.jobs.map((j) => Date.parse(j.submittedAt ?? '') - Date.parse(j.startedAt ?? '')),
       )
       const after = avg(
         journal.jobs.map(
-          (j) => Date.parse(j.finishedAt) - (byId.get(j.requestId)?.completedAt ?? 0),
+          (j) => Date.parse(j.finishedAt ?? '') - (byId.get(j.requestId ?? '')?.completedAt ?? 0),
         ),
       )
       expect(emu.submits()).toHaveLength(CLIPS)

@@ -11,9 +11,9 @@ export const HELP = `reanimate ${pkg.version}: restyle video clips with AnimateD
 Usage:
   reanimate probe FILE [--json]
   reanimate prepare FILE [--start SEC] [--end SEC] [--max-side PX] --out FILE [--json]
-  reanimate run FILE --prompt TEXT [--steps N] [--guidance X] [--lora URL[@SCALE]]... [--out FILE] [--json]
+  reanimate run FILE --prompt TEXT [--steps N] [--guidance X] [--lora URL[@SCALE]]... [--out FILE] [--again] [--json]
   reanimate batch DIR (--preset FILE | --prompt TEXT ...) --out-dir DIR [--recursive] [--concurrency N] [--json]
-  reanimate jobs [list | retry ID | cancel ID] [--state DIR] [--json]
+  reanimate jobs [list | retry ID | cancel ID] [--json]
 
 Options:
   -h, --help     show help (also: reanimate COMMAND --help)
@@ -23,9 +23,10 @@ Environment:
   FAL_KEY               your fal key (https://fal.ai/dashboard/keys)
   FAL_PROXY_URL         send every fal call through this proxy (no key needed then)
   FFMPEG_PATH, FFPROBE_PATH   use these binaries
-  REANIMATE_DATA_DIR    where the journal and upload cache live
+  REANIMATE_DATA_DIR    the data folder (journal, upload cache), shared with the app
 
-Exit codes: 0 success, 1 a job failed, 2 invalid usage, parameter or input file.
+Exit codes: 0 success, 1 a job failed, 2 invalid usage, parameter, input file or output folder
+(found before anything is sent), 130 stopped with Ctrl-C.
 
 ${PROBE_HELP}
 

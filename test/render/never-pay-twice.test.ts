@@ -277,6 +277,11 @@ describe('never pay twice', () => {
     // A third run is already done: nothing sent, the path given back.
     const third = await cli([...args, '--out', b], dataDir)
     expect(third).toMatchObject({ code: 0, json: { action: 'done', output: b } })
+    // Asked for elsewhere: the finished file is copied there, not rendered again.
+    const c = path.join(root, 'rerun-c.mp4')
+    const fourth = await cli([...args, '--out', c], dataDir)
+    expect(fourth).toMatchObject({ code: 0, json: { action: 'copied', output: c } })
+    expect(await fs.readFile(c)).toEqual(await fs.readFile(b))
     expect(emu.submits()).toHaveLength(2)
 
     const id = String(second.json.jobId)

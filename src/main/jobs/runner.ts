@@ -195,6 +195,11 @@ export class JobRunner {
     return [...this.jobs.values()].map((j) => structuredClone(j))
   }
 
+  /** The jobs without copying them, for lookups over large journals. Never modify them. */
+  view(): Iterable<Readonly<Job>> {
+    return this.jobs.values()
+  }
+
   get(id: string): Job | undefined {
     const job = this.jobs.get(id)
     return job ? structuredClone(job) : undefined
@@ -212,6 +217,27 @@ export class JobRunner {
     if (!(await this.options.registry.isAlive(owner))) return null
     const info = await this.options.registry.info(owner)
     return info ? describeProcess(info) : 'another Reanimate process'
+  }
+
+  /** Adds many clip jobs (a batch) with one journal write. */
+  async addMany(specs: JobSpec[]): Promise<Job[]> {
+    const now = new Date().toISOString()
+    const jobs: Job[] = specs.map((spec) => ({
+      id: crypto.randomUUID(),
+      spec,
+      stage: 'prepare',
+      logs: [],
+      attempts: 0,
+      createdAt: now,
+      updatedAt: now,
+      status: 'queued',
+      origin: this.options.origin,
+    }))
+    for (const job of jobs) this.jobs.set(job.id, job)
+    await this.options.journal.save(jobs)
+    for (const job of jobs) this.wanted.add(job.id)
+    this.scheduleAll()
+    return jobs.map((j) => structuredClone(j))
   }
 
   /** Adds one clip job, or a clip job and one job per segment when `segments` has more than one. */

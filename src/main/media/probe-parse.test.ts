@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
+  describeProbeFailure,
+  scanFacts,
   bitDepthOf,
   parseProbe,
   parseRate,
@@ -350,5 +352,49 @@ describe('parseProbe', () => {
       1,
     )
     expect(result).toMatchObject({ bitDepth: 10, profile: 'Main 10', pixelFormat: 'yuv420p10le' })
+  })
+})
+
+describe('describeProbeFailure', () => {
+  it('says in plain words what is wrong, without ffprobe’s demuxer names and memory addresses', () => {
+    expect(
+      describeProbeFailure(
+        '[mov,mp4,m4a,3gp,3g2,mj2 @ 0x5598c1f95180] moov atom not found\nclip.mp4: Invalid data found when processing input\n',
+      ),
+    ).toBe('the file is cut off: its index is missing (a recording or copy that did not finish)')
+    expect(describeProbeFailure('notes.txt: Invalid data found when processing input\n')).toBe(
+      'not a video file, or one too damaged to read',
+    )
+    expect(describeProbeFailure('clip.mkv: Permission denied')).toBe('no permission to read it')
+    expect(describeProbeFailure('[matroska @ 0x1234abcd] Something odd')).toBe(
+      'not a readable video (Something odd)',
+    )
+    expect(describeProbeFailure('')).toBe('not a readable video')
+  })
+})
+
+describe('scanFacts', () => {
+  const steady = (n: number, fps: number, from = 0) =>
+    Array.from({ length: n }, (_, i) => from + i / fps)
+  it('counts evenly spaced frames and calls them constant-rate', () => {
+    expect(scanFacts(steady(50, 25), 25)).toEqual({
+      frameCount: 50,
+      variableFrameRate: false,
+      spanSec: 2,
+    })
+  })
+  it('sees a gap, a second frame rate, or a count the rate does not explain', () => {
+    const gap = [...steady(60, 30), ...steady(60, 30, 4)]
+    expect(scanFacts(gap, 30)).toMatchObject({ frameCount: 120, variableFrameRate: true })
+    const mixed = [...steady(60, 30), ...steady(60, 15, 2)]
+    expect(scanFacts(mixed, 30)).toMatchObject({ frameCount: 120, variableFrameRate: true })
+    // Evenly spaced at 15 fps while the header claims 30: half the frames the header suggests.
+    expect(scanFacts(steady(60, 15), 30)).toMatchObject({ frameCount: 60, variableFrameRate: true })
+  })
+  it('sorts B-frame packet order and ignores missing timestamps', () => {
+    const times = steady(30, 30)
+    const shuffled = [times[0], times[2], times[1], ...times.slice(3), Number.NaN] as number[]
+    expect(scanFacts(shuffled, 30)).toMatchObject({ frameCount: 30, variableFrameRate: false })
+    expect(scanFacts([1], 30)).toBeNull()
   })
 })

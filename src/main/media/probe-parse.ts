@@ -116,3 +116,50 @@ export function parseProbe(json: FfprobeJson, file: string, sizeBytes: number): 
   if (video.profile) result.profile = video.profile
   return result
 }
+
+/**
+ * ffprobe's complaint about an unreadable file, in words a user can act on. ffprobe prefixes its
+ * lines with the demuxer and a memory address ("[mov,mp4,… @ 0x55…] moov atom not found"); that
+ * never reaches the user.
+ */
+export function describeProbeFailure(stderr: string): string {
+  const line = (stderr.split('\n').find((l) => l.trim()) ?? '')
+    .replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/i, '')
+    .replace(/^.*?:\s(?=[A-Z])/, '')
+    .trim()
+  if (/moov atom not found/i.test(line))
+    return 'the file is cut off: its index is missing (a recording or copy that did not finish)'
+  if (/invalid data found when processing input/i.test(line))
+    return 'not a video file, or one too damaged to read'
+  if (/end of file|truncat/i.test(line)) return 'the file is cut off before its end'
+  if (/permission denied/i.test(line)) return 'no permission to read it'
+  return line ? `not a readable video (${line})` : 'not a readable video'
+}
+
+/**
+ * What the packets of the video stream say, when the header has no frame count (MPEG-TS, MKV,
+ * WebM, raw streams): the true number of frames, and whether frames are evenly spaced. `pts` are
+ * the packets' presentation times in seconds, in file order.
+ */
+export function scanFacts(
+  pts: number[],
+  fpsNominal: number,
+): { frameCount: number; variableFrameRate: boolean; spanSec: number } | null {
+  const times = pts.filter((t) => Number.isFinite(t)).sort((a, b) => a - b)
+  if (times.length < 2) return null
+  const intervals: number[] = []
+  for (let i = 1; i < times.length; i++) {
+    const d = (times[i] as number) - (times[i - 1] as number)
+    if (d > 0) intervals.push(d)
+  }
+  const sorted = [...intervals].sort((a, b) => a - b)
+  const median = sorted[Math.floor(sorted.length / 2)] ?? 0
+  const longest = sorted.at(-1) ?? 0
+  const shortest = sorted[0] ?? 0
+  const spanSec = (times.at(-1) as number) - (times[0] as number) + median
+  // Evenly spaced frames differ by timestamp rounding only; a gap or a second rate stands out.
+  const uneven = median > 0 && (longest > median * 1.5 || shortest < median / 1.5)
+  const expected = fpsNominal > 0 ? spanSec * fpsNominal : times.length
+  const mismatch = Math.abs(expected - times.length) > Math.max(1, times.length * 0.02)
+  return { frameCount: times.length, variableFrameRate: uneven || mismatch, spanSec }
+}

@@ -122,8 +122,12 @@ describe('probeFile (real ffprobe)', () => {
   it.each([
     ['audio-only file', () => files.audioOnly, /audio only/],
     ['empty file', () => files.empty, /empty/],
-    ['text file', () => files.text, /not a readable video/],
-    ['truncated mp4 (first 1 KB)', () => files.truncated, /not a readable video/],
+    ['text file', () => files.text, /: not a video file, or one too damaged to read$/],
+    [
+      'truncated mp4 (first 1 KB)',
+      () => files.truncated,
+      /: the file is cut off: its index is missing/,
+    ],
     ['folder', () => files.folder, /not a file/],
   ])('rejects the %s with invalid-input naming the file', async (_label, fileOf, reason) => {
     const file = fileOf()
@@ -132,8 +136,60 @@ describe('probeFile (real ffprobe)', () => {
     expect(error.file).toBe(file)
     expect(error.message).toContain(path.basename(file))
     expect(error.message).toMatch(reason)
-    // The message names the file, not the folder it sits in.
+    // The message names the file, not the folder it sits in, and never ffprobe's memory addresses.
     expect(error.message).not.toContain(dir)
+    expect(error.message).not.toMatch(/0x[0-9a-f]{6,}|\[mov,/)
+  })
+
+  it('counts the frames of a stream whose header has no count, and sees a gap and mixed rates as VFR', async () => {
+    // 120 frames: 60 at 30 fps, a 2 s gap, 60 at 15 fps, in MPEG-TS (no frame count in the header,
+    // and rates that say 30 fps throughout: the header alone suggests 239 frames).
+    const mixed = path.join(dir, 'mixed.ts')
+    await ffmpeg(
+      ...[
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc=size=64x48:rate=30',
+        '-frames:v',
+        '120',
+        '-vf',
+        "setpts='if(lt(N,60),N/30,4+(N-60)/15)/TB'",
+        '-fps_mode',
+        'passthrough',
+        '-c:v',
+        'libx264',
+        '-pix_fmt',
+        'yuv420p',
+        '-f',
+        'mpegts',
+        mixed,
+      ],
+    )
+    const result = await probeFile(FFPROBE, mixed)
+    expect(result.frameCount).toBe(120)
+    expect(result.variableFrameRate).toBe(true)
+    // The same in an even stream: counted exactly, and not VFR.
+    const even = path.join(dir, 'even.ts')
+    await ffmpeg(
+      ...[
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc=size=64x48:rate=25',
+        '-frames:v',
+        '50',
+        '-c:v',
+        'libx264',
+        '-pix_fmt',
+        'yuv420p',
+        '-f',
+        'mpegts',
+        even,
+      ],
+    )
+    const steady = await probeFile(FFPROBE, even)
+    expect([steady.frameCount, steady.variableFrameRate]).toEqual([50, false])
   })
 
   it('reports a missing file as not-found naming the file', async () => {

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { execa } from 'execa'
 import { AppError } from '../../shared/errors'
 import type { ProbeResult } from '../../shared/media'
-import { parseProbe, type FfprobeJson } from './probe-parse'
+import { describeProbeFailure, parseProbe, scanFacts, type FfprobeJson } from './probe-parse'
 import type { CommandLog } from './command-log'
 
 export interface ProbeOptions {
@@ -70,10 +70,9 @@ export async function probeFile(
     // fall through to the checks below
   }
   if (run.exitCode !== 0 || !json.format) {
-    const reason = (run.stderr.split('\n').find((l) => l.trim()) ?? '').replace(file, name).trim()
     throw new AppError(
       'invalid-input',
-      `${name}: not a readable video${reason ? ` (${reason})` : ''}`,
+      `${name}: ${describeProbeFailure(run.stderr.split(file).join(name))}`,
       { file },
     )
   }
@@ -86,10 +85,64 @@ export async function probeFile(
       { file },
     )
   }
+  const video = json.streams?.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic)
+  if (video && !Number(video.nb_frames)) {
+    // No frame count in the header (MPEG-TS, MKV, WebM, raw streams): count the packets, which also
+    // shows gaps and mixed frame rates the header's rates hide.
+    const scanned = await scanPackets(ffprobe, file, video.index, options)
+    const facts = scanned && scanFacts(scanned, result.fpsNominal)
+    if (facts) {
+      result.frameCount = facts.frameCount
+      result.variableFrameRate = result.variableFrameRate || facts.variableFrameRate
+    }
+  }
   if (!(result.durationSec > 0) || result.width <= 0 || result.height <= 0) {
     throw new AppError('invalid-input', `${name}: the video stream is truncated or corrupt`, {
       file,
     })
   }
   return result
+}
+
+/**
+ * The video packets' timestamps, read without decoding. Bounded in time: a huge file that takes
+ * too long keeps the header's figures instead (null).
+ */
+async function scanPackets(
+  ffprobe: string,
+  file: string,
+  streamIndex: number,
+  options: ProbeOptions,
+): Promise<number[] | null> {
+  const args = [
+    '-v',
+    'error',
+    '-select_streams',
+    String(streamIndex),
+    '-show_entries',
+    'packet=pts_time',
+    '-of',
+    'csv=p=0',
+    file,
+  ]
+  const record = options.log?.start('count frames', ffprobe, args)
+  const started = Date.now()
+  const run = await execa(ffprobe, args, {
+    timeout: 20_000,
+    reject: false,
+    maxBuffer: 64 * 1024 * 1024,
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
+  })
+  if (record)
+    options.log?.finish(
+      record,
+      run.exitCode === 0 ? 'ok' : 'failed',
+      run.exitCode ?? null,
+      Date.now() - started,
+    )
+  if (run.exitCode !== 0 || run.timedOut) return null
+  return run.stdout
+    .split('\n')
+    .map((l) => Number.parseFloat(l))
+    .filter((n) => Number.isFinite(n))
 }

@@ -206,6 +206,11 @@ export class RenderService {
     return this.runner.list()
   }
 
+  /** Bytes the upload cache wrote in this process (for the benchmarks). */
+  uploadsBytesWritten(): number {
+    return this.o.uploads.bytesWritten
+  }
+
   get(id: string): Job | undefined {
     return this.runner.get(id)
   }
@@ -319,9 +324,9 @@ export class RenderService {
         }
       }
       case 'new': {
+        const claimed = this.claimedOutputs()
         const output =
-          wanted ??
-          defaultOutputFor(req.source, (p) => existsSync(p) || this.claimedOutputs().has(p))
+          wanted ?? defaultOutputFor(req.source, (p) => existsSync(p) || claimed.has(p))
         await ensureWritableFolder(path.dirname(output), { field: wanted ? 'out' : 'output' })
         const spec: JobSpec = { ...base, output, ...(req.overwrite ? { overwrite: true } : {}) }
         const job = await this.runner.add(
@@ -337,12 +342,9 @@ export class RenderService {
 
   /** Outputs that unfinished jobs will write: a new job must not pick the same name. */
   private claimedOutputs(): Set<string> {
-    return new Set(
-      this.runner
-        .list()
-        .filter((j) => !isTerminal(j.status))
-        .map((j) => j.spec.output),
-    )
+    const out = new Set<string>()
+    for (const j of this.runner.view()) if (!isTerminal(j.status)) out.add(j.spec.output)
+    return out
   }
 
   /**
@@ -354,10 +356,10 @@ export class RenderService {
   private async decide(key: string, wanted: string | undefined, again: boolean): Promise<Decision> {
     if (again) return { kind: 'new' }
     await this.runner.refresh()
-    const same = this.runner
-      .list()
-      .filter((j) => j.spec.key === key && !j.parentId)
-      .sort((a, b) => rank(a) - rank(b) || b.createdAt.localeCompare(a.createdAt))
+    const same: Job[] = []
+    for (const j of this.runner.view())
+      if (j.spec.key === key && !j.parentId) same.push(structuredClone(j))
+    same.sort((a, b) => rank(a) - rank(b) || b.createdAt.localeCompare(a.createdAt))
     for (const job of same) {
       if (job.status === 'done') {
         if (await exists(job.spec.output)) {
@@ -423,6 +425,7 @@ export class RenderService {
     )
     const entries: BatchEntry[] = []
     const claimed = new Set<string>()
+    const running = this.claimedOutputs()
     const planned: {
       source: string
       base: Omit<JobSpec, 'output'>
@@ -468,7 +471,7 @@ export class RenderService {
       if (decision.kind === 'new') {
         // Changed parameters render beside the old output: count up instead of replacing anything.
         const taken = (p: string) =>
-          p === c.source || claimed.has(p) || existsSync(p) || this.claimedOutputs().has(p)
+          p === c.source || claimed.has(p) || existsSync(p) || running.has(p)
         for (let n = 2; taken(target); n++) target = wanted.replace(/\.mp4$/, ` (${n}).mp4`)
       }
       claimed.add(target)
@@ -478,14 +481,17 @@ export class RenderService {
 
     const jobIds: string[] = []
     const again = againHint(req.names)
+    const entryOf = new Map<string, Extract<BatchEntry, { kind: 'job' }>>()
+    for (const e of entries) if (e.kind === 'job') entryOf.set(e.source, e)
+    // New renders go into the journal in one write.
+    const fresh = planned.filter((p) => p.decision.kind === 'new')
+    const added = await this.runner.addMany(fresh.map((p) => ({ ...p.base, output: p.wanted })))
+    const addedBySource = new Map(fresh.map((p, i) => [p.source, added[i] as Job]))
     for (const p of planned) {
-      const entry = entries.find((e) => e.source === p.source) as Extract<
-        BatchEntry,
-        { kind: 'job' }
-      >
+      const entry = entryOf.get(p.source) as Extract<BatchEntry, { kind: 'job' }>
       let job: Job
       if (p.decision.kind === 'new') {
-        job = await this.runner.add({ ...p.base, output: p.wanted })
+        job = addedBySource.get(p.source) as Job
         entry.action = 'new'
       } else if (p.decision.kind === 'follow') {
         job = (await this.runner.start(p.decision.job.id)) ?? p.decision.job
