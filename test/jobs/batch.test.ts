@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { runCli } from '../../src/cli/main'
 import type { Io } from '../../src/cli/output'
 import { startFalEmulator, type FalEmulator } from '../fal-emulator/emulator'
+import { cliOnTmpfs } from '../cli-process'
 import { clips, ffmpeg, inspect, tempDir } from '../media/clips'
 
 let root: string
@@ -245,19 +246,16 @@ describe('reanimate batch', () => {
       await expect
         .poll(() => slow.submits().length, { timeout: 60_000, interval: 50 })
         .toBeGreaterThanOrEqual(3)
-      await expect
-        .poll(
-          async () =>
-            (await fs.readdir(out, { recursive: true })).filter((f) =>
-              String(f).endsWith('.reanimate.mp4'),
-            ).length,
-          { timeout: 60_000, interval: 50 },
-        )
-        .toBeGreaterThanOrEqual(1)
+      const finished = async () =>
+        (await fs.readdir(out, { recursive: true })).filter((f) =>
+          String(f).endsWith('.reanimate.mp4'),
+        ).length
+      await expect.poll(finished, { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(1)
       child.kill('SIGKILL')
       await new Promise((resolve) => child.once('exit', resolve))
-      const submittedBeforeKill = slow.submits().length
-      expect(submittedBeforeKill).toBeLessThan(6)
+      // Killed mid-batch: some clips were still unfinished (how many were submitted depends on the
+      // machine's load; the point is the count after the rerun).
+      expect(await finished()).toBeLessThan(6)
 
       const second = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
       let stdout = ''
@@ -335,24 +333,10 @@ describe('reanimate batch', () => {
       '40',
     ]
     // A real full disk: a 600 KiB tmpfs over the downloads folder, in a private mount namespace.
-    const script = `mount -t tmpfs -o size=600k tmpfs "$0" && exec "$@"`
-    const child = spawn(
-      'unshare',
-      ['-rm', 'sh', '-c', script, downloads, process.execPath, inject('cliPath'), ...args],
-      {
-        env: {
-          ...process.env,
-          FAL_PROXY_URL: emu.proxyUrl,
-          REANIMATE_DATA_DIR: path.join(root, 'data-full'),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    )
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+    const { code, stderr, json } = await cliOnTmpfs(downloads, 'size=600k', args, {
+      FAL_PROXY_URL: emu.proxyUrl,
+      REANIMATE_DATA_DIR: path.join(root, 'data-full'),
+    })
     expect(stderr).not.toContain('mount:')
     expect(code).toBe(1)
     const summary = JSON.parse(
@@ -370,9 +354,6 @@ describe('reanimate batch', () => {
       })
       expect((await inspect(path.join(out, name))).audioStreams).toBe(1)
     }
-    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')).toMatchObject({
-      succeeded: 2,
-      failed: 1,
-    })
+    expect(json).toMatchObject({ succeeded: 2, failed: 1 })
   }, 120_000)
 })

@@ -17,6 +17,7 @@ import { TURBO } from '../../src/shared/endpoints'
 import { AppError } from '../../src/shared/errors'
 import type { Job } from '../../src/shared/jobs'
 import { startFalEmulator, type FalEmulator } from '../fal-emulator/emulator'
+import { cliOnTmpfs } from '../cli-process'
 import { clips, inspect, tempDir } from '../media/clips'
 
 /**
@@ -308,9 +309,9 @@ describe('never pay twice', () => {
     )
     expect(held).toBeDefined()
     const cancelHeld = await cli(['jobs', 'cancel', String(held?.id)], dataDir)
-    expect(cancelHeld.json).toMatchObject({ action: 'abandoned' })
+    expect(cancelHeld.json).toMatchObject({ action: 'nothing', job: { status: 'abandoned' } })
     expect(cancelHeld.stderr.join('\n')).toMatch(
-      /fal cannot stop once it runs; retry collects its result/,
+      /fal has already started request .* and cannot stop it, so nothing changed: it stays abandoned, and retry collects its result/,
     )
   })
 
@@ -417,38 +418,15 @@ describe('never pay twice', () => {
     // A read-only disk (root ignores file modes, so a read-only mount in a private namespace).
     const ro = path.join(root, 'ro')
     await fs.mkdir(ro)
-    const script = `mount -t tmpfs -o ro tmpfs "$0" && exec "$@"`
-    const child = spawn(
-      'unshare',
-      [
-        '-rm',
-        'sh',
-        '-c',
-        script,
-        ro,
-        process.execPath,
-        inject('cliPath'),
-        'batch',
-        dir,
-        '--prompt',
-        'x',
-        '--out-dir',
-        path.join(ro, 'out'),
-        '--json',
-      ],
-      {
-        env: { PATH: process.env.PATH, REANIMATE_DATA_DIR: dataDir, FAL_PROXY_URL: emu.proxyUrl },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+    const r = await cliOnTmpfs(
+      ro,
+      'ro',
+      ['batch', dir, '--prompt', 'x', '--out-dir', path.join(ro, 'out'), '--json'],
+      { REANIMATE_DATA_DIR: dataDir, FAL_PROXY_URL: emu.proxyUrl },
     )
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
-    expect(stderr).not.toContain('mount:')
-    expect(code).toBe(2)
-    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')).toMatchObject({
+    expect(r.stderr).not.toContain('mount:')
+    expect(r.code).toBe(2)
+    expect(r.json).toMatchObject({
       error: { message: `${path.join(ro, 'out')} is on a read-only disk; choose another folder.` },
     })
     expect(emu.log).toEqual([])

@@ -44,6 +44,8 @@ export async function jobsCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
       'poll-ms': { type: 'string' },
+      // Before the shared journal a batch kept its own; the flag now imports it, once.
+      state: { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
@@ -64,6 +66,16 @@ export async function jobsCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
     services = cliServices(env, 'jobs', { concurrency: 1, ...(pollMs ? { pollMs } : {}) })
     const { render } = services
     await render.init()
+    if (values.state) {
+      const dir = path.resolve(values.state)
+      const imported =
+        (await render.journal.importLegacy(path.join(dir, '.reanimate', 'journal.json'))) +
+        (await render.journal.importLegacy(path.join(dir, 'journal.json')))
+      io.stderr(
+        `reanimate: --state is no longer needed: every render is in the data folder's journal${imported ? ` (${imported} imported from ${dir})` : ''}`,
+      )
+      await render.runner.refresh()
+    }
     if (action === 'list') {
       const jobs = render
         .list()

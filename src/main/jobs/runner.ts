@@ -2,6 +2,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import PQueue from 'p-queue'
+import type { JobOutcome } from '../../shared/contract'
 import { AppError, toErrorInfo } from '../../shared/errors'
 import {
   isTerminal,
@@ -34,20 +35,8 @@ export interface RunnerOptions {
   refreshMs?: number
 }
 
-/** What cancel, abandon or retry did, in words the user reads. */
-export interface Outcome {
-  job: Job
-  /** What happened: the job's new state, or why nothing changed. */
-  action:
-    | 'cancelled'
-    | 'abandoned'
-    | 'requested'
-    | 'collecting'
-    | 'restarted'
-    | 'already-running'
-    | 'nothing'
-  message: string
-}
+/** What cancel, abandon or retry did, in words the user reads (the contract's shape). */
+export type Outcome = JobOutcome
 
 /**
  * Failures worth running the same stage again for. Only the download: the fal client already
@@ -337,7 +326,13 @@ export class JobRunner {
         // It may still be waiting in fal's queue: then it can be cancelled there after all.
         await this.settleCancelled(job, true)
         await this.options.journal.save([job])
-        return this.outcome(id)
+        const after = this.outcome(id)
+        if (after.action === 'cancelled') return after
+        return {
+          job: structuredClone(job),
+          action: 'nothing',
+          message: `fal has already started request ${job.requestId} and cannot stop it, so nothing changed: it stays abandoned, and retry collects its result without paying again.`,
+        }
       }
       return {
         job: structuredClone(job),

@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { FalClient } from '@fal-ai/client'
-import type { EndpointId } from '../../shared/endpoints'
 import { AppError, type ErrorInfo } from '../../shared/errors'
 import {
   isTerminal,
@@ -30,7 +29,7 @@ import { defaultOutputFor } from './naming'
 import { writeAtomically } from '../media/ffmpeg-run'
 import { ensureWritableFolder } from './output-check'
 import { makeFolder } from '../storage/make-folder'
-import { buildSpec } from './render-spec'
+import { buildSpec, type SpecInput } from './render-spec'
 
 export interface RenderServiceOptions {
   dataDir: string
@@ -53,23 +52,12 @@ export interface RenderServiceOptions {
 }
 
 /** One render as a front end asks for it; parameters are raw and checked here. */
-export interface RenderRequest {
-  source: string
-  range: { startSec: number; endSec?: number }
-  endpoint: EndpointId
-  params: unknown
-  segments?: { startSec: number; endSec: number; params: unknown }[]
-  maxSide: number | 'original'
-  fps: 'result' | 'source'
+export interface RenderRequest extends SpecInput {
   /** Where the result goes (the CLI's --out); default: beside the source, never overwriting. */
   output?: string
   overwrite?: boolean
   /** A new take even if the same render exists (the app's "Render again", the CLI's --again). */
   again?: boolean
-  /** How messages name fields: the CLI's flags or the app's labels. */
-  names: NameStyle
-  /** Turns a local path the user gave (a LoRA file) into one this front end allows. */
-  resolveLocal: (p: string) => string
 }
 
 /**
@@ -318,7 +306,7 @@ export class RenderService {
         const job = await this.reuse(decision, output, req.overwrite)
         return {
           job,
-          action: decision.job.requestId ? 'collecting' : 'resuming',
+          action: collects(decision.job) ? 'collecting' : 'resuming',
           output,
           message: reuseMessage(decision, again),
         }
@@ -501,7 +489,7 @@ export class RenderService {
           : 'already in the queue'
       } else if (p.decision.kind === 'collect' || p.decision.kind === 'redownload') {
         job = await this.reuse(p.decision, p.wanted, false)
-        entry.action = p.decision.job.requestId ? 'collecting' : 'resuming'
+        entry.action = collects(p.decision.job) ? 'collecting' : 'resuming'
         entry.message = reuseMessage(p.decision, again)
       } else continue
       entry.jobId = job.id
@@ -606,10 +594,17 @@ function flagOrLabel(names: NameStyle, flag: string): string {
   return names === 'flag' ? `--${flag}` : 'The output file'
 }
 
+/** A request fal still has (or had) a result for: reusing it collects; a cancelled one never ran. */
+function collects(job: Job): boolean {
+  return Boolean(job.requestId) && job.status !== 'cancelled'
+}
+
 function reuseMessage(decision: Decision & { job: Job }, again: string): string {
   const { job } = decision
   if (decision.kind === 'redownload')
     return `Downloading the result of request ${job.requestId} again (its earlier output is gone): not paying again. ${again}`
+  if (job.requestId && job.status === 'cancelled')
+    return `Request ${job.requestId} was cancelled at fal before it ran (nothing was billed); sending the render again.`
   if (job.requestId)
     return `Collecting request ${job.requestId}, submitted ${clockOf(job.submittedAt)} for the same clip and parameters: not paying again. ${again}`
   return `Resuming the same render queued ${clockOf(job.createdAt)}; it had not reached fal yet.`
