@@ -61,6 +61,13 @@ export function fail(io: Io, json: boolean, err: unknown): number {
   const usage =
     err instanceof UsageError ||
     Boolean((err as { code?: string } | null)?.code?.startsWith?.('ERR_PARSE_ARGS'))
+  // Node's own text for an unknown flag is long and quotes oddly: say it plainly.
+  const unknown =
+    (err as { code?: string } | null)?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+      ? /Unknown option '([^']+)'/.exec((err as Error).message)?.[1]
+      : undefined
+  if (unknown)
+    err = new UsageError(`unknown option ${unknown}; see --help`, unknown.replace(/^-+/, ''))
   const error: ErrorInfo =
     err instanceof UsageError
       ? { code: 'invalid-params', message: err.message, ...(err.field ? { field: err.field } : {}) }

@@ -18,7 +18,7 @@ export function formatProgress(stage: string, p: MediaProgress): string {
 /** `wait      position 2  request abc  elapsed 0:12` — one stderr line per change of a job. */
 export function jobLine(p: JobProgress, label = ''): string {
   const parts = [label ? `${label}  ${p.stage}` : p.stage.padEnd(8)]
-  if (p.status !== 'running') parts.push(p.status)
+  if (p.status !== 'running' && p.status !== p.stage) parts.push(p.status)
   if (p.fraction !== undefined) parts.push(`${Math.round(p.fraction * 100)}%`)
   if (p.queuePosition !== undefined) parts.push(`queue position ${p.queuePosition + 1}`)
   if (p.requestId) parts.push(`request ${p.requestId}`)

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'fal-bad-output'
   | 'fal-failed'
   | 'fal-gone'
+  | 'fal-unclear'
   | 'output-exists'
   | 'network'
   | 'disk-full'

@@ -46,6 +46,8 @@ export interface Job {
    * process leaves the job alone while that process lives, and follows it instead.
    */
   owner?: string
+  /** The process that queued the job; until someone claims it, that process is taken to hold it. */
+  createdBy?: string
   /** Another process asked the owner to stop this job (`reanimate jobs cancel`, the app's Cancel). */
   stopRequest?: 'cancel' | 'abandon'
   /**
@@ -55,11 +57,22 @@ export interface Job {
   resubmitIfFailed?: boolean
   /** Requests fal failed or forgot, kept when a retry submitted again. */
   previousRequestIds?: string[]
+  /**
+   * What fal is asked, as a hash (endpoint, parameters, the prepared clip's and LoRAs' content):
+   * two jobs with the same key share one request instead of paying twice.
+   */
+  falKey?: string
+  /** Set just before the submit is sent: with no request id after a crash, fal may have it. */
+  submitStartedAt?: string
+  /** The request id came from another job with the same `falKey`: cancelling must not touch it. */
+  sharedRequest?: boolean
+  /** A new take (`--again`, "Render again"): never shares another job's request. */
+  again?: boolean
   /** Local LoRA files uploaded for this job: path → fal storage URL. */
-  loraUrls?: Record<
-    string,
-    string
-  > /** Identity of the source when queued (path, size, mtime); a change means a different clip. */
+  loraUrls?: Record<string, string>
+  /** Their content hashes (the URL changes when an upload expires; the content does not). */
+  loraHashes?: Record<string, string>
+  /** Identity of the source when queued (path, size, mtime); a change means a different clip. */
   sourceIdentity?: string
   preparedPath?: string
   uploadHash?: string

@@ -62,6 +62,11 @@ export interface Faults {
   neverComplete?: boolean
   /** Fail this many jobs with 500 `runner_server_error` instead of rendering. */
   failProcessing?: number
+  /**
+   * Create the job at once but hold the submit's answer this long (ms): a slow network, during
+   * which the client may be stopped although fal already has (and bills) the request.
+   */
+  submitReplyDelayMs?: number
 }
 
 export interface EmulatorOptions {
@@ -773,6 +778,19 @@ class Emulator implements FalEmulator {
     if (code !== undefined) return this.faultReply(ctx, 'submitStatus', code)
     const job = this.createJob(ctx, endpoint, target.searchParams.get('fal_webhook'))
     ctx.requestId = job.id
+    const delay = this.faults.submitReplyDelayMs ?? 0
+    if (delay > 0) {
+      this.pump()
+      this.later(delay, () => {
+        if (!ctx.res.writableEnded && !ctx.res.destroyed) this.replySubmitted(ctx, job)
+      })
+      return
+    }
+    this.replySubmitted(ctx, job)
+    this.pump()
+  }
+
+  private replySubmitted(ctx: Ctx, job: JobInternal): void {
     this.json(
       ctx,
       200,
@@ -784,7 +802,6 @@ class Emulator implements FalEmulator {
       },
       { 'x-fal-request-id': job.id },
     )
-    this.pump()
   }
 
   private snapshot(job: JobInternal, logs: RequestLog[] | null) {

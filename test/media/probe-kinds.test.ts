@@ -88,8 +88,8 @@ describe('probe on every kind of clip', () => {
 
   it.each([
     ['empty', /empty/],
-    ['text', /not a readable video/],
-    ['truncated', /not a readable video/],
+    ['text', /: not a video file, or one too damaged to read$/],
+    ['truncated', /: the file is cut off: its index is missing/],
     ['audioOnly', /audio only/],
   ] as const)('names the file and the reason for a %s file', async (kind, reason) => {
     const file = await clips[kind](dir)

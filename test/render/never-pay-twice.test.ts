@@ -268,8 +268,11 @@ describe('never pay twice', () => {
     expect(first.code).toBe(1)
     const second = await cli([...args, '--out', b], dataDir)
     expect(second.code).toBe(0)
-    expect(second.stderr.join('\n')).toMatch(/Collecting request .* not paying again/)
-    expect(second.json).toMatchObject({ output: b, action: 'collecting' })
+    // It says what it does: the earlier request failed at fal, so the render is sent again.
+    expect(second.stderr.join('\n')).toMatch(
+      /Request .* failed at fal \(.*\); sending the render again\./,
+    )
+    expect(second.json).toMatchObject({ output: b, action: 'resuming' })
     expect(await exists(a)).toBe(false)
     expect((await inspect(b)).audioStreams).toBe(1)
     // One submit that failed at fal, one that the rerun's retry made: never a third.
@@ -469,4 +472,248 @@ describe('never pay twice', () => {
     expect(large).toBeLessThan(12 * 1024)
     expect(large).toBeLessThan(small * 1.5)
   }, 120_000)
+})
+
+describe('never pay twice: what a tester found trying to break it', () => {
+  /** `n` identical commands started at the same moment, each its own process, on one data folder. */
+  async function together(n: number, args: string[], env: NodeJS.ProcessEnv) {
+    const runs = Array.from({ length: n }, () => spawnCli(args, env))
+    return Promise.all(runs.map((r) => r.exit))
+  }
+
+  it('identical renders started at the same moment in several processes pay once and write one file', async () => {
+    const dir = path.join(root, 'same-moment')
+    await fs.mkdir(dir)
+    const clip = await clips.basic(dir, 'c.mp4', 1)
+    const env = { REANIMATE_DATA_DIR: path.join(root, 'data-t1'), FAL_PROXY_URL: emu.proxyUrl }
+    const exits = await together(
+      5,
+      ['run', clip, '--prompt', 'crowd', '--seed', '1', '--poll-ms', '50'],
+      env,
+    )
+    expect(exits.map((e) => e.code)).toEqual([0, 0, 0, 0, 0])
+    expect(new Set(exits.map((e) => e.json.output))).toEqual(
+      new Set([path.join(dir, 'c.reanimate.mp4')]),
+    )
+    expect(prompts()).toEqual(['crowd'])
+    expect((await fs.readdir(dir)).filter((f) => f.endsWith('.mp4')).sort()).toEqual([
+      'c.mp4',
+      'c.reanimate.mp4',
+    ])
+  }, 60_000)
+
+  it('reruns from several processes at once after a failure at fal pay exactly once more', async () => {
+    const env = { REANIMATE_DATA_DIR: path.join(root, 'data-t2'), FAL_PROXY_URL: emu.proxyUrl }
+    const args = [
+      'run',
+      source,
+      '--prompt',
+      'fails then many',
+      '--out',
+      path.join(root, 't2.mp4'),
+      '--poll-ms',
+      '50',
+    ]
+    emu.setFaults({ failProcessing: 1 })
+    const first = await together(1, args, env)
+    expect(first[0]?.code).toBe(1)
+    const exits = await together(4, args, env)
+    expect(exits.map((e) => e.code)).toEqual([0, 0, 0, 0])
+    // One request failed at fal, one more was paid for: never one per process.
+    expect(prompts()).toEqual(['fails then many', 'fails then many'])
+    const list = await cli(['jobs', 'list'], path.join(root, 'data-t2'))
+    expect(list.json.jobs).toEqual([expect.objectContaining({ status: 'done' })])
+  }, 60_000)
+
+  it('Ctrl-C while the submit is on its way keeps the request fal already has: it is cancelled there, never lost', async () => {
+    const slow = await startFalEmulator({
+      processingMs: 300,
+      concurrency: 1,
+      queueDelayMs: 5_000,
+      faults: { submitReplyDelayMs: 1_500 },
+    })
+    closers.push(() => slow.close())
+    const env = { REANIMATE_DATA_DIR: path.join(root, 'data-t3'), FAL_PROXY_URL: slow.proxyUrl }
+    const run = spawnCli(['run', source, '--prompt', 'in flight', '--poll-ms', '50'], env)
+    // fal has the request; its answer is still on the way.
+    await expect.poll(() => slow.jobs.size, { timeout: 30_000 }).toBe(1)
+    run.child.kill('SIGINT')
+    const exit = await run.exit
+    expect(exit.code).toBe(130)
+    const [requestId, atFal] = [...slow.jobs.entries()][0] as [
+      string,
+      { cancelRequested?: boolean },
+    ]
+    // The id came back and was kept; Ctrl-C then cancelled the queued request at fal.
+    expect(exit.json).toMatchObject({ requestId, error: { code: 'cancelled' } })
+    expect(atFal.cancelRequested).toBe(true)
+    expect(run.out.stderr).toMatch(/Cancelled request .* at fal while it was still queued there/)
+  }, 60_000)
+
+  it('killed while the submit is on its way: a rerun does not send it again blindly; Retry does', async () => {
+    const slow = await startFalEmulator({
+      processingMs: 200,
+      faults: { submitReplyDelayMs: 2_000 },
+    })
+    closers.push(() => slow.close())
+    const dataDir = path.join(root, 'data-t3b')
+    const env = { REANIMATE_DATA_DIR: dataDir, FAL_PROXY_URL: slow.proxyUrl }
+    const args = ['run', source, '--prompt', 'killed in flight', '--poll-ms', '50']
+    const run = spawnCli(args, env)
+    await expect.poll(() => slow.jobs.size, { timeout: 30_000 }).toBe(1)
+    run.child.kill('SIGKILL')
+    await run.exit
+    slow.setFaults({ submitReplyDelayMs: 0 })
+    // fal has (and bills) a request whose id never came back: the rerun says so and stops.
+    const rerun = await together(1, args, env)
+    expect(rerun[0]?.code).toBe(1)
+    expect(rerun[0]?.json).toMatchObject({ error: { code: 'fal-unclear' } })
+    expect(String((rerun[0]?.json.error as { message: string }).message)).toMatch(
+      /stopped while sending this render to fal, so fal may have it/,
+    )
+    expect(slow.jobs.size).toBe(1)
+    // The user has been told; an explicit retry sends it again.
+    const retry = await together(
+      1,
+      ['jobs', 'retry', String(rerun[0]?.json.jobId), '--poll-ms', '50'],
+      env,
+    )
+    expect(retry[0]?.code).toBe(0)
+    expect(slow.jobs.size).toBe(2)
+  }, 60_000)
+
+  it('jobs cancel reaches fal for a request queued there whose process was killed', async () => {
+    const slow = await startFalEmulator({ processingMs: 300, concurrency: 1, queueDelayMs: 60_000 })
+    closers.push(() => slow.close())
+    const dataDir = path.join(root, 'data-t4')
+    const env = { REANIMATE_DATA_DIR: dataDir, FAL_PROXY_URL: slow.proxyUrl }
+    const run = spawnCli(['run', source, '--prompt', 'queued then killed', '--poll-ms', '50'], env)
+    await expect.poll(() => run.out.stderr, { timeout: 30_000 }).toMatch(/queue position/)
+    run.child.kill('SIGKILL')
+    await run.exit
+    const list = await cli(['jobs', 'list'], dataDir)
+    const job = (list.json.jobs as { id: string; interrupted?: boolean }[])[0]
+    expect(job?.interrupted).toBe(true)
+    const stdout: string[] = []
+    const stderr: string[] = []
+    const code = await runCli(
+      ['jobs', 'cancel', String(job?.id), '--json'],
+      { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) },
+      { PATH: process.env.PATH, REANIMATE_DATA_DIR: dataDir, FAL_PROXY_URL: slow.proxyUrl },
+    )
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout.at(-1) ?? '{}')).toMatchObject({ action: 'cancelled' })
+    expect(stderr.join('\n')).toMatch(
+      /Cancelled request .* at fal while it was still queued there: nothing is billed/,
+    )
+    expect(slow.log.filter((e) => e.kind === 'cancel')).toHaveLength(1)
+    expect([...slow.jobs.values()][0]?.ran).toBe(false)
+  }, 60_000)
+
+  it('the same fal input is paid once: a touched clip, or an option that changes nothing at fal', async () => {
+    const dir = path.join(root, 'same-input')
+    await fs.mkdir(dir)
+    const clip = await clips.basic(dir, 'c.mp4', 1)
+    const dataDir = path.join(root, 'data-t5')
+    const args = ['run', clip, '--prompt', 'same input', '--seed', '4', '--poll-ms', '40']
+    expect((await cli(args, dataDir)).code).toBe(0)
+    // Touched (a sync tool, a copy without -p): the same bytes go to fal, so the same request.
+    const later = new Date(Date.now() + 60_000)
+    await fs.utimes(clip, later, later)
+    const touched = await cli(args, dataDir)
+    expect(touched.code).toBe(0)
+    // Options that only change local work: the source's frame rate, a range past the end.
+    const fps = await cli([...args, '--fps', 'source'], dataDir)
+    const past = await cli([...args, '--end', '9'], dataDir)
+    expect([fps.code, past.code]).toEqual([0, 0])
+    expect(prompts()).toEqual(['same input'])
+    for (const r of [touched, fps, past]) expect(await exists(String(r.json.output))).toBe(true)
+    // ...while --again is a new take, paid for.
+    expect((await cli([...args, '--again'], dataDir)).code).toBe(0)
+    expect(prompts()).toEqual(['same input', 'same input'])
+  }, 60_000)
+
+  it('a result replaced by another render is not handed back as this one, and a batch never overwrites it', async () => {
+    const dataDir = path.join(root, 'data-t6')
+    const o = path.join(root, 't6.mp4')
+    const x = ['run', source, '--prompt', 'render X', '--seed', '6', '--out', o, '--poll-ms', '40']
+    expect((await cli(x, dataDir)).code).toBe(0)
+    const y = [
+      'run',
+      source,
+      '--prompt',
+      'render Y',
+      '--seed',
+      '6',
+      '--out',
+      o,
+      '--overwrite',
+      '--poll-ms',
+      '40',
+    ]
+    expect((await cli(y, dataDir)).code).toBe(0)
+    const again = await cli(x, dataDir)
+    expect(again.code).toBe(0)
+    expect(again.json.action).not.toBe('done')
+    const out = String(again.json.output)
+    expect(out).not.toBe(o)
+    const meta = JSON.parse(await fs.readFile(`${out}.json`, 'utf8')) as { prompt: string }
+    expect(meta.prompt).toBe('render X')
+    expect((JSON.parse(await fs.readFile(`${o}.json`, 'utf8')) as { prompt: string }).prompt).toBe(
+      'render Y',
+    )
+    // X was collected again from fal: two requests in all.
+    expect(prompts()).toEqual(['render X', 'render Y'])
+
+    // A batch whose render exists elsewhere copies it in beside, never over, what is there.
+    const dir = path.join(root, 'no-overwrite')
+    const outDir = path.join(root, 'no-overwrite-out')
+    await fs.mkdir(dir)
+    const c1 = await clips.basic(dir, 'c1.mp4', 1)
+    expect(
+      (await cli(['batch', dir, '--prompt', 'P1', '--out-dir', outDir, '--poll-ms', '40'], dataDir))
+        .code,
+    ).toBe(0)
+    const p1 = await fs.readFile(path.join(outDir, 'c1.reanimate.mp4'))
+    const elsewhere = path.join(root, 'elsewhere.mp4')
+    expect(
+      (await cli(['run', c1, '--prompt', 'P2', '--out', elsewhere, '--poll-ms', '40'], dataDir))
+        .code,
+    ).toBe(0)
+    const b2 = await cli(
+      ['batch', dir, '--prompt', 'P2', '--out-dir', outDir, '--poll-ms', '40'],
+      dataDir,
+    )
+    expect(b2.code).toBe(0)
+    expect(await fs.readFile(path.join(outDir, 'c1.reanimate.mp4'))).toEqual(p1)
+    expect(await fs.readFile(path.join(outDir, 'c1.reanimate (2).mp4'))).toEqual(
+      await fs.readFile(elsewhere),
+    )
+    // Reanimate's own results beside the sources are not clips to restyle.
+    await fs.copyFile(elsewhere, path.join(dir, 'c1.reanimate.mp4'))
+    await fs.copyFile(`${elsewhere}.json`, path.join(dir, 'c1.reanimate.mp4.json'))
+    const b3 = await cli(
+      ['batch', dir, '--prompt', 'P2', '--out-dir', outDir, '--poll-ms', '40'],
+      dataDir,
+    )
+    expect(b3.json).toMatchObject({ succeeded: 1, skipped: 2 })
+    expect(prompts()).toEqual(['render X', 'render Y', 'P1', 'P2'])
+  }, 90_000)
+
+  it('a process that follows another’s render gets its own --out', async () => {
+    const slow = await startFalEmulator({ processingMs: 2000, concurrency: 2 })
+    closers.push(() => slow.close())
+    const env = { REANIMATE_DATA_DIR: path.join(root, 'data-t7'), FAL_PROXY_URL: slow.proxyUrl }
+    const same = ['run', source, '--prompt', 'followed', '--poll-ms', '50']
+    const a = spawnCli([...same, '--out', path.join(root, 't7-a.mp4')], env)
+    await expect.poll(() => slow.jobs.size, { timeout: 30_000 }).toBe(1)
+    const b = spawnCli([...same, '--out', path.join(root, 't7-b.mp4')], env)
+    const [ea, eb] = await Promise.all([a.exit, b.exit])
+    expect([ea.code, eb.code]).toEqual([0, 0])
+    expect(eb.json.output).toBe(path.join(root, 't7-b.mp4'))
+    expect(await fs.readFile(path.join(root, 't7-b.mp4'))).toEqual(
+      await fs.readFile(path.join(root, 't7-a.mp4')),
+    )
+    expect(slow.jobs.size).toBe(1)
+  }, 60_000)
 })

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import type { Job, JobProgress } from '../../shared/jobs'
+import { isTerminal, type Job, type JobProgress } from '../../shared/jobs'
 import { cliServices, type CliServices } from '../context'
 import { EXIT, exitCodeFor, fail, finish, UsageError, type Io } from '../output'
 import { jobLine } from '../progress-line'
@@ -16,11 +16,14 @@ Every render of the data folder's journal: the app's, "run"'s and "batch"'s.
               there cannot be stopped and is abandoned with its request id kept
 ID may be the first characters of the id. Each action says what it did.`
 
-/** Columns of `jobs list`: a header row, then one aligned row per render. */
-export function jobsTable(jobs: Job[]): string[] {
+/**
+ * Columns of `jobs list`: a header row, then one aligned row per render. A job whose process
+ * stopped without finishing it (`stopped`) reads "interrupted": retry takes it up.
+ */
+export function jobsTable(jobs: Job[], stopped: ReadonlySet<string> = new Set()): string[] {
   const rows = jobs.map((j) => [
     j.id.slice(0, 8),
-    j.status,
+    stopped.has(j.id) ? 'interrupted' : j.status,
     j.stage,
     path.basename(j.spec.source),
     j.requestId ?? '-',
@@ -81,15 +84,20 @@ export async function jobsCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
         .list()
         .filter((j) => !j.parentId)
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      const stopped = new Set<string>()
+      for (const j of jobs)
+        if (!isTerminal(j.status) && !(await render.runner.runningElsewhere(j.id)))
+          stopped.add(j.id)
       if (!json) {
         if (jobs.length === 0) io.stdout('no jobs')
-        else for (const line of jobsTable(jobs)) io.stdout(line)
+        else for (const line of jobsTable(jobs, stopped)) io.stdout(line)
       }
       return finish(io, json, {
         exitCode: EXIT.ok,
         jobs: jobs.map((j) => ({
           id: j.id,
           status: j.status,
+          ...(stopped.has(j.id) ? { interrupted: true } : {}),
           stage: j.stage,
           source: j.spec.source,
           output: j.spec.output,
@@ -100,6 +108,8 @@ export async function jobsCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
     }
 
     const target = render.find(String(id))
+    // Cancelling a request at fal needs the connection as much as collecting one does.
+    if (target.requestId) await requireConnection(services)
     if (action === 'cancel') {
       const outcome = await render.cancel(target.id)
       if (outcome) io.stderr(`reanimate: ${outcome.message}`)
@@ -112,9 +122,13 @@ export async function jobsCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
     }
 
     await requireConnection(services)
+    let last = ''
     services.bus.subscribe((name, payload) => {
-      if (name === 'jobs.progress' && (payload as JobProgress).id === target.id)
-        io.stderr(jobLine(payload as JobProgress))
+      if (name !== 'jobs.progress' || (payload as JobProgress).id !== target.id) return
+      // One line per change, not one per status poll.
+      const line = jobLine(payload as JobProgress)
+      if (line.replace(/elapsed \S+/, '') !== last.replace(/elapsed \S+/, '')) io.stderr(line)
+      last = line
     })
     const outcome = await render.retry(target.id)
     if (outcome) io.stderr(`reanimate: ${outcome.message}`)

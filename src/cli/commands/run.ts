@@ -168,7 +168,14 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv)
         jobId,
       })
     }
-    const output = started.action === 'copied' ? started.output : job.spec.output
+    let output = started.action === 'copied' ? started.output : job.spec.output
+    // Made by another process under its name: this command's --out gets a copy.
+    if (started.action === 'following' && values.out)
+      output = await render.deliver(jobId, values.out, values.overwrite)
+    if (values.out && !samePath(output, values.out))
+      io.stderr(
+        `reanimate: ${path.resolve(values.out)} was taken meanwhile; wrote ${output} instead`,
+      )
     const result = await services.media.probe(output)
     if (!json) io.stdout(output)
     return finish(io, json, {
@@ -189,6 +196,8 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv)
     await render.close()
   }
 }
+
+const samePath = (a: string, b: string) => path.resolve(a) === path.resolve(b)
 
 /** Rendering needs FAL_KEY or FAL_PROXY_URL; said before anything else is done (exit 2). */
 export async function requireConnection(services: CliServices): Promise<void> {

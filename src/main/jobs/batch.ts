@@ -98,6 +98,17 @@ export async function isDoneOutput(output: string, key: string): Promise<boolean
   }
 }
 
+/** A result Reanimate wrote: its name says so, or its sidecar does. */
+export async function isReanimateResult(file: string): Promise<boolean> {
+  if (/\.reanimate( \(\d+\))?\.mp4$/i.test(file)) return true
+  try {
+    const meta = JSON.parse(await fs.readFile(`${file}.json`, 'utf8')) as { app?: unknown }
+    return typeof meta.app === 'string' && meta.app.startsWith('Reanimate')
+  } catch {
+    return false
+  }
+}
+
 /**
  * Sorts every file of the folder: a video (it probes as one), not a video (skipped), or a file with
  * a video extension that cannot be read (reported). A video extension only decides whether a failed
@@ -113,10 +124,19 @@ export async function findCandidates(
   })
   // Probing is the slow part of planning: a few at a time, results kept in folder order.
   const pool = new PQueue({ concurrency: 4 })
-  const probes = new Map(files.map((f) => [f, pool.add(() => media.probe(f))]))
+  // Reanimate's own results (beside their sources, from `run`) are not clips to restyle again.
+  const results = new Set<string>()
+  for (const f of files) if (await isReanimateResult(f)) results.add(f)
+  const probes = new Map(
+    files.filter((f) => !results.has(f)).map((f) => [f, pool.add(() => media.probe(f))]),
+  )
   for (const p of probes.values()) p.catch(() => undefined)
   const out: Candidate[] = []
   for (const source of files) {
+    if (results.has(source)) {
+      out.push({ kind: 'skip', source, reason: 'a Reanimate result' })
+      continue
+    }
     const videoExt = VIDEO_EXTENSIONS.has(path.extname(source).toLowerCase())
     try {
       await probes.get(source)

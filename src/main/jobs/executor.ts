@@ -1,9 +1,11 @@
+import crypto from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { FalClient } from '@fal-ai/client'
 import { AppError } from '../../shared/errors'
 import type { Job, JobProgress } from '../../shared/jobs'
 import { downloadTo } from '../fal/download'
+import { mapFalError } from '../fal/errors'
 import { cancelRequest, fetchResult, submit, waitForCompletion } from '../fal/queue'
 import { uploadPrepared } from '../fal/upload'
 import type { UploadCache } from '../fal/upload-cache'
@@ -11,6 +13,7 @@ import { fileIdentity } from '../media/identity'
 import type { MediaService } from '../media/media-service'
 import { resolveRange, targetFrameRate } from '../media/prepare-plan'
 import { numberedName } from '../render/naming'
+import { isResultOf } from '../render/result-owner'
 import { ensureRoomFor } from '../render/output-check'
 import { makeFolder } from '../storage/make-folder'
 import { isLocalLora } from '../../shared/endpoints'
@@ -36,6 +39,13 @@ export interface StageContext {
   log: (line: string) => void
   /** A parent's segment jobs, in order. */
   segments: () => Job[]
+  /**
+   * Under the journal's lock: another job's request for exactly this fal input to share, 'wait'
+   * while another live job is sending it, or 'submit' (this job is now marked as sending it).
+   */
+  reserveSubmit: (
+    falKey: string,
+  ) => Promise<{ requestId: string; submittedAt?: string } | 'submit' | 'wait'>
 }
 
 /** Bumped when prepare's output for the same inputs changes, so old prepared files are not reused. */
@@ -73,23 +83,7 @@ export async function runStage(deps: ExecutorDeps, ctx: StageContext): Promise<v
       return
     }
     case 'submit': {
-      if (!job.requestId) {
-        if (!job.uploadUrl) throw new AppError('internal', 'submit before upload')
-        const loras = job.spec.params.loras.map((l) =>
-          isLocalLora(l.path) ? { ...l, path: job.loraUrls?.[l.path] ?? l.path } : l,
-        )
-        job.requestId = await submit(
-          deps.fal(),
-          job.spec.endpoint,
-          { ...job.spec.params, loras, video_url: job.uploadUrl },
-          ctx.signal,
-        )
-        job.submittedAt = new Date().toISOString()
-        delete job.resubmitIfFailed
-        ctx.log(`submitted as request ${job.requestId}`)
-        // From here on this render is paid work: the id is on disk before anything else happens.
-        await ctx.save()
-      }
+      if (!job.requestId) await submitOnce(deps, ctx)
       job.stage = 'wait'
       return
     }
@@ -134,6 +128,96 @@ export async function runStage(deps: ExecutorDeps, ctx: StageContext): Promise<v
   }
 }
 
+/** What fal is asked, as a hash: the same key is the same request, and is paid for once. */
+export function falKeyOf(job: Job, input: Record<string, unknown>): string {
+  const loras = job.spec.params.loras.map((l) => ({
+    scale: l.scale,
+    // Local LoRAs by content: their URL changes when an upload expires, their bytes do not.
+    weights: isLocalLora(l.path) ? `sha256:${job.loraHashes?.[l.path] ?? l.path}` : l.path,
+  }))
+  const sorted = Object.fromEntries(
+    Object.entries({
+      ...input,
+      loras,
+      video_url: `sha256:${job.uploadHash ?? input.video_url}`,
+    }).sort(([a], [b]) => a.localeCompare(b)),
+  )
+  return (
+    crypto
+      .createHash('sha256')
+      // A new take ("Render again", --again) is its own request, never another's.
+      .update(JSON.stringify([job.spec.endpoint, sorted, job.again ? job.id : null]))
+      .digest('hex')
+      .slice(0, 32)
+  )
+}
+
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(new AppError('cancelled', 'Stopped'))
+    const t = setTimeout(resolve, ms)
+    signal.addEventListener(
+      'abort',
+      () => (clearTimeout(t), reject(new AppError('cancelled', 'Stopped'))),
+      { once: true },
+    )
+  })
+
+/**
+ * Sends the render to fal, once. The same fal input already sent by another job (a touched or
+ * copied clip, an option that changes nothing at fal) shares that request instead of paying again.
+ * The send is marked in the journal first and is never aborted halfway: a crash or Ctrl-C during
+ * it leaves a job that knows fal may have the request, which only an explicit retry sends again.
+ */
+async function submitOnce(deps: ExecutorDeps, ctx: StageContext): Promise<void> {
+  const { job } = ctx
+  if (!job.uploadUrl) throw new AppError('internal', 'submit before upload')
+  const loras = job.spec.params.loras.map((l) =>
+    isLocalLora(l.path) ? { ...l, path: job.loraUrls?.[l.path] ?? l.path } : l,
+  )
+  const input = { ...job.spec.params, loras, video_url: job.uploadUrl }
+  if (job.submitStartedAt && !job.resubmitIfFailed)
+    throw new AppError(
+      'fal-unclear',
+      'Reanimate stopped while sending this render to fal, so fal may have it and be billing it (see your fal dashboard). Retry sends it again.',
+    )
+  job.falKey = falKeyOf(job, input)
+  for (;;) {
+    const reserved = await ctx.reserveSubmit(job.falKey)
+    if (reserved === 'wait') {
+      await pause(500, ctx.signal)
+      continue
+    }
+    if (reserved !== 'submit') {
+      job.requestId = reserved.requestId
+      if (reserved.submittedAt) job.submittedAt = reserved.submittedAt
+      job.sharedRequest = true
+      delete job.resubmitIfFailed
+      ctx.log(
+        `fal already has this exact render as request ${job.requestId}: sharing it, not paying again`,
+      )
+      await ctx.save()
+      return
+    }
+    break
+  }
+  try {
+    // No abort signal: a request fal accepted must never be dropped unread.
+    job.requestId = await submit(deps.fal(), job.spec.endpoint, input)
+  } catch (err) {
+    // An answer from fal means it created nothing: safe to send again. A lost connection does not.
+    if (!(err instanceof AppError && err.code === 'network')) delete job.submitStartedAt
+    throw err
+  }
+  job.submittedAt = new Date().toISOString()
+  delete job.resubmitIfFailed
+  delete job.sharedRequest
+  ctx.log(`submitted as request ${job.requestId}`)
+  // From here on this render is paid work: the id is on disk before anything else happens.
+  job.stage = 'wait'
+  await ctx.save()
+}
+
 /**
  * fal ended the request without a result (its runner failed, or it no longer knows the request).
  * After an explicit retry that is the user's go-ahead to submit again; on a resume it is not, so the
@@ -148,6 +232,8 @@ function falEnded(ctx: StageContext, err: AppError): void {
   job.previousRequestIds = [...(job.previousRequestIds ?? []), job.requestId]
   delete job.requestId
   delete job.submittedAt
+  delete job.submitStartedAt
+  delete job.sharedRequest
   delete job.resultUrl
   delete job.seed
   job.stage = 'submit'
@@ -169,6 +255,7 @@ async function uploadLocalLoras(deps: ExecutorDeps, ctx: StageContext): Promise<
       })
     })
     job.loraUrls = { ...job.loraUrls, [lora.path]: up.url }
+    job.loraHashes = { ...job.loraHashes, [lora.path]: up.hash }
     ctx.log(`LoRA ${path.basename(lora.path)} ${up.cached ? 'already on fal' : 'uploaded'}`)
   }
 }
@@ -358,16 +445,6 @@ const exists = (p: string) =>
     .then(() => true)
     .catch(() => false)
 
-/** Whose render a finished file is, from its sidecar (written before the file itself). */
-async function jobOfOutput(output: string): Promise<string | null> {
-  try {
-    const meta = JSON.parse(await fs.readFile(`${output}.json`, 'utf8')) as { job_id?: unknown }
-    return typeof meta.job_id === 'string' ? meta.job_id : null
-  } catch {
-    return null
-  }
-}
-
 /**
  * Where the result goes: the asked-for name if free (or --overwrite), else the first free ` (n)`
  * name. A name already holding this job's own result is adopted instead, so finishing again after
@@ -382,7 +459,9 @@ async function outputFor(job: Job): Promise<{ path: string; adopt: boolean }> {
   }
   for (const candidate of candidates) {
     const there = await exists(candidate)
-    if (there && (await jobOfOutput(candidate)) === job.id) return { path: candidate, adopt: true }
+    // The sidecar is written before the file itself: a file with our sidecar is our finished result.
+    if (there && (await isResultOf(candidate, { id: job.id })))
+      return { path: candidate, adopt: true }
     if (!there || (candidate === wanted && job.spec.overwrite))
       return { path: candidate, adopt: false }
   }
@@ -392,24 +471,35 @@ async function outputFor(job: Job): Promise<{ path: string; adopt: boolean }> {
 }
 
 /**
- * Cancels at fal if the request is still queued there. Returns true when fal dropped it (it will
- * never run); false when it had started (fal cannot stop it) or the answer was unclear.
+ * Cancels at fal if the request is still queued there: 'cancelled' when fal dropped it (it will
+ * never run, nothing is billed), 'running' when it had started or finished (fal cannot stop it).
+ * Throws when fal cannot be reached (or there is no key): then nobody knows, and nothing changes.
  */
-export async function cancelIfQueued(deps: ExecutorDeps, job: Job): Promise<boolean> {
-  if (!job.requestId) return true
+export async function cancelIfQueued(
+  deps: ExecutorDeps,
+  job: Job,
+): Promise<'cancelled' | 'running'> {
+  if (!job.requestId) return 'cancelled'
+  const fal = deps.fal()
   try {
-    const fal = deps.fal()
     await cancelRequest(fal, job.spec.endpoint, job.requestId)
-    const status = (await fal.queue.status(job.spec.endpoint, {
+  } catch (err) {
+    if (err instanceof AppError && (err.code === 'network' || err.code === 'key-rejected'))
+      throw err
+    // fal answered (already completed, unknown...): it will not drop it now.
+    return 'running'
+  }
+  let status: { status: string; error_type?: string }
+  try {
+    status = (await fal.queue.status(job.spec.endpoint, {
       requestId: job.requestId,
       logs: false,
-    })) as {
-      status: string
-      error_type?: string
-    }
-    // COMPLETED without a cancellation mark means it ran to the end: keep it, it can be collected.
-    return status.status === 'COMPLETED' && status.error_type === 'client_cancelled'
-  } catch {
-    return false
+    })) as { status: string; error_type?: string }
+  } catch (err) {
+    throw mapFalError(err, { stage: 'checking the cancel', requestId: job.requestId })
   }
+  // COMPLETED without a cancellation mark means it ran to the end: keep it, it can be collected.
+  return status.status === 'COMPLETED' && status.error_type === 'client_cancelled'
+    ? 'cancelled'
+    : 'running'
 }

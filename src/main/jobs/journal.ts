@@ -77,6 +77,11 @@ export class Journal {
     return [...this.log.state.values()].map((j) => structuredClone(j))
   }
 
+  /** The jobs as the journal has them, without copying. Never modify them. */
+  view(): Iterable<Readonly<Job>> {
+    return this.log.state.values()
+  }
+
   get(id: string): Job | undefined {
     const job = this.log.state.get(id)
     return job ? structuredClone(job) : undefined

@@ -201,17 +201,25 @@ export class JobRunner {
 
   /** "reanimate batch (pid 4242, since 10:02)" for the live process running a job elsewhere. */
   async runningElsewhere(id: string): Promise<string | null> {
-    const owner = this.jobs.get(id)?.owner
+    const job = this.jobs.get(id)
+    const owner = job && !isTerminal(job.status) ? holderOf(job) : undefined
     if (!owner || owner === this.me || this.running.has(id)) return null
     if (!(await this.options.registry.isAlive(owner))) return null
     const info = await this.options.registry.info(owner)
     return info ? describeProcess(info) : 'another Reanimate process'
   }
 
-  /** Adds many clip jobs (a batch) with one journal write. */
-  async addMany(specs: JobSpec[]): Promise<Job[]> {
+  /**
+   * Adds clip jobs (a batch) in one journal write. A spec whose key another job already has (done,
+   * or queued or running anywhere) is not added: `existing` maps its index to that job, so the
+   * caller reuses it. Deciding and adding under one lock is what stops two processes that asked
+   * for the same render at the same moment from both adding, and paying for, it.
+   */
+  async addMany(
+    specs: JobSpec[],
+  ): Promise<{ added: (Job | undefined)[]; existing: Map<number, Job> }> {
     const now = new Date().toISOString()
-    const jobs: Job[] = specs.map((spec) => ({
+    const fresh: Job[] = specs.map((spec) => ({
       id: crypto.randomUUID(),
       spec,
       stage: 'prepare',
@@ -221,16 +229,39 @@ export class JobRunner {
       updatedAt: now,
       status: 'queued',
       origin: this.options.origin,
+      createdBy: this.me,
     }))
-    for (const job of jobs) this.jobs.set(job.id, job)
-    await this.options.journal.save(jobs)
-    for (const job of jobs) this.wanted.add(job.id)
+    const existing = await this.options.journal.transact((state) => {
+      const byKey = new Map<string, Job>()
+      for (const j of state.values())
+        if (j.spec.key && !j.parentId && (j.status === 'done' || !isTerminal(j.status)))
+          byKey.set(j.spec.key, j)
+      const found = new Map<number, Job>()
+      const save: Job[] = []
+      fresh.forEach((job, i) => {
+        const same = job.spec.key ? byKey.get(job.spec.key) : undefined
+        if (same) found.set(i, structuredClone(same))
+        else save.push(job)
+      })
+      return { save, result: found }
+    })
+    const added = fresh.map((job, i) => (existing.has(i) ? undefined : job))
+    for (const job of added) if (job) this.jobs.set(job.id, job)
+    for (const job of existing.values()) if (!this.jobs.has(job.id)) this.jobs.set(job.id, job)
+    for (const job of added) if (job) this.wanted.add(job.id)
     this.scheduleAll()
-    return jobs.map((j) => structuredClone(j))
+    return { added: added.map((j) => (j ? structuredClone(j) : undefined)), existing }
   }
 
-  /** Adds one clip job, or a clip job and one job per segment when `segments` has more than one. */
-  async add(spec: JobSpec, extra: { batchId?: string; segments?: JobSpec[] } = {}): Promise<Job> {
+  /**
+   * Adds one clip job, or a clip job and one job per segment when `segments` has more than one.
+   * Unless `again`, an identical render already in the journal (see `addMany`) is returned instead,
+   * as `existing`.
+   */
+  async add(
+    spec: JobSpec,
+    extra: { batchId?: string; segments?: JobSpec[]; again?: boolean } = {},
+  ): Promise<Job & { existing?: true }> {
     const now = new Date().toISOString()
     const base = {
       logs: [],
@@ -239,7 +270,9 @@ export class JobRunner {
       updatedAt: now,
       status: 'queued' as const,
       origin: this.options.origin,
+      createdBy: this.me,
       ...(extra.batchId ? { batchId: extra.batchId } : {}),
+      ...(extra.again ? { again: true } : {}),
     }
     const parent: Job = { id: crypto.randomUUID(), spec, stage: 'prepare', ...base }
     const created: Job[] = []
@@ -259,8 +292,22 @@ export class JobRunner {
       )
     }
     created.push(parent)
+    const existing = await this.options.journal.transact((state) => {
+      if (!extra.again && spec.key)
+        for (const j of state.values())
+          if (
+            j.spec.key === spec.key &&
+            !j.parentId &&
+            (j.status === 'done' || !isTerminal(j.status))
+          )
+            return { save: [], result: structuredClone(j) }
+      return { save: created, result: null }
+    })
+    if (existing) {
+      if (!this.jobs.has(existing.id)) this.jobs.set(existing.id, existing)
+      return { ...existing, existing: true }
+    }
     for (const job of created) this.jobs.set(job.id, job)
-    await this.options.journal.save(created)
     this.want(parent)
     this.scheduleAll()
     return structuredClone(parent)
@@ -273,14 +320,33 @@ export class JobRunner {
   async start(id: string, change?: (job: Job) => void): Promise<Job | undefined> {
     const job = this.jobs.get(id)
     if (!job) return undefined
-    if (change && !this.running.has(id)) {
-      change(job)
-      job.updatedAt = new Date().toISOString()
-      await this.options.journal.save([job])
-    }
-    this.want(job)
+    if (change && !this.running.has(id)) await this.mutate(id, (j) => (change(j), true))
+    this.want(this.jobs.get(id) ?? job)
     this.scheduleAll()
     return this.get(id)
+  }
+
+  /**
+   * Changes a job this process is not running, on the journal's latest copy, under its lock: never
+   * an old copy written back over another process's news. Nothing happens (null) when a live
+   * process holds the job or its holder changed meanwhile; `fn` may also decline (false).
+   */
+  private async mutate(id: string, fn: (job: Job) => boolean): Promise<Job | null> {
+    await this.refresh()
+    const known = this.options.journal.get(id)
+    if (!known) return null
+    const holder = holderOf(known)
+    if (holder && holder !== this.me && (await this.options.registry.isAlive(holder))) return null
+    const next = await this.options.journal.transact((state) => {
+      const cur = state.get(id)
+      if (!cur || holderOf(cur) !== holder) return { save: [], result: null }
+      const copy = structuredClone(cur)
+      if (!fn(copy)) return { save: [], result: null }
+      copy.updatedAt = new Date().toISOString()
+      return { save: [copy], result: copy }
+    })
+    if (next && !this.running.has(id)) this.jobs.set(id, next)
+    return next
   }
 
   pause(): void {
@@ -324,8 +390,8 @@ export class JobRunner {
     if (isTerminal(job.status)) {
       if (how === 'cancel' && job.status === 'abandoned' && job.requestId) {
         // It may still be waiting in fal's queue: then it can be cancelled there after all.
-        await this.settleCancelled(job, true)
-        await this.options.journal.save([job])
+        if ((await this.cancelAtFal(job)) === 'cancelled')
+          await this.mutate(id, (j) => (settleFields(j, 'cancelled'), true))
         const after = this.outcome(id)
         if (after.action === 'cancelled') return after
         return {
@@ -355,11 +421,34 @@ export class JobRunner {
       }
     }
     this.wanted.delete(id)
-    if (how === 'cancel') await this.settleCancelled(job, Boolean(job.requestId))
-    else this.settle(job, 'abandoned', abandonedError(job))
-    await this.options.journal.save([job])
+    const end =
+      how === 'cancel' && (await this.cancelAtFal(job)) !== 'running' ? 'cancelled' : 'abandoned'
+    await this.mutate(id, (j) => {
+      if (isTerminal(j.status)) return false
+      settleFields(j, end, end === 'abandoned' ? abandonedError(j) : undefined)
+      return true
+    })
+    const now = this.jobs.get(id)
+    if (now) this.emit(now)
     this.notify()
     return this.outcome(id)
+  }
+
+  /**
+   * Cancels the job's request at fal if it is still queued there: 'cancelled' (never billed, or no
+   * request at all), 'running' (fal cannot stop it). A request shared with another job is never
+   * cancelled: it is that job's too. Could not reach fal: an error saying so.
+   */
+  private async cancelAtFal(job: Job): Promise<'cancelled' | 'running'> {
+    if (!job.requestId || job.sharedRequest) return job.requestId ? 'running' : 'cancelled'
+    try {
+      return await cancelIfQueued(this.options.deps, job)
+    } catch (err) {
+      throw new AppError(
+        err instanceof AppError ? err.code : 'network',
+        `Could not reach fal to cancel request ${job.requestId} (${err instanceof Error ? err.message : String(err)}). Nothing changed; try again.`,
+      )
+    }
   }
 
   private outcome(id: string): Outcome {
@@ -386,8 +475,9 @@ export class JobRunner {
    * abandoned with its request id kept, because fal cannot stop a running request.
    */
   private async settleCancelled(job: Job, atFal: boolean): Promise<void> {
-    if (atFal && !(await cancelIfQueued(this.options.deps, job)))
-      this.settle(job, 'abandoned', abandonedError(job))
+    // fal out of reach: the request may still run, so the job keeps its id and stays collectable.
+    const there = atFal ? await this.cancelAtFal(job).catch(() => 'running' as const) : 'cancelled'
+    if (there === 'running') this.settle(job, 'abandoned', abandonedError(job))
     else this.settle(job, 'cancelled')
   }
 
@@ -415,28 +505,39 @@ export class JobRunner {
         }
     }
     for (const child of this.children(job)) if (child.status !== 'done') await this.retry(child.id)
-    // A cancelled request is gone at fal: start from the submit again.
-    if (job.status === 'cancelled' && job.requestId) {
-      job.previousRequestIds = [...(job.previousRequestIds ?? []), job.requestId]
-      delete job.requestId
-      if (['wait', 'download'].includes(job.stage)) job.stage = 'submit'
-    }
-    change?.(job)
-    job.status = 'queued'
-    delete job.error
-    delete job.owner
-    job.attempts = 0
-    job.resubmitIfFailed = true
-    job.updatedAt = new Date().toISOString()
-    await this.options.journal.save([job])
-    this.want(job)
+    const next = await this.mutate(id, (j) => {
+      if (!isTerminal(j.status) && holderOf(j) === this.me) return false
+      if (j.status === 'done') return false
+      // A cancelled request is gone at fal: start from the submit again.
+      if (j.status === 'cancelled' && j.requestId) {
+        j.previousRequestIds = [...(j.previousRequestIds ?? []), j.requestId]
+        delete j.requestId
+        delete j.sharedRequest
+        if (['wait', 'download'].includes(j.stage)) j.stage = 'submit'
+      }
+      change?.(j)
+      j.status = 'queued'
+      delete j.error
+      delete j.owner
+      j.createdBy = this.me
+      j.attempts = 0
+      j.resubmitIfFailed = true
+      return true
+    })
+    if (!next)
+      return {
+        job: structuredClone(this.jobs.get(id) ?? job),
+        action: 'already-running',
+        message: 'Another Reanimate process took it up meanwhile.',
+      }
+    this.want(next)
     this.scheduleAll()
     return {
-      job: structuredClone(job),
-      action: job.requestId ? 'collecting' : 'restarted',
-      message: job.requestId
-        ? `Collecting request ${job.requestId} from fal; it is submitted again only if fal says it failed.`
-        : `Starting again from ${job.stage}.`,
+      job: structuredClone(next),
+      action: next.requestId ? 'collecting' : 'restarted',
+      message: next.requestId
+        ? `Collecting request ${next.requestId} from fal; it is submitted again only if fal says it failed.`
+        : `Starting again from ${next.stage}.`,
     }
   }
 
@@ -533,7 +634,8 @@ export class JobRunner {
       const ours = !job.origin || job.origin === this.options.origin
       const root = job.parentId ? this.jobs.get(job.parentId) : job
       if (!ours && !job.requestId && !(job.segmentCount && root)) continue
-      if (job.owner && (await this.options.registry.isAlive(job.owner))) continue
+      const holder = holderOf(job)
+      if (holder && holder !== this.me && (await this.options.registry.isAlive(holder))) continue
       this.wanted.add(job.id)
     }
   }
@@ -550,14 +652,7 @@ export class JobRunner {
   }
 
   private settle(job: Job, status: Job['status'], error?: unknown): void {
-    job.status = status
-    job.updatedAt = new Date().toISOString()
-    if (status === 'done' || status === 'failed' || status === 'cancelled')
-      job.finishedAt = job.updatedAt
-    if (error !== undefined) job.error = toErrorInfo(error)
-    delete job.owner
-    delete job.stopRequest
-    if (status === 'done') delete job.resubmitIfFailed
+    settleFields(job, status, error)
     this.emit(job)
   }
 
@@ -580,13 +675,8 @@ export class JobRunner {
     for (const job of this.jobs.values()) {
       if (isTerminal(job.status) || !this.wanted.has(job.id)) continue
       if (this.running.has(job.id) || this.scheduled.has(job.id)) continue
-      if (
-        job.owner &&
-        job.owner !== this.me &&
-        job.status === 'running' &&
-        !this.ownerMayBeGone(job)
-      )
-        continue
+      const holder = holderOf(job)
+      if (holder && holder !== this.me && !this.ownerMayBeGone(holder)) continue
       if (job.segmentCount) {
         const kids = this.children(job)
         const failed = kids.find(
@@ -619,8 +709,8 @@ export class JobRunner {
 
   /** Owners checked recently and found alive are skipped until the next tick re-checks them. */
   private readonly liveOwners = new Map<string, number>()
-  private ownerMayBeGone(job: Job): boolean {
-    const seen = this.liveOwners.get(job.owner as string)
+  private ownerMayBeGone(holder: string): boolean {
+    const seen = this.liveOwners.get(holder)
     return !seen || Date.now() - seen > (this.options.refreshMs ?? 500)
   }
 
@@ -630,18 +720,15 @@ export class JobRunner {
    */
   private async claim(id: string): Promise<Job | null> {
     const known = this.options.journal.get(id)
-    const previous = known?.owner
+    const previous = known ? holderOf(known) : undefined
     if (previous && previous !== this.me && (await this.options.registry.isAlive(previous))) {
       this.liveOwners.set(previous, Date.now())
       return null
     }
     return this.options.journal.transact((state) => {
       const cur = state.get(id)
-      if (
-        !cur ||
-        isTerminal(cur.status) ||
-        (cur.owner && cur.owner !== previous && cur.owner !== this.me)
-      )
+      const holder = cur ? holderOf(cur) : undefined
+      if (!cur || isTerminal(cur.status) || (holder && holder !== previous && holder !== this.me))
         return { save: [], result: null }
       const now = new Date().toISOString()
       const next: Job = structuredClone(cur)
@@ -653,6 +740,47 @@ export class JobRunner {
       if (previous && previous !== this.me)
         next.logs = [...next.logs, `${now} taken over from a runner that stopped`]
       return { save: [next], result: next }
+    })
+  }
+
+  /**
+   * The money rule at the last moment, under the journal's lock: a request for this exact fal input
+   * that another job already sent (and fal did not fail) is shared; one being sent right now by a
+   * live process is waited for; otherwise this job is marked as sending it.
+   */
+  private async reserveSubmit(
+    job: Job,
+    falKey: string,
+  ): Promise<{ requestId: string; submittedAt?: string } | 'submit' | 'wait'> {
+    await this.refresh()
+    const sending = new Set<string>()
+    for (const other of this.options.journal.view()) {
+      if (other.id === job.id || other.falKey !== falKey || other.requestId) continue
+      if (!other.submitStartedAt || isTerminal(other.status)) continue
+      const holder = holderOf(other)
+      if (holder === this.me || (holder && (await this.options.registry.isAlive(holder))))
+        sending.add(other.id)
+    }
+    const now = new Date().toISOString()
+    type Reserved = { requestId: string; submittedAt?: string } | 'submit' | 'wait'
+    return this.options.journal.transact<Reserved>((state) => {
+      for (const other of state.values()) {
+        if (other.id === job.id || other.falKey !== falKey) continue
+        const failedAtFal = other.error?.code === 'fal-failed' || other.error?.code === 'fal-gone'
+        if (other.requestId && other.status !== 'cancelled' && !failedAtFal)
+          return {
+            save: [],
+            result: {
+              requestId: other.requestId,
+              ...(other.submittedAt ? { submittedAt: other.submittedAt } : {}),
+            },
+          }
+        if (sending.has(other.id) && !other.requestId && !isTerminal(other.status))
+          return { save: [], result: 'wait' as const }
+      }
+      job.falKey = falKey
+      job.submitStartedAt = now
+      return { save: [job], result: 'submit' as const }
     })
   }
 
@@ -714,18 +842,28 @@ export class JobRunner {
                 this.emit(job, p),
               log,
               segments: () => this.children(job),
+              reserveSubmit: (falKey: string) => this.reserveSubmit(job, falKey),
             }
-            await this.slots[SLOT[stage]].add(
-              async () => {
-                await runStage(this.options.deps, ctx)
-                // Submit and wait share one fal slot, so no other clip slips in between them.
-                if (stage === 'submit' && job.stage === 'wait') {
-                  this.emit(job)
-                  await runStage(this.options.deps, ctx)
-                }
-              },
-              { priority: STAGES.indexOf(stage), signal: controller.signal },
-            )
+            let started: Promise<void> | null = null
+            try {
+              await this.slots[SLOT[stage]].add(
+                () =>
+                  (started = (async () => {
+                    await runStage(this.options.deps, ctx)
+                    // Submit and wait share one fal slot, so no other clip slips in between them.
+                    if (stage === 'submit' && job.stage === 'wait') {
+                      this.emit(job)
+                      await runStage(this.options.deps, ctx)
+                    }
+                  })()),
+                { priority: STAGES.indexOf(stage), signal: controller.signal },
+              )
+            } catch (err) {
+              // The slot gives up on an abort at once, but a stage that started finishes its
+              // durable step first: above all a submit fal has accepted, whose id must be kept.
+              if (started) await (started as Promise<void>).catch(() => undefined)
+              throw err
+            }
             break
           } catch (err) {
             const code = err instanceof AppError ? err.code : 'internal'
@@ -778,6 +916,23 @@ export class JobRunner {
       this.emit(job, { error: toErrorInfo(err) })
     }
   }
+}
+
+/** A job's fields when it ends: nobody holds it any more. */
+function settleFields(job: Job, status: Job['status'], error?: unknown): void {
+  job.status = status
+  job.updatedAt = new Date().toISOString()
+  if (status === 'done' || status === 'failed' || status === 'cancelled')
+    job.finishedAt = job.updatedAt
+  if (error !== undefined) job.error = toErrorInfo(error)
+  delete job.owner
+  delete job.stopRequest
+  if (status === 'done') delete job.resubmitIfFailed
+}
+
+/** The process holding a job: its runner, or the process that queued it until someone claims it. */
+export function holderOf(job: Pick<Job, 'owner' | 'createdBy' | 'status'>): string | undefined {
+  return job.owner ?? (job.status === 'queued' ? job.createdBy : undefined)
 }
 
 /** What an abandoned job says: fal keeps working on it, and retry collects the result. */

@@ -362,6 +362,10 @@ describe('describeProbeFailure', () => {
         '[mov,mp4,m4a,3gp,3g2,mj2 @ 0x5598c1f95180] moov atom not found\nclip.mp4: Invalid data found when processing input\n',
       ),
     ).toBe('the file is cut off: its index is missing (a recording or copy that did not finish)')
+    // The same complaint about a text file named .mp4: it was never an MP4, so not "cut off".
+    expect(describeProbeFailure('[mov,mp4 @ 0x55aa] moov atom not found', false)).toBe(
+      'not a video file, or one too damaged to read',
+    )
     expect(describeProbeFailure('notes.txt: Invalid data found when processing input\n')).toBe(
       'not a video file, or one too damaged to read',
     )

@@ -117,18 +117,27 @@ export function parseProbe(json: FfprobeJson, file: string, sizeBytes: number): 
   return result
 }
 
+/** An MP4/MOV/3GP file starts with an `ftyp` box (or, in old QuickTime files, `moov`/`mdat`/`wide`). */
+export function hasIsoHeader(head: Buffer): boolean {
+  const box = head.subarray(4, 8).toString('latin1')
+  return ['ftyp', 'moov', 'mdat', 'wide', 'free', 'skip'].includes(box)
+}
+
 /**
  * ffprobe's complaint about an unreadable file, in words a user can act on. ffprobe prefixes its
  * lines with the demuxer and a memory address ("[mov,mp4,… @ 0x55…] moov atom not found"); that
  * never reaches the user.
  */
-export function describeProbeFailure(stderr: string): string {
+export function describeProbeFailure(stderr: string, looksLikeMp4 = true): string {
   const line = (stderr.split('\n').find((l) => l.trim()) ?? '')
     .replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/i, '')
     .replace(/^.*?:\s(?=[A-Z])/, '')
     .trim()
+  // An MP4/MOV without its index was cut off; a file that never was one only has the wrong name.
   if (/moov atom not found/i.test(line))
-    return 'the file is cut off: its index is missing (a recording or copy that did not finish)'
+    return looksLikeMp4
+      ? 'the file is cut off: its index is missing (a recording or copy that did not finish)'
+      : 'not a video file, or one too damaged to read'
   if (/invalid data found when processing input/i.test(line))
     return 'not a video file, or one too damaged to read'
   if (/end of file|truncat/i.test(line)) return 'the file is cut off before its end'

@@ -3,7 +3,13 @@ import path from 'node:path'
 import { execa } from 'execa'
 import { AppError } from '../../shared/errors'
 import type { ProbeResult } from '../../shared/media'
-import { describeProbeFailure, parseProbe, scanFacts, type FfprobeJson } from './probe-parse'
+import {
+  describeProbeFailure,
+  hasIsoHeader,
+  parseProbe,
+  scanFacts,
+  type FfprobeJson,
+} from './probe-parse'
 import type { CommandLog } from './command-log'
 
 export interface ProbeOptions {
@@ -70,9 +76,17 @@ export async function probeFile(
     // fall through to the checks below
   }
   if (run.exitCode !== 0 || !json.format) {
+    const head = Buffer.alloc(12)
+    await fs
+      .open(file)
+      .then(async (h) => {
+        await h.read(head, 0, 12, 0)
+        await h.close()
+      })
+      .catch(() => undefined)
     throw new AppError(
       'invalid-input',
-      `${name}: ${describeProbeFailure(run.stderr.split(file).join(name))}`,
+      `${name}: ${describeProbeFailure(run.stderr.split(file).join(name), hasIsoHeader(head))}`,
       { file },
     )
   }

@@ -25,11 +25,12 @@ import {
 import { Journal } from '../jobs/journal'
 import { JobRunner, type Outcome } from '../jobs/runner'
 import type { ProcessRegistry } from '../storage/process-registry'
-import { defaultOutputFor } from './naming'
+import { defaultOutputFor, numberedName } from './naming'
 import { writeAtomically } from '../media/ffmpeg-run'
 import { ensureWritableFolder } from './output-check'
 import { makeFolder } from '../storage/make-folder'
 import { buildSpec, type SpecInput } from './render-spec'
+import { isResultOf } from './result-owner'
 
 export interface RenderServiceOptions {
   dataDir: string
@@ -90,7 +91,15 @@ export type BatchEntry =
   | { source: string; kind: 'invalid'; error: ErrorInfo }
   /** Already rendered with these parameters: nothing to do. */
   | { source: string; kind: 'done'; output: string; requestId?: string }
-  | { source: string; kind: 'job'; action: StartAction; jobId: string; message: string }
+  | {
+      source: string
+      kind: 'job'
+      action: StartAction
+      jobId: string
+      message: string
+      /** Where this batch wants the result (a followed render is copied here when done). */
+      output: string
+    }
 
 export interface BatchSummary {
   summary: string
@@ -247,85 +256,106 @@ export class RenderService {
       throw new AppError(
         'invalid-params',
         `${flagOrLabel(req.names, 'out')} must not be the source file`,
-        {
-          field: 'out',
-          file: wanted,
-        },
-      )
-    const decision = await this.decide(base.key as string, wanted, Boolean(req.again))
-    const earlier = decision.kind === 'new' ? undefined : decision.job
-    if (
-      wanted &&
-      !req.overwrite &&
-      decision.kind !== 'done' &&
-      !(earlier && samePath(earlier.spec.output, wanted)) &&
-      (await exists(wanted))
-    ) {
-      throw new AppError(
-        'output-exists',
-        req.names === 'flag'
-          ? `${wanted} exists. Choose another --out or pass --overwrite.`
-          : `${wanted} exists; choose another output file.`,
         { field: 'out', file: wanted },
       )
-    }
     const again = againHint(req.names)
-    switch (decision.kind) {
-      case 'done':
-        return {
-          job: decision.job,
-          action: 'done',
-          output: decision.job.spec.output,
-          message: `Already rendered: ${decision.job.spec.output}${requestOf(decision.job)}. ${again}`,
-        }
-      case 'copy': {
-        const target = wanted as string
-        await ensureWritableFolder(path.dirname(target), { field: 'out' })
-        await copyResult(decision.job.spec.output, target)
-        return {
-          job: decision.job,
-          action: 'copied',
-          output: target,
-          message: `Already rendered as ${decision.job.spec.output}${requestOf(decision.job)}; copied to ${target} without paying again. ${again}`,
-        }
-      }
-      case 'follow':
-        await this.runner.start(decision.job.id)
-        return {
-          job: decision.job,
-          action: 'following',
-          output: decision.job.spec.output,
-          message: decision.elsewhere
-            ? `The same render is already running in ${decision.elsewhere}; waiting for it instead of paying again. ${again}`
-            : `This exact render is already in the queue; it was not sent again. ${again}`,
-        }
-      case 'redownload':
-      case 'collect': {
-        const output = wanted ?? decision.job.spec.output
-        await ensureWritableFolder(path.dirname(output), { field: 'out' })
-        const job = await this.reuse(decision, output, req.overwrite)
-        return {
-          job,
-          action: collects(decision.job) ? 'collecting' : 'resuming',
-          output,
-          message: reuseMessage(decision, again),
-        }
-      }
-      case 'new': {
-        const claimed = this.claimedOutputs()
-        const output =
-          wanted ?? defaultOutputFor(req.source, (p) => existsSync(p) || claimed.has(p))
-        await ensureWritableFolder(path.dirname(output), { field: wanted ? 'out' : 'output' })
-        const spec: JobSpec = { ...base, output, ...(req.overwrite ? { overwrite: true } : {}) }
-        const job = await this.runner.add(
-          spec,
-          segments.length > 1
-            ? { segments: segments.map((s, i) => ({ ...s, output: `${output}.segment-${i}` })) }
-            : {},
+    // Decided again if another process added the same render between our look and our add.
+    for (let turn = 0; ; turn++) {
+      const decision = await this.decide(
+        base.key as string,
+        wanted,
+        Boolean(req.again) && turn === 0,
+      )
+      const earlier = decision.kind === 'new' ? undefined : decision.job
+      if (
+        wanted &&
+        !req.overwrite &&
+        decision.kind !== 'done' &&
+        !(earlier && samePath(earlier.spec.output, wanted)) &&
+        (await exists(wanted))
+      ) {
+        throw new AppError(
+          'output-exists',
+          req.names === 'flag'
+            ? `${wanted} exists. Choose another --out or pass --overwrite.`
+            : `${wanted} exists; choose another output file.`,
+          { field: 'out', file: wanted },
         )
-        return { job, action: 'new', output, message: '' }
+      }
+      switch (decision.kind) {
+        case 'done':
+          return {
+            job: decision.job,
+            action: 'done',
+            output: decision.job.spec.output,
+            message: `Already rendered: ${decision.job.spec.output}${requestOf(decision.job)}. ${again}`,
+          }
+        case 'copy': {
+          const target = wanted as string
+          await ensureWritableFolder(path.dirname(target), { field: 'out' })
+          await copyResult(decision.job.spec.output, target)
+          return {
+            job: decision.job,
+            action: 'copied',
+            output: target,
+            message: `Already rendered as ${decision.job.spec.output}${requestOf(decision.job)}; copied to ${target} without paying again. ${again}`,
+          }
+        }
+        case 'follow':
+          await this.runner.start(decision.job.id)
+          return {
+            job: decision.job,
+            action: 'following',
+            // The other process writes its own output; ours is a copy of it once it is done.
+            output: wanted ?? decision.job.spec.output,
+            message: decision.elsewhere
+              ? `The same render is already running in ${decision.elsewhere}; waiting for it instead of paying again. ${again}`
+              : `This exact render is already in the queue; it was not sent again. ${again}`,
+          }
+        case 'redownload':
+        case 'collect': {
+          const output = wanted ?? decision.job.spec.output
+          await ensureWritableFolder(path.dirname(output), { field: 'out' })
+          const job = await this.reuse(decision, output, req.overwrite)
+          return {
+            job,
+            action: collects(decision.job) ? 'collecting' : 'resuming',
+            output,
+            message: reuseMessage(decision, again),
+          }
+        }
+        case 'new': {
+          const claimed = this.claimedOutputs()
+          const output =
+            wanted ?? defaultOutputFor(req.source, (p) => existsSync(p) || claimed.has(p))
+          await ensureWritableFolder(path.dirname(output), { field: wanted ? 'out' : 'output' })
+          const spec: JobSpec = { ...base, output, ...(req.overwrite ? { overwrite: true } : {}) }
+          const job = await this.runner.add(spec, {
+            ...(req.again && turn === 0 ? { again: true } : {}),
+            ...(segments.length > 1
+              ? { segments: segments.map((s, i) => ({ ...s, output: `${output}.segment-${i}` })) }
+              : {}),
+          })
+          if (job.existing && turn < 3) continue
+          return { job, action: 'new', output, message: '' }
+        }
       }
     }
+  }
+
+  /**
+   * Puts a finished render where this caller asked for it when another process made it under its
+   * own name (a followed render): a copy, never over an existing file unless `overwrite`.
+   */
+  async deliver(jobId: string, target: string, overwrite = false): Promise<string> {
+    const job = this.runner.get(jobId)
+    if (!job || job.status !== 'done' || samePath(job.spec.output, target))
+      return job?.spec.output ?? target
+    let to = path.resolve(target)
+    if (!overwrite)
+      for (let n = 2; await exists(to); n++) to = numberedName(path.resolve(target), n)
+    await copyResult(job.spec.output, to)
+    return to
   }
 
   /** Outputs that unfinished jobs will write: a new job must not pick the same name. */
@@ -350,7 +380,8 @@ export class RenderService {
     same.sort((a, b) => rank(a) - rank(b) || b.createdAt.localeCompare(a.createdAt))
     for (const job of same) {
       if (job.status === 'done') {
-        if (await exists(job.spec.output)) {
+        // Only the job's own file counts: one replaced since (another render's --overwrite) does not.
+        if ((await exists(job.spec.output)) && (await isResultOf(job.spec.output, job))) {
           if (!wanted || samePath(wanted, job.spec.output)) return { kind: 'done', job }
           return { kind: 'copy', job }
         }
@@ -451,8 +482,17 @@ export class RenderService {
         continue
       }
       if (decision.kind === 'copy') {
-        await copyResult(decision.job.spec.output, wanted)
-        entries.push({ source: c.source, kind: 'done', output: wanted })
+        // Never over another render's file under that name: count up beside it instead.
+        let to = wanted
+        for (let n = 2; existsSync(to) || claimed.has(to); n++) to = numberedName(wanted, n)
+        claimed.add(to)
+        await copyResult(decision.job.spec.output, to)
+        entries.push({
+          source: c.source,
+          kind: 'done',
+          output: to,
+          ...(decision.job.requestId ? { requestId: decision.job.requestId } : {}),
+        })
         continue
       }
       let target = wanted
@@ -460,11 +500,18 @@ export class RenderService {
         // Changed parameters render beside the old output: count up instead of replacing anything.
         const taken = (p: string) =>
           p === c.source || claimed.has(p) || existsSync(p) || running.has(p)
-        for (let n = 2; taken(target); n++) target = wanted.replace(/\.mp4$/, ` (${n}).mp4`)
+        for (let n = 2; taken(target); n++) target = numberedName(wanted, n)
       }
       claimed.add(target)
       planned.push({ source: c.source, base, decision, wanted: target })
-      entries.push({ source: c.source, kind: 'job', action: 'new', jobId: '', message: '' })
+      entries.push({
+        source: c.source,
+        kind: 'job',
+        action: 'new',
+        jobId: '',
+        message: '',
+        output: target,
+      })
     }
 
     const jobIds: string[] = []
@@ -473,14 +520,29 @@ export class RenderService {
     for (const e of entries) if (e.kind === 'job') entryOf.set(e.source, e)
     // New renders go into the journal in one write.
     const fresh = planned.filter((p) => p.decision.kind === 'new')
-    const added = await this.runner.addMany(fresh.map((p) => ({ ...p.base, output: p.wanted })))
-    const addedBySource = new Map(fresh.map((p, i) => [p.source, added[i] as Job]))
+    const { added, existing } = await this.runner.addMany(
+      fresh.map((p) => ({ ...p.base, output: p.wanted })),
+    )
+    const addedBySource = new Map<string, Job>()
+    for (const [i, p] of fresh.entries()) {
+      const job = added[i]
+      if (job) addedBySource.set(p.source, job)
+      // Another process added the same render since we looked: take that one up instead.
+      else if (existing.has(i))
+        p.decision = await this.decide(p.base.key as string, p.wanted, false)
+    }
     for (const p of planned) {
       const entry = entryOf.get(p.source) as Extract<BatchEntry, { kind: 'job' }>
       let job: Job
-      if (p.decision.kind === 'new') {
-        job = addedBySource.get(p.source) as Job
+      const mine = addedBySource.get(p.source)
+      if (mine) {
+        job = mine
         entry.action = 'new'
+      } else if (p.decision.kind === 'done' || p.decision.kind === 'copy') {
+        // Finished between our look and our add (another process): copied here when the batch ends.
+        job = p.decision.job
+        entry.action = 'following'
+        entry.message = 'already rendered'
       } else if (p.decision.kind === 'follow') {
         job = (await this.runner.start(p.decision.job.id)) ?? p.decision.job
         entry.action = 'following'
@@ -514,9 +576,17 @@ export class RenderService {
       await Promise.all(own.map((id) => this.runner.abandon(id)))
       stopped()
     }
-    const finished = Promise.race([this.waitFor(jobIds), stopping]).then(() =>
-      this.summarise(req.dir, outDir, entries),
-    )
+    const finished = Promise.race([this.waitFor(jobIds), stopping]).then(async () => {
+      // Renders another process made under its own name: copied to where this batch wants them.
+      for (const e of entries)
+        if (
+          e.kind === 'job' &&
+          e.action === 'following' &&
+          this.runner.get(e.jobId)?.status === 'done'
+        )
+          e.output = await this.deliver(e.jobId, e.output)
+      return this.summarise(req.dir, outDir, entries)
+    })
     finished.catch(() => undefined)
     return { batchId: crypto.randomUUID(), entries, counts, jobIds, finished, stop }
   }
@@ -552,7 +622,14 @@ export class RenderService {
           return {
             source: rel(e.source),
             status: ok ? 'succeeded' : 'failed',
-            ...(ok ? { output: path.relative(outDir, job.spec.output) } : { error }),
+            ...(ok
+              ? {
+                  output: path.relative(
+                    outDir,
+                    e.action === 'following' ? e.output : job.spec.output,
+                  ),
+                }
+              : { error }),
             ...(job?.requestId ? { requestId: job.requestId } : {}),
             note: e.action === 'new' ? 'rendered' : e.action,
           }
@@ -596,13 +673,16 @@ function flagOrLabel(names: NameStyle, flag: string): string {
 
 /** A request fal still has (or had) a result for: reusing it collects; a cancelled one never ran. */
 function collects(job: Job): boolean {
-  return Boolean(job.requestId) && job.status !== 'cancelled'
+  const failedAtFal = job.error?.code === 'fal-failed' || job.error?.code === 'fal-gone'
+  return Boolean(job.requestId) && job.status !== 'cancelled' && !failedAtFal
 }
 
 function reuseMessage(decision: Decision & { job: Job }, again: string): string {
   const { job } = decision
   if (decision.kind === 'redownload')
     return `Downloading the result of request ${job.requestId} again (its earlier output is gone): not paying again. ${again}`
+  if (job.requestId && (job.error?.code === 'fal-failed' || job.error?.code === 'fal-gone'))
+    return `Request ${job.requestId} failed at fal (${job.error.message.replace(/ Retry submits the render again\.$/, '')}); sending the render again.`
   if (job.requestId && job.status === 'cancelled')
     return `Request ${job.requestId} was cancelled at fal before it ran (nothing was billed); sending the render again.`
   if (job.requestId)
