@@ -2,7 +2,7 @@
  * Runs the local fal emulator until Ctrl-C:
  *
  *   npx tsx test/fal-emulator/cli.ts [--port N] [--processing-ms N] [--queue-delay-ms N]
- *                                    [--concurrency N] [--strict-key KEY] [--quiet]
+ *                                    [--concurrency N] [--strict-key KEY] [--instant] [--quiet]
  *
  * Prints `FAL_PROXY_URL=<proxyUrl>` on stdout (one line, for `eval`/scripts) and one line per
  * request on stderr unless --quiet.
@@ -11,7 +11,7 @@ import { startFalEmulator, type EmulatorOptions } from './emulator'
 
 const USAGE =
   'usage: tsx test/fal-emulator/cli.ts [--port N] [--processing-ms N] [--queue-delay-ms N] ' +
-  '[--concurrency N] [--strict-key KEY] [--quiet]'
+  '[--concurrency N] [--strict-key KEY] [--instant] [--quiet]'
 
 function parseArgs(argv: string[]): EmulatorOptions & { quiet: boolean } {
   const out: EmulatorOptions & { quiet: boolean } = { quiet: false }
@@ -32,6 +32,9 @@ function parseArgs(argv: string[]): EmulatorOptions & { quiet: boolean } {
         break
       case '--processing-ms':
         out.processingMs = num(flag, value())
+        break
+      case '--instant':
+        out.instant = true
         break
       case '--queue-delay-ms':
         out.queueDelayMs = num(flag, value())

@@ -84,6 +84,11 @@ export interface EmulatorOptions {
   faults?: Faults
   /** The ffmpeg filter that stands in for the style transfer. Default `negate`. */
   look?: string
+  /**
+   * Instant processing for benchmarks of the app's own overhead: with every frame kept
+   * (`select_every_nth_frame: 1`) the output is the input itself, with no ffmpeg run.
+   */
+  instant?: boolean
   /** Default `$FFMPEG_PATH` or `ffmpeg` on PATH. */
   ffmpegPath?: string
   /** Default `$FFPROBE_PATH` or `ffprobe` on PATH. */
@@ -418,6 +423,7 @@ class Emulator implements FalEmulator {
   private readonly ffmpeg: string
   private readonly ffprobe: string
   private readonly look: string
+  private readonly instant: boolean
 
   constructor(
     private readonly options: EmulatorOptions,
@@ -431,6 +437,7 @@ class Emulator implements FalEmulator {
     this.ffmpeg = options.ffmpegPath ?? process.env.FFMPEG_PATH ?? 'ffmpeg'
     this.ffprobe = options.ffprobePath ?? process.env.FFPROBE_PATH ?? 'ffprobe'
     this.look = options.look ?? 'negate'
+    this.instant = options.instant ?? false
     this.server = http.createServer((req, res) => {
       this.track(this.handle(req, res))
     })
@@ -1100,7 +1107,12 @@ class Emulator implements FalEmulator {
           this.addLog(job, `Step ${i}/${steps}`)
         }
       })()
-      await Promise.all([stepLogs, this.render(source, nth, out.dataPath)])
+      await Promise.all([
+        stepLogs,
+        this.instant && nth === 1
+          ? fsp.copyFile(source, out.dataPath)
+          : this.render(source, nth, out.dataPath),
+      ])
       await this.sleep(minEnd - Date.now())
       out.size = (await fsp.stat(out.dataPath)).size
       out.complete = true

@@ -459,7 +459,9 @@ export class JobRunner {
         action: 'cancelled',
         message: job.requestId
           ? `Cancelled request ${job.requestId} at fal while it was still queued there: nothing is billed.`
-          : 'Cancelled before it was sent to fal: nothing is billed.',
+          : job.submitStartedAt
+            ? 'Cancelled. It was being sent to fal when its process stopped, so fal may have it and bill it (see your fal dashboard).'
+            : 'Cancelled before it was sent to fal: nothing is billed.',
       }
     if (job.status === 'abandoned')
       return { job, action: 'abandoned', message: abandonedError(job).message }

@@ -46,9 +46,26 @@ export class MediaService {
     readonly log: CommandLog,
   ) {}
 
+  /** Probe results by file as it is now (path, size, mtime): a job reads its source several times. */
+  private readonly probes = new Map<string, Promise<ProbeResult>>()
+
   async probe(file: string, signal?: AbortSignal): Promise<ProbeResult> {
     const ffprobe = (await this.tools.ffprobe()).path
-    return probeFile(ffprobe, file, { log: this.log, ...(signal ? { signal } : {}) })
+    const st = await fs.stat(file).catch(() => null)
+    // Missing files and folders go straight to probeFile, which says what is wrong.
+    if (!st?.isFile())
+      return probeFile(ffprobe, file, { log: this.log, ...(signal ? { signal } : {}) })
+    const key = JSON.stringify([ffprobe, path.resolve(file), st.size, st.mtimeMs])
+    let result = this.probes.get(key)
+    if (!result) {
+      // Shared by every caller, so no one caller's cancel applies: a probe is short and timed out.
+      result = probeFile(ffprobe, file, { log: this.log })
+      this.probes.set(key, result)
+      // Failures are not kept (a cancelled probe, a file still being written).
+      result.catch(() => this.probes.delete(key))
+      if (this.probes.size > 2000) this.probes.delete(this.probes.keys().next().value as string)
+    }
+    return structuredClone(await result)
   }
 
   private async ffmpeg(): Promise<string> {

@@ -204,15 +204,17 @@ export class AppendLog<S, R> {
     }
   }
 
+  /** Appends under the lock; the file's size then is everything read so far plus this. */
   private async appendRaw(buffer: Buffer): Promise<void> {
     const handle = await fs.open(this.logFile(this.generation), 'a')
+    let size: number
     try {
       await handle.write(buffer)
       await handle.datasync()
+      size = (await handle.stat()).size
     } finally {
       await handle.close()
     }
-    const size = (await fs.stat(this.logFile(this.generation))).size
     this.offset = size
     this.logBytes = size
     this.stats.bytesWritten += buffer.length

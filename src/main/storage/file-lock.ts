@@ -90,8 +90,8 @@ export class FileLock {
     const token = this.held
     this.held = null
     // Only remove our own lock: if it was taken over as stale, the file is someone else's now.
-    const current = await this.readHolder()
-    if (current.holder?.token === token) await fs.rm(this.file, { force: true })
+    const text = await fs.readFile(this.file, 'utf8').catch(() => '')
+    if (text.includes(`"token":"${token}"`)) await fs.rm(this.file, { force: true })
   }
 
   async with<T>(fn: () => Promise<T>): Promise<T> {
