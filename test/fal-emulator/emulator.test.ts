@@ -517,6 +517,8 @@ describe('fal emulator with the real @fal-ai/client', () => {
       cancelRequested: true,
     })
     em.setFaults({ neverComplete: false })
+    // Processing may still be under way on a busy machine: a client waits for COMPLETED.
+    await em.waitForJob(running.request_id, 'COMPLETED')
     const { data } = await fal.queue.result(TURBO, { requestId: running.request_id })
     expect(data.video.url).toBeTruthy()
     await em.idle()
