@@ -81,6 +81,7 @@ describe('render a clip from the UI, against the local fal', () => {
       .poll(() => page.getByText(/Already rendered: .*beach day\.reanimate\.mp4/).count())
       .toBe(1)
     expect(emu.submits()).toHaveLength(0)
+    await app.screenshot('render-again')
     await page.getByRole('button', { name: 'Render again' }).click()
     await expect.poll(() => emu.submits().length, { timeout: 30_000 }).toBe(1)
     const take2 = path.join(dir, 'beach day.reanimate (2).mp4')
