@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { execa } from 'execa'
+import { childEnvOptions } from './child-env'
+import { withLocalInputsOnly } from './container-check'
 import { AppError } from '../../shared/errors'
 import type { CommandLog } from './command-log'
 import { progressLineSplitter, ProgressTracker, type Progress } from './progress'
@@ -43,7 +45,7 @@ export async function runFfmpeg(options: FfmpegRunOptions): Promise<void> {
     '-progress',
     'pipe:1',
     '-nostats',
-    ...options.args,
+    ...withLocalInputsOnly(options.args),
   ]
   const record = options.log?.start(options.purpose, options.bin, args)
   const started = Date.now()
@@ -60,6 +62,7 @@ export async function runFfmpeg(options: FfmpegRunOptions): Promise<void> {
   const child = execa(options.bin, args, {
     reject: false,
     stdin: 'ignore',
+    ...childEnvOptions(),
     ...(options.signal ? { cancelSignal: options.signal } : {}),
     // ffmpeg ignores SIGTERM while blocked on output sometimes; escalate.
     forceKillAfterDelay: 2000,

@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { execa } from 'execa'
+import { childEnvOptions } from './child-env'
+import { containerProblem, LOCAL_INPUT_ONLY } from './container-check'
 import { AppError } from '../../shared/errors'
 import type { ProbeResult } from '../../shared/media'
 import {
@@ -34,10 +36,15 @@ export async function probeFile(
   if (!stat.isFile()) throw new AppError('invalid-input', `${name}: not a file`, { file })
   if (stat.size === 0) throw new AppError('invalid-input', `${name}: the file is empty`, { file })
 
-  const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file]
+  // prettier-ignore
+  const args = [
+    '-v', 'error', ...LOCAL_INPUT_ONLY,
+    '-print_format', 'json', '-show_format', '-show_streams', file,
+  ]
   const record = options.log?.start('probe', ffprobe, args)
   const started = Date.now()
   const run = await execa(ffprobe, args, {
+    ...childEnvOptions(),
     timeout: options.timeoutMs ?? 30_000,
     reject: false,
     ...(options.signal ? { cancelSignal: options.signal } : {}),
@@ -90,6 +97,8 @@ export async function probeFile(
       { file },
     )
   }
+  const refused = containerProblem(json.format.format_name)
+  if (refused) throw new AppError('invalid-input', `${name}: ${refused}`, { file })
   const result = parseProbe(json, file, stat.size)
   if (!result) {
     const hasAudio = json.streams?.some((s) => s.codec_type === 'audio')
@@ -131,6 +140,7 @@ async function scanPackets(
   const args = [
     '-v',
     'error',
+    ...LOCAL_INPUT_ONLY,
     '-select_streams',
     String(streamIndex),
     '-show_entries',
@@ -142,6 +152,7 @@ async function scanPackets(
   const record = options.log?.start('count frames', ffprobe, args)
   const started = Date.now()
   const run = await execa(ffprobe, args, {
+    ...childEnvOptions(),
     timeout: 20_000,
     reject: false,
     maxBuffer: 64 * 1024 * 1024,
