@@ -1,5 +1,7 @@
+import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FileAccess } from './file-access'
 import { AppError } from '../../shared/errors'
 
@@ -106,6 +108,93 @@ describe('FileAccess', () => {
       const access = new FileAccess(true)
       expect(access.isAllowed('clip.mp4')).toBe(false)
       expect(checkError(access, 'clip.mp4').code).toBe('forbidden')
+    })
+  })
+
+  describe('files on disk: a grant is the file, not the name', () => {
+    let dir: string
+    let clip: string
+    let secret: string
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reanimate-access-'))
+      clip = path.join(dir, 'clip.mp4')
+      secret = path.join(dir, 'secret.txt')
+      fs.writeFileSync(clip, 'video bytes')
+      fs.writeFileSync(secret, 'private')
+    })
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+    const read = async (access: FileAccess, p: string) => {
+      const handle = await access.open(p)
+      if (!handle) return null
+      try {
+        return (await handle.readFile()).toString()
+      } finally {
+        await handle.close()
+      }
+    }
+
+    it('serves the granted file', async () => {
+      const access = new FileAccess()
+      access.grant(clip)
+      expect(await read(access, clip)).toBe('video bytes')
+    })
+
+    it('refuses a granted clip swapped for a link to another file', async () => {
+      const access = new FileAccess()
+      access.grant(clip)
+      fs.rmSync(clip)
+      fs.symlinkSync(secret, clip)
+      expect(access.isAllowed(clip)).toBe(false)
+      const error = checkError(access, clip)
+      expect(error.code).toBe('forbidden')
+      expect(error.message).toBe('clip.mp4: changed on disk since you added it. Add it again.')
+      expect(await read(access, clip)).toBeNull()
+    })
+
+    it('refuses a granted clip replaced by another file under the same name', async () => {
+      const access = new FileAccess()
+      access.grant(clip)
+      fs.renameSync(secret, clip)
+      expect(access.isAllowed(clip)).toBe(false)
+      expect(await read(access, clip)).toBeNull()
+    })
+
+    it('a path granted before it existed does not cover a file that appears there', () => {
+      const access = new FileAccess()
+      const later = path.join(dir, 'later.mp4')
+      access.grant(later)
+      expect(access.isAllowed(later)).toBe(true)
+      fs.symlinkSync(secret, later)
+      expect(access.isAllowed(later)).toBe(false)
+    })
+
+    it('grants what a link the user chose points at, by its real path', async () => {
+      const access = new FileAccess()
+      const link = path.join(dir, 'shortcut.mp4')
+      fs.symlinkSync(clip, link)
+      expect(access.grant(link)).toBe(link)
+      expect(await read(access, clip)).toBe('video bytes')
+      expect(access.check(link)).toBe(link)
+      expect(access.isAllowed(secret)).toBe(false)
+    })
+
+    it('refuses to grant a link where the app expected a file it made', () => {
+      const access = new FileAccess()
+      const output = path.join(dir, 'clip.reanimate.mp4')
+      fs.symlinkSync(secret, output)
+      expect(() => access.grantProduced(output)).toThrow(/is a link/)
+      expect(access.isAllowed(output)).toBe(false)
+      expect(access.isAllowed(secret)).toBe(false)
+    })
+
+    it('a produced grant lasts only while its condition holds', () => {
+      const access = new FileAccess()
+      let listed = true
+      access.grantProduced(clip, () => listed)
+      expect(access.isAllowed(clip)).toBe(true)
+      listed = false
+      expect(access.isAllowed(clip)).toBe(false)
     })
   })
 })

@@ -32,9 +32,13 @@ export function registerProtocols(
     response.headers.set('x-content-type-options', 'nosniff')
     return response
   })
-  protocol.handle(MEDIA_SCHEME, (request) => {
+  protocol.handle(MEDIA_SCHEME, async (request) => {
     const url = new URL(request.url)
     if (url.host !== 'file') return new Response('Not found', { status: 404 })
-    return serveMedia(access, url.pathname.replace(/^\//, ''), request)
+    const response = await serveMedia(access, url.pathname.replace(/^\//, ''), request)
+    // Media is inert: a granted file that happens to be HTML or SVG cannot run script here.
+    response.headers.set('content-security-policy', 'sandbox')
+    response.headers.set('x-content-type-options', 'nosniff')
+    return response
   })
 }

@@ -62,21 +62,36 @@ export async function fileResponse(
   rangeHeader: string | null,
   method = 'GET',
 ): Promise<Response> {
-  let size: number
+  let handle: fs.promises.FileHandle
   try {
-    const st = await fs.promises.stat(file)
-    if (!st.isFile()) return text(404, 'Not found')
-    size = st.size
+    handle = await fs.promises.open(file, 'r')
   } catch {
     return text(404, 'Not found')
   }
+  return handleResponse(handle, file, rangeHeader, method)
+}
+
+/** Streams an open file; the handle is closed when the response is done with it. */
+async function handleResponse(
+  handle: fs.promises.FileHandle,
+  name: string,
+  rangeHeader: string | null,
+  method: string,
+): Promise<Response> {
+  const st = await handle.stat().catch(() => null)
+  if (!st?.isFile()) {
+    await handle.close()
+    return text(404, 'Not found')
+  }
+  const size = st.size
   const headers = new Headers({
-    'content-type': contentTypeOf(file),
+    'content-type': contentTypeOf(name),
     'accept-ranges': 'bytes',
     'cache-control': 'no-cache',
   })
   const range = parseRange(rangeHeader, size)
   if (range === 'invalid') {
+    await handle.close()
     headers.set('content-range', `bytes */${size}`)
     return new Response(null, { status: 416, headers })
   }
@@ -84,9 +99,12 @@ export async function fileResponse(
   headers.set('content-length', String(size === 0 ? 0 : end - start + 1))
   if (range) headers.set('content-range', `bytes ${start}-${end}/${size}`)
   const status = range ? 206 : 200
-  if (method === 'HEAD' || size === 0) return new Response(null, { status, headers })
+  if (method === 'HEAD' || size === 0) {
+    await handle.close()
+    return new Response(null, { status, headers })
+  }
   const stream = Readable.toWeb(
-    fs.createReadStream(file, { start, end }),
+    handle.createReadStream({ start, end, autoClose: true }),
   ) as ReadableStream<Uint8Array>
   return new Response(stream, { status, headers })
 }
@@ -98,7 +116,8 @@ export function mediaUrlFor(base: string, file: string): string {
 
 /**
  * The local media endpoint behind `reanimate-media://` (app) and `/media/` (bridge): streams only
- * files on the allow-list; any other path gets 403 without touching the disk.
+ * files on the allow-list, opened without following a link and checked to be the granted file; any
+ * other path gets 403 without touching the disk.
  */
 export async function serveMedia(
   access: FileAccess,
@@ -112,8 +131,14 @@ export async function serveMedia(
   } catch {
     return text(400, 'Bad path')
   }
-  if (!access.isAllowed(file)) return text(403, 'Forbidden: not a file opened in Reanimate')
-  return fileResponse(path.resolve(file), request.headers.get('range'), request.method)
+  let handle: fs.promises.FileHandle | null
+  try {
+    handle = await access.open(file)
+  } catch {
+    return text(404, 'Not found')
+  }
+  if (!handle) return text(403, 'Forbidden: not a file opened in Reanimate')
+  return handleResponse(handle, file, request.headers.get('range'), request.method)
 }
 
 /** Serves the built renderer from `root`; never outside it. */
