@@ -27,7 +27,7 @@ export interface AppUnderTest {
 export async function startApp(
   rendererDir: string,
   env: NodeJS.ProcessEnv = {},
-  options: { dialogs?: Dialogs } = {},
+  options: { dialogs?: Partial<Dialogs> } = {},
 ): Promise<AppUnderTest> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'reanimate-e2e-'))
   const services = createServices({
@@ -65,6 +65,7 @@ export async function startApp(
     if (m.type() === 'error') problems.push(`console: ${m.text()}`)
   })
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
+  // The URL carries this launch's token; the bridge trades it for a cookie and redirects to `/`.
   await page.goto(bridge.url)
 
   return {

@@ -6,15 +6,29 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import type { Services } from '../services'
 import { serveMedia, serveStatic } from '../protocol/serve-file'
 import type { CallContext } from '../../shared/contract/dispatch'
+import { contentSecurityPolicy } from '../../shared/csp'
+import {
+  checkRequest,
+  checkUpgrade,
+  cookieNameFor,
+  formatHostPort,
+  newToken,
+  type Gate,
+} from './bridge-auth'
 
 export interface BridgeOptions {
   /** Folder of the built renderer to serve at `/`; omit to serve only `/ws` and `/media/`. */
   rendererDir?: string
   port?: number
+  /** Address to listen on and to expect in the Host header; loopback unless told otherwise. */
+  host?: string
 }
 
 export interface Bridge {
+  /** The address to open: the origin plus this launch's `?token=`. */
   url: string
+  /** `http://127.0.0.1:<port>`, without the token. */
+  origin: string
   close(): Promise<void>
 }
 
@@ -32,9 +46,21 @@ async function toWebRequest(req: http.IncomingMessage, origin: string): Promise<
   return new Request(new URL(req.url ?? '/', origin), { method: req.method ?? 'GET', headers })
 }
 
-async function sendWebResponse(res: http.ServerResponse, response: Response): Promise<void> {
+/** Pages and scripts get the renderer's own CSP; media is inert even if a granted file is HTML. */
+const STATIC_HEADERS = {
+  'content-security-policy': contentSecurityPolicy('production'),
+  'x-content-type-options': 'nosniff',
+}
+const MEDIA_HEADERS = { 'content-security-policy': 'sandbox', 'x-content-type-options': 'nosniff' }
+
+async function sendWebResponse(
+  res: http.ServerResponse,
+  response: Response,
+  extra: Record<string, string> = {},
+): Promise<void> {
   res.statusCode = response.status
   response.headers.forEach((value, key) => res.setHeader(key, value))
+  for (const [key, value] of Object.entries(extra)) res.setHeader(key, value)
   if (!response.body) {
     res.end()
     return
@@ -48,7 +74,8 @@ async function sendWebResponse(res: http.ServerResponse, response: Response): Pr
 /**
  * The second transport: the same contract over a WebSocket on 127.0.0.1, for tests and debugging.
  * It serves the built renderer too, so the page, its socket and its media share one origin and the
- * renderer's strict CSP (`'self'`) needs no exception. Sockets from any other origin are refused.
+ * renderer's strict CSP (`'self'`) needs no exception. Every request needs this launch's token
+ * (see bridge-auth.ts) and our exact Host; sockets also need our own Origin.
  */
 export async function startBridge(
   services: Services,
@@ -56,21 +83,45 @@ export async function startBridge(
 ): Promise<Bridge> {
   const server = http.createServer()
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 })
-  let origin = ''
+  const host = options.host ?? '127.0.0.1'
+  // Filled in once the port is known; nothing is served before then.
+  const gate: Gate = { hostPort: '', origin: '', token: newToken(), cookieName: '' }
 
   server.on('request', (req, res) => {
     void (async () => {
-      const request = await toWebRequest(req, origin)
-      const { pathname } = new URL(request.url)
-      let response: Response
-      if (pathname.startsWith('/media/')) {
-        response = await serveMedia(services.access, pathname.slice('/media/'.length), request)
-      } else if (options.rendererDir) {
-        response = await serveStatic(options.rendererDir, pathname, request)
-      } else {
-        response = new Response('Not found', { status: 404 })
+      const verdict = checkRequest(gate, req)
+      if (verdict.kind === 'forbid') {
+        res.writeHead(403, {
+          'content-type': 'text/plain; charset=utf-8',
+          'x-content-type-options': 'nosniff',
+        })
+        res.end(verdict.message)
+        return
       }
-      await sendWebResponse(res, response)
+      if (verdict.kind === 'redirect') {
+        res.writeHead(303, {
+          location: verdict.location,
+          'set-cookie': verdict.setCookie,
+          'cache-control': 'no-store',
+        })
+        res.end()
+        return
+      }
+      const request = await toWebRequest(req, gate.origin)
+      const { pathname } = new URL(request.url)
+      if (pathname.startsWith('/media/')) {
+        const encoded = pathname.slice('/media/'.length)
+        await sendWebResponse(
+          res,
+          await serveMedia(services.access, encoded, request),
+          MEDIA_HEADERS,
+        )
+      } else if (options.rendererDir) {
+        const response = await serveStatic(options.rendererDir, pathname, request)
+        await sendWebResponse(res, response, STATIC_HEADERS)
+      } else {
+        await sendWebResponse(res, new Response('Not found', { status: 404 }))
+      }
     })().catch(() => {
       if (!res.headersSent) res.statusCode = 500
       res.end()
@@ -78,10 +129,14 @@ export async function startBridge(
   })
 
   server.on('upgrade', (req, socket, head) => {
-    // A page from anywhere else (another site, another port) must not drive the services.
-    if (req.url !== '/ws' || req.headers.origin !== origin) {
-      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n')
-      socket.destroy()
+    const verdict = checkUpgrade(gate, req)
+    if (verdict.kind === 'forbid') {
+      const body = verdict.message
+      socket.once('finish', () => socket.destroy())
+      socket.end(
+        'HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\n' +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      )
       return
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws))
@@ -112,14 +167,17 @@ export async function startBridge(
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+    server.listen(options.port ?? 0, host, () => resolve())
   })
   const { port } = server.address() as AddressInfo
-  origin = `http://127.0.0.1:${port}`
-  ctx.mediaBaseUrl = `${origin}/media/`
+  gate.hostPort = formatHostPort(host, port)
+  gate.origin = `http://${gate.hostPort}`
+  gate.cookieName = cookieNameFor(port)
+  ctx.mediaBaseUrl = `${gate.origin}/media/`
 
   return {
-    url: origin,
+    url: `${gate.origin}/?token=${gate.token}`,
+    origin: gate.origin,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate()
