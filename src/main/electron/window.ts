@@ -1,38 +1,11 @@
 import path from 'node:path'
-import { BrowserWindow, shell, type WebContents } from 'electron'
-import { isTrustedUrl } from './sender'
+import { BrowserWindow } from 'electron'
 
 export interface WindowOptions {
   url: string
   preload: string
   isDev: boolean
   onClosed: (id: number) => void
-}
-
-/** Opens only https links, in the user's browser; everything else stays closed. */
-function openExternalSafely(url: string): void {
-  try {
-    if (new URL(url).protocol === 'https:') void shell.openExternal(url)
-  } catch {
-    // not a URL: ignore
-  }
-}
-
-function lockDown(contents: WebContents, trustedBase: string, isDev: boolean): void {
-  contents.setWindowOpenHandler(({ url }) => {
-    openExternalSafely(url)
-    return { action: 'deny' }
-  })
-  contents.on('will-navigate', (event, url) => {
-    if (!isTrustedUrl(url, trustedBase)) event.preventDefault()
-  })
-  contents.on('will-redirect', (event, url) => {
-    if (!isTrustedUrl(url, trustedBase)) event.preventDefault()
-  })
-  contents.on('will-attach-webview', (event) => event.preventDefault())
-  if (!isDev) {
-    contents.on('devtools-opened', () => contents.closeDevTools())
-  }
 }
 
 export function createMainWindow(options: WindowOptions): BrowserWindow {
@@ -63,8 +36,9 @@ export function createMainWindow(options: WindowOptions): BrowserWindow {
       devTools: options.isDev,
     },
   })
+  // Navigation, window.open, <webview>, devtools and permissions: guarded for every web contents
+  // by installGuards (guard.ts), which app.ts installs before the first window opens.
   const id = win.webContents.id
-  lockDown(win.webContents, options.url, options.isDev)
   win.once('ready-to-show', () => win.show())
   win.on('closed', () => options.onClosed(id))
   void win.loadURL(options.url)

@@ -5,6 +5,7 @@ import type { ErrorInfo } from '../../shared/errors'
 import { toErrorInfo } from '../../shared/errors'
 import type { MediaService } from '../media/media-service'
 import { writeJsonAtomic } from '../storage/json-file'
+import { csvCell } from './csv'
 
 export const VIDEO_EXTENSIONS = new Set([
   '.mp4',
@@ -157,11 +158,6 @@ export interface SummaryRow {
   requestId?: string
   /** How this run got it: rendered now, already there, collected from fal, copied. */
   note?: string
-}
-
-function csvCell(v: string | undefined): string {
-  const s = v ?? ''
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
 
 export function summaryCsv(rows: SummaryRow[]): string {

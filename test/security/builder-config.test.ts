@@ -1,0 +1,70 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
+
+const root = path.resolve(import.meta.dirname, '../..')
+const config = parse(fs.readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as Record<
+  string,
+  unknown
+>
+
+interface JsonSchema {
+  properties?: Record<string, JsonSchema>
+  definitions?: Record<string, JsonSchema>
+  anyOf?: JsonSchema[]
+  $ref?: string
+  type?: string
+  additionalProperties?: boolean
+}
+/** electron-builder's own schema for electron-builder.yml (it validates the config with it too). */
+const schema = JSON.parse(
+  fs.readFileSync(path.join(root, 'node_modules/app-builder-lib/scheme.json'), 'utf8'),
+) as JsonSchema
+
+/** The object schema behind a property: follows `$ref` and the `{…} | null` anyOf. */
+function objectSchema(s: JsonSchema | undefined): JsonSchema | undefined {
+  if (!s) return undefined
+  if (s.$ref) return objectSchema(schema.definitions?.[s.$ref.replace('#/definitions/', '')])
+  if (s.anyOf) return s.anyOf.map(objectSchema).find((x) => x?.properties)
+  return s.properties ? s : undefined
+}
+
+/** What each fuse must be in the packaged app (security issue #9). */
+const FUSES = {
+  // off: no way to run the binary as plain Node or to inject code through Node's options
+  runAsNode: false,
+  enableNodeOptionsEnvironmentVariable: false,
+  enableNodeCliInspectArguments: false,
+  // on: only the integrity-checked app.asar is loaded; cookies are encrypted at rest
+  enableEmbeddedAsarIntegrityValidation: true,
+  onlyLoadAppFromAsar: true,
+  enableCookieEncryption: true,
+  // off: the UI is served from app://, file:// pages need no extra privileges
+  grantFileProtocolExtraPrivileges: false,
+}
+
+describe('electron-builder.yml', () => {
+  it('sets every security fuse', () => {
+    expect(config.electronFuses).toEqual(FUSES)
+  })
+
+  it('uses only fuse names electron-builder knows (a typo would be a silently unset fuse)', () => {
+    const fuseSchema = objectSchema(schema.properties?.electronFuses)
+    expect(fuseSchema?.properties, 'scheme.json describes electronFuses').toBeDefined()
+    expect(fuseSchema?.additionalProperties).toBe(false)
+    for (const key of Object.keys(config.electronFuses as object)) {
+      expect(fuseSchema?.properties?.[key]?.type, `electronFuses.${key}`).toBe('boolean')
+    }
+  })
+
+  it('uses only top-level keys electron-builder knows', () => {
+    const known = Object.keys(schema.properties ?? {})
+    expect(known.length).toBeGreaterThan(50)
+    expect(Object.keys(config).filter((k) => !known.includes(k))).toEqual([])
+  })
+
+  it('packs the app into an asar (the asar fuses need one)', () => {
+    expect(config.asar ?? true).not.toBe(false)
+  })
+})
