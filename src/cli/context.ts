@@ -5,7 +5,8 @@ import type { CallContext } from '../shared/contract/dispatch'
 
 /**
  * The CLI runs the same services as the app, in-process. It reads the fal key from FAL_KEY only:
- * the app's saved key is sealed by Electron's safeStorage, which plain Node cannot open.
+ * the app's saved key is sealed by Electron's safeStorage, which plain Node cannot open. Its proxy
+ * is FAL_PROXY_URL only: with FAL_KEY and FAL_PROXY_URL both set, the key goes to that proxy.
  */
 export function cliServices(
   env: NodeJS.ProcessEnv = process.env,
@@ -17,6 +18,8 @@ export function cliServices(
     secrets: new MemorySecretStore(),
     env,
     allowAllFiles: true,
+    // The proxy comes from FAL_PROXY_URL only, never from the app's settings file.
+    proxyFromSettings: false,
     // Jobs a CLI command creates are the CLI's: the app only collects them, never submits them.
     origin: command === 'batch' ? 'batch' : 'run',
     processName: `reanimate ${command}`,

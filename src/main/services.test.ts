@@ -4,7 +4,7 @@ import path from 'node:path'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createServices } from './services'
+import { createServices, type Dialogs } from './services'
 import { MemorySecretStore } from './settings/secret-store'
 import { methodNames, type CallReply, type MethodName } from '../shared/contract'
 import type { CallContext } from '../shared/contract/dispatch'
@@ -44,10 +44,20 @@ afterAll(async () => {
   await fs.rm(root, { recursive: true, force: true })
 })
 
-async function makeServices(env: NodeJS.ProcessEnv = ONLY_PATH, allowAllFiles = false) {
+async function makeServices(
+  env: NodeJS.ProcessEnv = ONLY_PATH,
+  allowAllFiles = false,
+  dialogs?: Partial<Dialogs>,
+) {
   const dataDir = path.join(root, `data-${++counter}`)
   await fs.mkdir(dataDir)
-  const services = createServices({ dataDir, secrets: new MemorySecretStore(), env, allowAllFiles })
+  const services = createServices({
+    dataDir,
+    secrets: new MemorySecretStore(),
+    env,
+    allowAllFiles,
+    ...(dialogs ? { dialogs } : {}),
+  })
   const events: { name: string; payload: unknown }[] = []
   services.bus.subscribe((name, payload) => events.push({ name, payload }))
   return { services, events, dataDir }
@@ -90,6 +100,13 @@ describe('createServices: the fal key never leaks', () => {
         { falProxyUrl: SENTINEL },
         { ffmpegPath: '/usr/bin/ffmpeg' },
       ],
+      'settings.setFalProxy': [
+        { url: 'https://proxy.example/fal', sendKey: true },
+        { url: SENTINEL, sendKey: true },
+        { url: null },
+      ],
+      'settings.pickTool': [{ tool: 'ffmpeg' }, { tool: SENTINEL }],
+      'settings.resetTool': [{ tool: 'ffprobe' }],
       'secrets.status': [{}],
       'secrets.setFalKey': [{ key: `${SENTINEL} with spaces` }, { key: `x${SENTINEL}`.repeat(40) }],
       'secrets.clearFalKey': [{}],
@@ -303,19 +320,11 @@ describe('createServices: settings', () => {
 
   it('a one-field update keeps the other fields', async () => {
     const { services } = await makeServices()
-    await services.dispatch(
-      'settings.update',
-      { ffprobePath: '/usr/bin/ffprobe', concurrency: 4 },
-      ctx,
-    )
+    await services.dispatch('settings.update', { concurrency: 4 }, ctx)
     const next = valueOf<typeof DEFAULT_SETTINGS>(
-      await services.dispatch('settings.update', { falProxyUrl: 'https://proxy.example/fal' }, ctx),
+      await services.dispatch('settings.update', { prepareMaxSide: 'original' }, ctx),
     )
-    expect(next).toMatchObject({
-      ffprobePath: '/usr/bin/ffprobe',
-      concurrency: 4,
-      falProxyUrl: 'https://proxy.example/fal',
-    })
+    expect(next).toMatchObject({ concurrency: 4, prepareMaxSide: 'original' })
   })
 
   it('an invalid update is refused with the field name, changes nothing and emits nothing', async () => {
@@ -326,8 +335,11 @@ describe('createServices: settings', () => {
     expect(valueOf(await services.dispatch('settings.get', {}, ctx))).toEqual(DEFAULT_SETTINGS)
   })
 
-  it('changing a binary path re-resolves the tools', async () => {
-    const { services } = await makeServices()
+  it("choosing a program in main's picker re-resolves the tools; a broken pick changes nothing", async () => {
+    let picked: string | null = '/nonexistent/ffprobe'
+    const { services } = await makeServices(ONLY_PATH, false, {
+      pickProgram: async () => picked,
+    })
     type Info = {
       tools: { ffprobe: { path: string } | null; problems: string[] }
       transport: string
@@ -336,12 +348,38 @@ describe('createServices: settings', () => {
     expect(before.tools.ffprobe?.path).toBe('/usr/bin/ffprobe')
     expect(before.transport).toBe('websocket')
 
-    await services.dispatch('settings.update', { ffprobePath: '/nonexistent/ffprobe' }, ctx)
-    const broken = valueOf<Info>(await services.dispatch('app.info', {}, ctx))
-    expect(broken.tools.ffprobe).toBeNull()
-    expect(broken.tools.problems.join('\n')).toContain('/nonexistent/ffprobe')
+    // A pick that is not a program is refused in words and not saved.
+    expect(
+      errorOf(await services.dispatch('settings.pickTool', { tool: 'ffprobe' }, ctx)),
+    ).toMatchObject({
+      code: 'invalid-input',
+      message: 'ffprobe: not a program file. Choose ffprobe itself.',
+    })
+    expect(services.settings.get().ffprobePath).toBeNull()
 
-    await services.dispatch('settings.update', { ffprobePath: null }, ctx)
+    // A real one is saved and used.
+    const copy = path.join(root, `ffprobe-copy-${counter}`)
+    await fs.copyFile('/usr/bin/ffprobe', copy)
+    await fs.chmod(copy, 0o755)
+    picked = copy
+    expect(
+      valueOf(await services.dispatch('settings.pickTool', { tool: 'ffprobe' }, ctx)),
+    ).toMatchObject({
+      changed: true,
+    })
+    const chosen = valueOf<Info>(await services.dispatch('app.info', {}, ctx))
+    expect(chosen.tools.ffprobe?.path).toBe(copy)
+
+    // Cancelling the picker changes nothing.
+    picked = null
+    expect(
+      valueOf(await services.dispatch('settings.pickTool', { tool: 'ffprobe' }, ctx)),
+    ).toMatchObject({
+      changed: false,
+    })
+    expect(services.settings.get().ffprobePath).toBe(copy)
+
+    await services.dispatch('settings.resetTool', { tool: 'ffprobe' }, ctx)
     expect(valueOf<Info>(await services.dispatch('app.info', {}, ctx)).tools.ffprobe?.path).toBe(
       '/usr/bin/ffprobe',
     )

@@ -13,6 +13,8 @@ import { createFal, type FalConnection } from './fal/client'
 import { UploadCache } from './fal/upload-cache'
 import { AppError } from '../shared/errors'
 import { validParams } from './render/render-spec'
+import { MainOwnedSettings, type MainDialogs } from './settings/main-owned-settings'
+import { proxyUrlProblem } from '../shared/proxy-url'
 import { RenderService } from './render/render-service'
 import { ProcessRegistry } from './storage/process-registry'
 import type { JobOrigin } from '../shared/jobs'
@@ -26,7 +28,7 @@ export interface ServicesOptions {
   /** The CLI acts for the user directly; the renderer only reaches files the user chose. */
   allowAllFiles?: boolean
   /** The platform's pickers (Electron dialogs); the bridge and tests bring their own. */
-  dialogs?: Dialogs
+  dialogs?: Partial<Dialogs>
   /** Status polling interval for renders (tests make it short). */
   pollMs?: number
   /** Which front end this is: the app (and `reanimate ui`) resumes its renders at start. */
@@ -37,9 +39,14 @@ export interface ServicesOptions {
   refreshMs?: number
   /** Requests at fal at once, instead of the setting (the CLI's --concurrency). */
   concurrency?: number
+  /**
+   * Whether the proxy confirmed in the app's Settings applies. The CLI says no: it takes its proxy
+   * only from FAL_PROXY_URL, never from a file the app (or its window) wrote.
+   */
+  proxyFromSettings?: boolean
 }
 
-export interface Dialogs {
+export interface Dialogs extends MainDialogs {
   pickFiles(): Promise<string[]>
   pickFolder(): Promise<string | null>
 }
@@ -50,6 +57,20 @@ const noDialogs: Dialogs = {
       new AppError('internal', 'No file picker here: drop files onto the window instead.'),
     ),
   pickFolder: () => Promise.reject(new AppError('internal', 'No folder picker here.')),
+  confirm: () =>
+    Promise.reject(
+      new AppError(
+        'forbidden',
+        'The fal proxy can only be changed in the desktop app. Here, set FAL_PROXY_URL before starting Reanimate.',
+      ),
+    ),
+  pickProgram: () =>
+    Promise.reject(
+      new AppError(
+        'forbidden',
+        'ffmpeg can only be chosen in the desktop app. Here, set FFMPEG_PATH and FFPROBE_PATH before starting Reanimate.',
+      ),
+    ),
 }
 
 /**
@@ -61,15 +82,22 @@ export function createServices(options: ServicesOptions) {
   const bus = new EventBus()
   const settings: SettingsStore = new FileSettingsStore(options.dataDir)
   const access = new FileAccess(options.allowAllFiles ?? false)
+  const proxyFromSettings = options.proxyFromSettings ?? true
   const keys = new KeyService(options.secrets, env, () =>
-    Boolean(env.FAL_PROXY_URL || settings.get().falProxyUrl),
+    Boolean(env.FAL_PROXY_URL || (proxyFromSettings && settings.get().falProxy)),
   )
   const tools = new Tools(() => settings.get(), env)
   const commandLog = new CommandLog(200, (record) => bus.emit('media.command', { ...record }))
   const media = new MediaService(tools, path.join(options.dataDir, 'cache'), commandLog)
   /** Files the app makes for the window (posters, proxies) become reachable by it. */
   const produced = (file: string, ctx: { mediaBaseUrl: string }) =>
-    mediaUrlFor(ctx.mediaBaseUrl, access.grant(file))
+    mediaUrlFor(ctx.mediaBaseUrl, access.grantProduced(file))
+  const dialogs: Dialogs = { ...noDialogs, ...options.dialogs }
+  const mainOwned = new MainOwnedSettings(settings, dialogs, (what) => {
+    if (what === 'tools') tools.invalidate()
+    bus.emit('settings.changed', settings.get())
+    if (what === 'proxy') void keys.status().then((status) => bus.emit('secrets.changed', status))
+  })
 
   const handlers: Handlers = {
     'app.info': async (_p, ctx) => ({
@@ -82,11 +110,12 @@ export function createServices(options: ServicesOptions) {
     'settings.get': async () => settings.get(),
     'settings.update': async (patch) => {
       const next = settings.update(patch)
-      if ('ffmpegPath' in patch || 'ffprobePath' in patch) tools.invalidate()
       bus.emit('settings.changed', next)
-      if ('falProxyUrl' in patch) bus.emit('secrets.changed', await keys.status())
       return next
     },
+    'settings.setFalProxy': ({ url, sendKey }) => mainOwned.setFalProxy(url, sendKey),
+    'settings.pickTool': ({ tool }) => mainOwned.pickTool(tool),
+    'settings.resetTool': async ({ tool }) => mainOwned.resetTool(tool),
     'secrets.status': () => keys.status(),
     'secrets.setFalKey': async ({ key }) => {
       const status = await keys.set(key)
@@ -159,9 +188,10 @@ export function createServices(options: ServicesOptions) {
     },
     'batch.start': async (req) => {
       await ensureConnection()
+      const outDir = access.check(req.outDir)
       const run = await render.startBatch({
         dir: access.check(req.dir),
-        outDir: access.check(req.outDir),
+        outDir,
         recursive: req.recursive,
         preset: {
           endpoint: req.endpoint,
@@ -175,10 +205,14 @@ export function createServices(options: ServicesOptions) {
       })
       void run.finished.then(
         (s) => {
-          access.grant(s.summary)
+          try {
+            access.grantProduced(s.summary)
+          } catch {
+            // A link where the summary was written: not shown.
+          }
           bus.emit('batch.finished', {
             batchId: run.batchId,
-            outDir: access.check(req.outDir),
+            outDir,
             succeeded: s.succeeded,
             failed: s.failed,
             skipped: s.skipped,
@@ -198,25 +232,42 @@ export function createServices(options: ServicesOptions) {
     },
   }
 
-  /** Where fal calls go and with which key: FAL_PROXY_URL, else the proxy setting; the stored key, else FAL_KEY. */
+  /**
+   * Where fal calls go and with which key (the stored key, else FAL_KEY). FAL_PROXY_URL is the
+   * user's own instruction: the key goes there. A proxy confirmed in Settings gets the key only if
+   * the user agreed to that in main's dialog. Otherwise fal itself.
+   */
   async function falConnection(): Promise<FalConnection> {
-    return {
-      key: await keys.resolve(),
-      proxyUrl: env.FAL_PROXY_URL || settings.get().falProxyUrl || null,
+    const key = await keys.resolve()
+    if (env.FAL_PROXY_URL) {
+      const problem = proxyUrlProblem(env.FAL_PROXY_URL)
+      if (problem) throw new AppError('invalid-params', `FAL_PROXY_URL: ${problem}`)
+      return { key, proxyUrl: env.FAL_PROXY_URL }
     }
+    const proxy = proxyFromSettings ? settings.get().falProxy : null
+    if (proxy) return { key: proxy.sendKey ? key : undefined, proxyUrl: proxy.url }
+    return { key, proxyUrl: null }
   }
-  const dialogs = options.dialogs ?? noDialogs
   // Renders talk to fal with whatever key and proxy are current when a stage runs.
   let current: { conn: FalConnection; client: FalClient } | null = null
+  let connectionProblem: unknown = null
   const refreshConnection = async () => {
-    const conn = await falConnection()
-    if (!current || current.conn.key !== conn.key || current.conn.proxyUrl !== conn.proxyUrl) {
-      current = conn.key || conn.proxyUrl ? { conn, client: createFal(conn) } : null
+    try {
+      const conn = await falConnection()
+      connectionProblem = null
+      if (!current || current.conn.key !== conn.key || current.conn.proxyUrl !== conn.proxyUrl) {
+        current = conn.key || conn.proxyUrl ? { conn, client: createFal(conn) } : null
+      }
+    } catch (err) {
+      // Nothing goes anywhere until the setting is fixed.
+      current = null
+      connectionProblem = err
     }
   }
   /** Fails fast, before anything is queued, when rendering cannot work (no key, no proxy). */
   const ensureConnection = async () => {
     await refreshConnection()
+    if (connectionProblem) throw connectionProblem
     if (!current)
       throw new AppError(
         'key-missing',
@@ -247,10 +298,7 @@ export function createServices(options: ServicesOptions) {
     },
     onProgress: (p) => {
       // Finished outputs become playable in the window.
-      if (p.status === 'done') {
-        const job = render.get(p.id)
-        if (job && !job.parentId) access.grant(job.spec.output)
-      }
+      if (p.status === 'done') grantOutput(p.id)
       bus.emit('jobs.progress', p)
     },
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
@@ -260,12 +308,21 @@ export function createServices(options: ServicesOptions) {
     if (name === 'secrets.changed' || name === 'settings.changed') void refreshConnection()
   })
   const dropped = (p: string) => access.grant(p)
+  /** A finished output is playable in the window while its job is in the queue, and only as the file it was. */
+  function grantOutput(id: string): void {
+    const job = render.get(id)
+    if (!job || job.parentId || job.status !== 'done') return
+    try {
+      access.grantProduced(job.spec.output, () => render.get(id)?.status === 'done')
+    } catch {
+      // A link where the output was: not ours to show.
+    }
+  }
   let initialised: Promise<void> | null = null
   /** Opens the journal (resuming the app's unfinished renders); finished outputs become playable. */
   const init = () =>
     (initialised ??= render.init().then(() => {
-      for (const j of render.list())
-        if (j.status === 'done' && !j.parentId) access.grant(j.spec.output)
+      for (const j of render.list()) grantOutput(j.id)
     }))
 
   return {

@@ -14,7 +14,7 @@ describe('SettingsSchema defaults', () => {
       version: SETTINGS_VERSION,
       ffmpegPath: null,
       ffprobePath: null,
-      falProxyUrl: null,
+      falProxy: null,
       prepareMaxSide: DEFAULT_PREPARE_MAX_SIDE,
       concurrency: 2,
       recentFolders: [],
@@ -33,10 +33,10 @@ describe('migrateSettings', () => {
 
   it('keeps every valid field', () => {
     const stored = {
-      version: 1,
+      version: SETTINGS_VERSION,
       ffmpegPath: '/opt/ffmpeg/bin/ffmpeg',
       ffprobePath: '/opt/ffmpeg/bin/ffprobe',
-      falProxyUrl: 'https://proxy.example.com/api/fal/proxy',
+      falProxy: { url: 'https://proxy.example.com/api/fal/proxy', sendKey: false },
       prepareMaxSide: 'original',
       concurrency: 7,
       recentFolders: ['/b', '/a'],
@@ -46,15 +46,16 @@ describe('migrateSettings', () => {
 
   it('resets one invalid field to its default and keeps the others', () => {
     const migrated = migrateSettings({
+      version: SETTINGS_VERSION,
       ffmpegPath: '/usr/local/bin/ffmpeg',
-      falProxyUrl: 'https://proxy.example.com/',
+      falProxy: { url: 'https://proxy.example.com/', sendKey: true },
       concurrency: 'lots',
       recentFolders: ['/videos'],
     })
     expect(migrated).toEqual({
       ...DEFAULT_SETTINGS,
       ffmpegPath: '/usr/local/bin/ffmpeg',
-      falProxyUrl: 'https://proxy.example.com/',
+      falProxy: { url: 'https://proxy.example.com/', sendKey: true },
       concurrency: DEFAULT_SETTINGS.concurrency,
       recentFolders: ['/videos'],
     })
@@ -69,12 +70,18 @@ describe('migrateSettings', () => {
     ['blank ffmpegPath', 'ffmpegPath', '   '],
     ['numeric ffmpegPath', 'ffmpegPath', 42],
     ['5000-char ffprobePath', 'ffprobePath', 'x'.repeat(5000)],
-    ['non-URL falProxyUrl', 'falProxyUrl', 'not a url'],
+    ['non-URL fal proxy', 'falProxy', { url: 'not a url', sendKey: false }],
+    ['plain-http remote fal proxy', 'falProxy', { url: 'http://proxy.example/', sendKey: true }],
     ['string recentFolders', 'recentFolders', 'not-an-array'],
     ['numeric recentFolders entries', 'recentFolders', [1, 2]],
     ['11 recentFolders', 'recentFolders', Array.from({ length: 11 }, (_, i) => `/f${i}`)],
   ])('resets %s to its default and keeps the other fields', (_label, key, value) => {
-    const migrated = migrateSettings({ concurrency: 5, ffmpegPath: '/keep/me', [key]: value })
+    const migrated = migrateSettings({
+      version: SETTINGS_VERSION,
+      concurrency: 5,
+      ffmpegPath: '/keep/me',
+      [key]: value,
+    })
     expect(migrated[key as keyof typeof migrated]).toEqual(
       DEFAULT_SETTINGS[key as keyof typeof DEFAULT_SETTINGS],
     )
@@ -96,7 +103,7 @@ describe('migrateSettings', () => {
 
   it('does not let a JSON __proto__ key pollute the result', () => {
     const raw: unknown = JSON.parse(
-      '{"__proto__": {"concurrency": 9, "polluted": true}, "ffmpegPath": "/x"}',
+      '{"__proto__": {"concurrency": 9, "polluted": true}, "version": 2, "ffmpegPath": "/x"}',
     )
     const migrated = migrateSettings(raw)
     expect(migrated.concurrency).toBe(DEFAULT_SETTINGS.concurrency)
@@ -114,21 +121,34 @@ describe('migrateSettings', () => {
   })
 
   it('trims stored binary paths', () => {
-    expect(migrateSettings({ ffprobePath: '  /usr/bin/ffprobe  ' }).ffprobePath).toBe(
-      '/usr/bin/ffprobe',
-    )
+    expect(
+      migrateSettings({ version: SETTINGS_VERSION, ffprobePath: '  /usr/bin/ffprobe  ' })
+        .ffprobePath,
+    ).toBe('/usr/bin/ffprobe')
+  })
+
+  it('drops the proxy and program paths of version 1, which the window could write', () => {
+    const migrated = migrateSettings({
+      version: 1,
+      ffmpegPath: '/tmp/x/fake-ffmpeg',
+      ffprobePath: '/tmp/x/fake-ffprobe',
+      falProxyUrl: 'http://127.0.0.1:9/steal',
+      falProxy: { url: 'https://evil.example/', sendKey: true },
+      concurrency: 6,
+    })
+    expect(migrated).toEqual({ ...DEFAULT_SETTINGS, concurrency: 6 })
   })
 })
 
-describe('falProxyUrl', () => {
-  const field = SettingsSchema.shape.falProxyUrl
+describe('falProxy', () => {
+  const field = SettingsSchema.shape.falProxy
 
   it.each([
     ['https://proxy.example.com/api/fal/proxy'],
     ['http://localhost:3333/fal'],
     ['http://127.0.0.1:8080/'],
   ])('accepts %s', (url) => {
-    expect(field.safeParse(url).success).toBe(true)
+    expect(field.safeParse({ url, sendKey: false }).success).toBe(true)
   })
 
   it('accepts null (talk to fal directly)', () => {
@@ -136,32 +156,22 @@ describe('falProxyUrl', () => {
   })
 
   it.each([
+    ['http://proxy.example.com/'],
     ['ftp://proxy.example.com/'],
     ['file:///etc/passwd'],
     ['javascript:alert(1)'],
     ['ws://proxy.example.com/'],
-    ['data:text/plain,hi'],
     ['proxy.example.com'],
-    ['not a url'],
     [''],
   ])('rejects %j', (url) => {
-    const result = field.safeParse(url)
-    expect(result.success).toBe(false)
+    expect(field.safeParse({ url, sendKey: true }).success).toBe(false)
   })
 
-  it('explains the rejection in words', () => {
-    const result = SettingsPatchSchema.safeParse({ falProxyUrl: 'ftp://x.example/' })
-    expect(result.success).toBe(false)
-    if (result.success) return
-    expect(result.error.issues[0]?.path).toEqual(['falProxyUrl'])
-    expect(result.error.issues[0]?.message).toBe('must be an http(s) URL')
-  })
-
-  it('falls back to null when the stored value is not http(s)', () => {
-    expect(migrateSettings({ falProxyUrl: 'file:///etc/passwd', concurrency: 3 })).toMatchObject({
-      falProxyUrl: null,
-      concurrency: 3,
-    })
+  it('cannot be changed through a settings patch', () => {
+    expect(
+      SettingsPatchSchema.safeParse({ falProxy: { url: 'https://x.example/', sendKey: true } })
+        .success,
+    ).toBe(false)
   })
 })
 
@@ -172,24 +182,27 @@ describe('SettingsPatchSchema', () => {
     expect(SettingsPatchSchema.parse({})).toEqual({})
   })
 
-  it('lets a field be cleared with null', () => {
-    expect(SettingsPatchSchema.parse({ ffmpegPath: null })).toEqual({ ffmpegPath: null })
+  it.each([
+    ['version'],
+    ['recentFolders'],
+    ['unknown'],
+    ['ffmpegPath'],
+    ['ffprobePath'],
+    ['falProxy'],
+    ['falProxyUrl'],
+  ])('refuses the main-owned or unknown key %s', (key) => {
+    expect(
+      // Values of the right type, so only the key itself can be what is refused.
+      SettingsPatchSchema.safeParse({ [key]: key === 'recentFolders' ? [] : null }).success,
+    ).toBe(false)
   })
-
-  it.each([['version'], ['recentFolders'], ['unknown']])(
-    'refuses the main-owned or unknown key %s',
-    (key) => {
-      expect(
-        SettingsPatchSchema.safeParse({ [key]: key === 'recentFolders' ? [] : 1 }).success,
-      ).toBe(false)
-    },
-  )
 })
 
 describe('SettingsPatchSchema covers every editable setting', () => {
   it('lists all settings except the ones main owns', async () => {
     const { SettingsPatchSchema: patch, SettingsSchema: full } = await import('./settings')
-    const editable = Object.keys(full.shape).filter((k) => k !== 'version' && k !== 'recentFolders')
+    const mainOwned = ['version', 'recentFolders', 'ffmpegPath', 'ffprobePath', 'falProxy']
+    const editable = Object.keys(full.shape).filter((k) => !mainOwned.includes(k))
     expect(Object.keys(patch.shape).sort()).toEqual(editable.sort())
   })
 })

@@ -1,20 +1,40 @@
 import { z } from 'zod'
 import { DEFAULT_PREPARE_MAX_SIDE } from './media'
+import { proxyUrlProblem } from './proxy-url'
 
-/** Bump when a stored field changes meaning; `migrateSettings` lifts older files. */
-export const SETTINGS_VERSION = 1
+/**
+ * Bump when a stored field changes meaning; `migrateSettings` lifts older files. Version 2 made the
+ * fal proxy and the ffmpeg/ffprobe paths main-owned (confirmed or picked in a native dialog):
+ * values from version 1 could have been written by the window, so they are not carried over.
+ */
+export const SETTINGS_VERSION = 2
+
+/** Fields set only by main, after a native confirmation or picker. Never from the window. */
+const MAIN_OWNED_SINCE_V2 = ['ffmpegPath', 'ffprobePath', 'falProxy'] as const
 
 const nullablePath = z.string().trim().min(1).max(4096).nullable()
 
 /** Persisted user settings. Every field has a default, so a fresh or partly broken file still loads. */
 export const SettingsSchema = z.object({
   version: z.literal(SETTINGS_VERSION).default(SETTINGS_VERSION),
-  /** Explicit ffmpeg/ffprobe binaries; null = resolve from env, bundled binary, then PATH. */
+  /**
+   * ffmpeg/ffprobe the user picked in main's file dialog; null = resolve from env, bundled binary,
+   * then PATH.
+   */
   ffmpegPath: nullablePath.default(null),
   ffprobePath: nullablePath.default(null),
-  /** fal server proxy (fal-js `libs/proxy` contract); null = talk to fal directly. */
-  falProxyUrl: z
-    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  /**
+   * A fal server proxy (fal-js `libs/proxy` contract) the user confirmed in main's dialog; null =
+   * talk to fal directly. `sendKey`: the user agreed to send their fal key to this proxy's host.
+   */
+  falProxy: z
+    .object({
+      url: z
+        .string()
+        .max(2048)
+        .refine((u) => !proxyUrlProblem(u), { message: 'is not an allowed fal proxy address' }),
+      sendKey: z.boolean(),
+    })
     .nullable()
     .default(null),
   /** Longest side of the clip uploaded to fal, or 'original'. */
@@ -30,16 +50,13 @@ export const SettingsSchema = z.object({
 export type Settings = z.infer<typeof SettingsSchema>
 
 /**
- * What the renderer may change. `version` and history are owned by main. Built from the fields
- * without their defaults: zod 4 applies defaults even inside `.partial()`, which would make a
- * one-field patch reset every other field.
+ * What the renderer may change. `version`, history, the proxy and the tool paths are owned by main.
+ * Built from the fields without their defaults: zod 4 applies defaults even inside `.partial()`,
+ * which would make a one-field patch reset every other field.
  */
-const { ffmpegPath, ffprobePath, falProxyUrl, prepareMaxSide, concurrency } = SettingsSchema.shape
+const { prepareMaxSide, concurrency } = SettingsSchema.shape
 export const SettingsPatchSchema = z
   .object({
-    ffmpegPath: ffmpegPath.removeDefault(),
-    ffprobePath: ffprobePath.removeDefault(),
-    falProxyUrl: falProxyUrl.removeDefault(),
     prepareMaxSide: prepareMaxSide.removeDefault(),
     concurrency: concurrency.removeDefault(),
   })
@@ -55,7 +72,9 @@ export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({})
  * their default (one bad value must not wipe the rest), older versions migrated.
  */
 export function migrateSettings(raw: unknown): Settings {
-  const source = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {}
+  const stored = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {}
+  const dropped: readonly string[] = stored.version === SETTINGS_VERSION ? [] : MAIN_OWNED_SINCE_V2
+  const source = Object.fromEntries(Object.entries(stored).filter(([k]) => !dropped.includes(k)))
   const out: Record<string, unknown> = {}
   const shape = SettingsSchema.shape
   for (const key of Object.keys(shape) as (keyof typeof shape)[]) {

@@ -47,15 +47,25 @@ describe('app shell in Chromium over the WebSocket bridge', () => {
     await app.screenshot('settings-key-saved')
   })
 
-  it('shows a settings validation error next to the field, from the shared schema', async () => {
+  it('checks the fal proxy URL in main and says why it is refused, beside the field', async () => {
     const { page } = app
     const proxy = page.getByPlaceholder(/api\/fal\/proxy/)
-    await proxy.fill('ftp://example.com/proxy')
-    await proxy.locator('xpath=ancestor::form').getByRole('button', { name: 'Save' }).click()
-    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('falProxyUrl')
+    await proxy.fill('http://proxy.example.com/fal')
+    await page.getByRole('button', { name: 'Use proxy…' }).click()
+    await expect
+      .poll(() => page.getByRole('alert').first().textContent())
+      .toContain('fal proxy URL: plain http is only allowed on this computer')
+    // In a browser, main has no dialog to confirm a proxy with: it refuses and says what to do.
+    await proxy.fill('https://proxy.example.com/fal')
+    await page.getByRole('button', { name: 'Use proxy…' }).click()
+    await expect
+      .poll(() => page.getByRole('alert').first().textContent())
+      .toContain('set FAL_PROXY_URL')
+    expect(app.services.settings.get().falProxy).toBeNull()
   })
 
   it('raised no console errors, page errors or CSP violations', () => {
-    expect(app.problems.filter((p) => !p.includes('falProxyUrl'))).toEqual([])
+    // The two refusals above reach the console as failed calls; nothing else may.
+    expect(app.problems.filter((p) => !/fal proxy URL|FAL_PROXY_URL/.test(p))).toEqual([])
   })
 })

@@ -128,6 +128,8 @@ describe('never pay twice', () => {
     await fs.mkdir(dir)
     for (let i = 0; i < 3; i++) await clips.basic(dir, `clip ${i}.mp4`, 1 + i * 0.2)
     const { call, finished, services } = await app(path.join(root, 'data-1'))
+    // As main's folder picker returns them: folders that exist.
+    await fs.mkdir(out)
     services.access.grant(dir)
     services.access.grant(out)
     const request = { dir, outDir: out, endpoint: TURBO, params: { prompt: 'linocut', seed: 5 } }

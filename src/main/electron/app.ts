@@ -8,12 +8,14 @@ import {
   protocol,
   safeStorage,
   session,
+  shell,
 } from 'electron'
 import { VIDEO_EXTENSIONS } from '../jobs/batch'
 import { createServices } from '../services'
 import { defaultDataDir } from '../settings/paths'
 import { EncryptedFileSecretStore } from '../settings/secret-store'
 import { safeStorageCipher } from './safe-storage-cipher'
+import { installGuards } from './guard'
 import { registerIpc } from './ipc-adapter'
 import { APP_BASE_URL, PRIVILEGED_SCHEMES, registerProtocols } from './protocols'
 import { createMainWindow } from './window'
@@ -75,6 +77,34 @@ function start(): void {
         }),
       pickFolder: async () =>
         (await open({ properties: ['openDirectory', 'createDirectory'] }))[0] ?? null,
+      pickProgram: async (title) =>
+        (
+          await open({
+            title,
+            properties: ['openFile', 'dontAddToRecent'],
+            ...(process.platform === 'win32'
+              ? { filters: [{ name: 'Programs', extensions: ['exe'] }] }
+              : {}),
+          })
+        )[0] ?? null,
+      // The page cannot draw or answer this: it is the OS's own message box, owned by main.
+      confirm: async (q) => {
+        const options: Electron.MessageBoxOptions = {
+          type: 'warning',
+          title: q.title,
+          message: q.message,
+          detail: q.detail,
+          buttons: [q.confirm, 'Cancel'],
+          defaultId: 1,
+          cancelId: 1,
+          noLink: true,
+        }
+        const win = focused()
+        const { response } = win
+          ? await dialog.showMessageBox(win, options)
+          : await dialog.showMessageBox(options)
+        return response === 0
+      },
     },
   })
   // Unfinished renders from the last session pick up where they stopped (never submitted twice).
@@ -88,11 +118,8 @@ function start(): void {
     }).show()
   })
 
-  // No site may ask for camera, location, notifications-by-web-API and the like.
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) =>
-    callback(false),
-  )
-  session.defaultSession.setPermissionCheckHandler(() => false)
+  // Every web contents, now and later: no foreign navigation or windows, no permissions.
+  installGuards(app, session, { trustedBase: rendererUrl, isDev, shell })
 
   registerProtocols(protocol, path.join(__dirname, '../renderer'), services.access)
   registerIpc({

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { createRequire } from 'node:module'
 import { execa } from 'execa'
+import { childEnvOptions } from './child-env'
 import { AppError } from '../../shared/errors'
 import type { BinarySource, ResolvedBinary, ToolsStatus } from '../../shared/media'
 
@@ -62,9 +63,14 @@ export function parseVersion(output: string): string | null {
   return m?.[1] ?? null
 }
 
-async function versionOf(file: string): Promise<string | null> {
+/** The version a program reports for `-version`; null when it is not ffmpeg or ffprobe. */
+export async function versionOf(file: string): Promise<string | null> {
   try {
-    const { stdout } = await execa(file, ['-version'], { timeout: 10_000, reject: false })
+    const { stdout } = await execa(file, ['-version'], {
+      timeout: 10_000,
+      reject: false,
+      ...childEnvOptions(),
+    })
     return parseVersion(stdout)
   } catch {
     return null

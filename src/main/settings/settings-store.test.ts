@@ -52,15 +52,15 @@ describe('FileSettingsStore', () => {
   it('persists updates across instances', async () => {
     const dir = await freshDir()
     const first = new FileSettingsStore(dir)
-    const updated = first.update({
-      concurrency: 5,
+    first.update({ concurrency: 5 })
+    const updated = first.setMainOwned({
       ffmpegPath: '/opt/ff/ffmpeg',
-      falProxyUrl: 'https://proxy.example/fal',
+      falProxy: { url: 'https://proxy.example/fal', sendKey: false },
     })
     expect(updated).toMatchObject({
       concurrency: 5,
       ffmpegPath: '/opt/ff/ffmpeg',
-      falProxyUrl: 'https://proxy.example/fal',
+      falProxy: { url: 'https://proxy.example/fal', sendKey: false },
     })
     expect(first.get()).toEqual(updated)
 
@@ -72,12 +72,15 @@ describe('FileSettingsStore', () => {
   it('a one-field update keeps the other fields', async () => {
     const dir = await freshDir()
     const store = new FileSettingsStore(dir)
-    store.update({ ffmpegPath: '/opt/ff/ffmpeg', concurrency: 6 })
-    const next = store.update({ falProxyUrl: 'http://localhost:3333/fal' })
+    store.setMainOwned({ ffmpegPath: '/opt/ff/ffmpeg' })
+    store.update({ concurrency: 6 })
+    const next = store.setMainOwned({
+      falProxy: { url: 'http://localhost:3333/fal', sendKey: true },
+    })
     expect(next).toMatchObject({
       ffmpegPath: '/opt/ff/ffmpeg',
       concurrency: 6,
-      falProxyUrl: 'http://localhost:3333/fal',
+      falProxy: { url: 'http://localhost:3333/fal', sendKey: true },
     })
     expect(new FileSettingsStore(dir).get()).toEqual(next)
   })
@@ -85,16 +88,16 @@ describe('FileSettingsStore', () => {
   it('clears a field set to null', async () => {
     const dir = await freshDir()
     const store = new FileSettingsStore(dir)
-    store.update({ ffprobePath: '/opt/ff/ffprobe' })
-    expect(store.update({ ffprobePath: null }).ffprobePath).toBeNull()
+    store.setMainOwned({ ffprobePath: '/opt/ff/ffprobe' })
+    expect(store.setMainOwned({ ffprobePath: null }).ffprobePath).toBeNull()
     expect(new FileSettingsStore(dir).get().ffprobePath).toBeNull()
   })
 
   it.each<[string, SettingsPatch | Record<string, unknown>, string | undefined]>([
     ['concurrency out of range', { concurrency: 0 }, 'concurrency'],
     ['concurrency not an integer', { concurrency: 1.5 }, 'concurrency'],
-    ['non-http proxy', { falProxyUrl: 'ftp://proxy.example/' }, 'falProxyUrl'],
-    ['blank ffmpeg path', { ffmpegPath: '  ' }, 'ffmpegPath'],
+    ['main-owned proxy', { falProxy: { url: 'https://evil.example/', sendKey: true } }, undefined],
+    ['main-owned ffmpeg path', { ffmpegPath: '/tmp/x/fake-ffmpeg' }, undefined],
     ['main-owned recentFolders', { recentFolders: ['/evil'] }, undefined],
     ['unknown key', { theme: 'dark' }, undefined],
   ])(
@@ -102,7 +105,8 @@ describe('FileSettingsStore', () => {
     async (_label, patch, field) => {
       const dir = await freshDir()
       const store = new FileSettingsStore(dir)
-      store.update({ concurrency: 3, ffmpegPath: '/keep' })
+      store.update({ concurrency: 3 })
+      store.setMainOwned({ ffmpegPath: '/keep' })
       const before = await fs.readFile(settingsFile(dir), 'utf8')
       const stateBefore = store.get()
 
@@ -170,6 +174,7 @@ describe('FileSettingsStore', () => {
     await fs.writeFile(
       settingsFile(dir),
       JSON.stringify({
+        version: 2,
         concurrency: 999,
         ffmpegPath: '/opt/ff/ffmpeg',
         falKey: 'sk-should-not-stay',

@@ -12,7 +12,11 @@ export interface SettingsStore {
   get(): Settings
   update(patch: SettingsPatch): Settings
   rememberFolder(folder: string): Settings
+  /** Main-owned fields, set only after main's own confirmation or picker; never from the window. */
+  setMainOwned(patch: MainOwnedPatch): Settings
 }
+
+export type MainOwnedPatch = Partial<Pick<Settings, 'ffmpegPath' | 'ffprobePath' | 'falProxy'>>
 
 /**
  * Settings in `<dataDir>/settings.json`. conf writes atomically (temp file + rename), so a crash
@@ -51,6 +55,12 @@ export class FileSettingsStore implements SettingsStore {
       Object.entries(parsed.data).filter(([, v]) => v !== undefined),
     )
     this.current = migrateSettings({ ...this.current, ...patchOnly })
+    this.conf.store = { ...this.current }
+    return this.current
+  }
+
+  setMainOwned(patch: MainOwnedPatch): Settings {
+    this.current = migrateSettings({ ...this.current, ...patch })
     this.conf.store = { ...this.current }
     return this.current
   }

@@ -81,6 +81,26 @@ export const methods = {
   'app.info': method<AppInfo>()(none),
   'settings.get': method<Settings>()(none),
   'settings.update': method<Settings>()(SettingsPatchSchema),
+  /**
+   * Asks main to route fal calls through a proxy; main confirms in its own dialog naming the host,
+   * and nothing changes without it. `sendKey`: the proxy also gets the fal key. null clears it.
+   */
+  'settings.setFalProxy': method<{ settings: Settings; changed: boolean }>()(
+    z
+      .object({
+        url: z.string().trim().min(1).max(2048).nullable(),
+        sendKey: z.boolean().default(false),
+      })
+      .strict(),
+  ),
+  /** Main's own file picker for ffmpeg or ffprobe: the window never names a program to run. */
+  'settings.pickTool': method<{ settings: Settings; changed: boolean }>()(
+    z.object({ tool: z.enum(['ffmpeg', 'ffprobe']) }).strict(),
+  ),
+  /** Back to finding ffmpeg or ffprobe automatically. */
+  'settings.resetTool': method<Settings>()(
+    z.object({ tool: z.enum(['ffmpeg', 'ffprobe']) }).strict(),
+  ),
   'secrets.status': method<KeyStatus>()(none),
   'secrets.setFalKey': method<KeyStatus>()(
     z

@@ -29,6 +29,10 @@ interface AppState {
   notices: Notice[]
   init(): Promise<void>
   updateSettings(patch: SettingsPatch): Promise<void>
+  /** Main asks the user in its own dialog; resolves false when they said no. */
+  setFalProxy(url: string | null, sendKey: boolean): Promise<boolean>
+  pickTool(tool: 'ffmpeg' | 'ffprobe'): Promise<void>
+  resetTool(tool: 'ffmpeg' | 'ffprobe'): Promise<void>
   setFalKey(key: string): Promise<void>
   clearFalKey(): Promise<void>
   addClips(paths: string[]): Promise<void>
@@ -67,12 +71,32 @@ export const useApp = create<AppState>((set, get) => ({
   async updateSettings(patch) {
     try {
       set({ settings: await getBridge().settings.update(patch) })
-      if ('ffmpegPath' in patch || 'ffprobePath' in patch)
-        set({ info: await getBridge().app.info({}) })
     } catch (err) {
       get().notify('error', errorText(err))
       throw err
     }
+  },
+
+  async setFalProxy(url, sendKey) {
+    const { settings, changed } = await getBridge().settings.setFalProxy({ url, sendKey })
+    set({ settings })
+    if (!changed) get().notify('info', 'The fal proxy was not changed.')
+    return changed
+  },
+
+  async pickTool(tool) {
+    try {
+      const { settings, changed } = await getBridge().settings.pickTool({ tool })
+      set({ settings })
+      if (changed) set({ info: await getBridge().app.info({}) })
+    } catch (err) {
+      get().notify('error', errorText(err))
+    }
+  },
+
+  async resetTool(tool) {
+    set({ settings: await getBridge().settings.resetTool({ tool }) })
+    set({ info: await getBridge().app.info({}) })
   },
 
   async setFalKey(key) {

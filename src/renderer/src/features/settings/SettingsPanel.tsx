@@ -3,22 +3,22 @@ import { useApp } from '../../stores/app-store'
 import { FalKeyForm } from './FalKeyForm'
 import { ToolsStatusView } from './ToolsStatusView'
 
-/** One text setting that saves on submit and shows the schema's message beside the field. */
-function PathSetting(props: {
-  label: string
-  field: 'ffmpegPath' | 'ffprobePath' | 'falProxyUrl'
-  placeholder: string
-}) {
-  const settings = useApp((s) => s.settings)
-  const updateSettings = useApp((s) => s.updateSettings)
-  const [draft, setDraft] = useState(settings?.[props.field] ?? '')
+/**
+ * The fal proxy. The page only asks: main shows its own confirmation naming the host, and whether
+ * the fal key goes there too, before anything changes.
+ */
+function ProxySetting() {
+  const proxy = useApp((s) => s.settings?.falProxy ?? null)
+  const setFalProxy = useApp((s) => s.setFalProxy)
+  const [draft, setDraft] = useState(proxy?.url ?? '')
+  const [sendKey, setSendKey] = useState(proxy?.sendKey ?? false)
   const [error, setError] = useState<string>()
 
   async function save(e: FormEvent) {
     e.preventDefault()
     setError(undefined)
     try {
-      await updateSettings({ [props.field]: draft.trim() || null })
+      await setFalProxy(draft.trim() || null, sendKey)
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err))
     }
@@ -27,21 +27,49 @@ function PathSetting(props: {
   return (
     <form className="row" onSubmit={save}>
       <label>
-        <span>{props.label}</span>
+        <span>fal proxy URL</span>
         <input
           value={draft}
-          placeholder={props.placeholder}
+          placeholder="https://example.com/api/fal/proxy (optional)"
           onChange={(e) => setDraft(e.target.value)}
           spellCheck={false}
         />
       </label>
-      <button type="submit">Save</button>
+      <label className="check">
+        <input type="checkbox" checked={sendKey} onChange={(e) => setSendKey(e.target.checked)} />
+        <span>Send my fal key to this proxy</span>
+      </label>
+      <button type="submit">{draft.trim() ? 'Use proxy…' : 'Talk to fal directly'}</button>
+      <p className="muted">
+        {proxy
+          ? `Renders go through ${proxy.url}, ${proxy.sendKey ? 'with your fal key' : 'which adds its own key'}.`
+          : 'Renders go straight to fal.'}
+      </p>
       {error && (
         <p className="error" role="alert">
           {error}
         </p>
       )}
     </form>
+  )
+}
+
+/** ffmpeg and ffprobe are chosen in the system's file dialog, shown by the app itself. */
+function ToolChoice(props: { tool: 'ffmpeg' | 'ffprobe' }) {
+  const chosen = useApp((s) => s.settings?.[props.tool === 'ffmpeg' ? 'ffmpegPath' : 'ffprobePath'])
+  const pickTool = useApp((s) => s.pickTool)
+  const resetTool = useApp((s) => s.resetTool)
+  return (
+    <div className="row">
+      <button type="button" onClick={() => void pickTool(props.tool)}>
+        Choose {props.tool}…
+      </button>
+      {chosen && (
+        <button type="button" className="ghost" onClick={() => void resetTool(props.tool)}>
+          Find {props.tool} automatically
+        </button>
+      )}
+    </div>
   )
 }
 
@@ -60,17 +88,13 @@ export function SettingsPanel() {
       <FalKeyForm />
       <section className="field-group">
         <h3>Network</h3>
-        <PathSetting
-          label="fal proxy URL"
-          field="falProxyUrl"
-          placeholder="https://example.com/api/fal/proxy (optional)"
-        />
+        <ProxySetting />
       </section>
       <section className="field-group">
         <h3>ffmpeg</h3>
         <ToolsStatusView />
-        <PathSetting label="ffmpeg path" field="ffmpegPath" placeholder="Automatic" />
-        <PathSetting label="ffprobe path" field="ffprobePath" placeholder="Automatic" />
+        <ToolChoice tool="ffmpeg" />
+        <ToolChoice tool="ffprobe" />
       </section>
     </div>
   )

@@ -1,0 +1,380 @@
+import fs from 'node:fs/promises'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { cliServices } from '../../src/cli/context'
+import { createServices, type Dialogs } from '../../src/main/services'
+import { serveMedia } from '../../src/main/protocol/serve-file'
+import type { Confirmation } from '../../src/main/settings/main-owned-settings'
+import { MemorySecretStore } from '../../src/main/settings/secret-store'
+import {
+  methodNames,
+  type CallReply,
+  type MethodName,
+  type RenderStarted,
+} from '../../src/shared/contract'
+import type { CallContext } from '../../src/shared/contract/dispatch'
+import { TURBO } from '../../src/shared/endpoints'
+import type { Job } from '../../src/shared/jobs'
+import { startFalEmulator, type FalEmulator } from '../fal-emulator/emulator'
+import { clips, tempDir } from '../media/clips'
+
+/**
+ * A hostile window: everything here reaches main only through contract calls, exactly as a
+ * compromised renderer could make them. What the user does (drop a file, answer main's own dialog)
+ * is done through the services' dialogs and grants, as the real window and OS would.
+ */
+
+const KEY = 'fal-key-SENTINEL-0123456789'
+const ctx: CallContext = { transport: 'ipc', mediaBaseUrl: 'reanimate-media://file/' }
+
+let root: string
+let fal: FalEmulator
+let clip: string
+let other: string
+const closers: (() => Promise<void>)[] = []
+
+beforeAll(async () => {
+  root = await tempDir('reanimate-hostile-')
+  // "fal": only a request carrying exactly the user's key is answered.
+  fal = await startFalEmulator({ processingMs: 100, strictKey: KEY })
+  clip = await clips.basic(root, 'holiday.mp4', 1)
+  other = await clips.basic(root, 'private-diary.mp4', 1)
+})
+afterAll(async () => {
+  await fal.close()
+  await fs.rm(root, { recursive: true, force: true })
+})
+afterEach(async () => {
+  vi.unstubAllEnvs()
+  for (const close of closers.splice(0)) await close()
+  fal.clearLog()
+})
+
+/** Any HTTP server an attacker controls: it records every request and answers nothing useful. */
+async function listener() {
+  const seen: { url: string; headers: http.IncomingHttpHeaders }[] = []
+  const server = http.createServer((req, res) => {
+    seen.push({ url: req.url ?? '', headers: req.headers })
+    req.resume()
+    res.writeHead(500).end()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  closers.push(() => new Promise((resolve) => server.close(() => resolve())))
+  return { url: `http://127.0.0.1:${port}/steal`, host: `127.0.0.1:${port}`, seen }
+}
+
+let counter = 0
+/**
+ * The app's services with the key stored by the user and fal reached through the proxy the user
+ * confirmed (the emulator stands in for fal). `answer` is the user at main's dialogs.
+ */
+async function hostileWindow(options: {
+  answer?: (q: Confirmation) => boolean
+  pickProgram?: () => Promise<string | null>
+}) {
+  const questions: Confirmation[] = []
+  const dialogs: Partial<Dialogs> = {
+    confirm: async (q) => {
+      questions.push(q)
+      return options.answer?.(q) ?? false
+    },
+    pickProgram: options.pickProgram ?? (async () => null),
+  }
+  const dataDir = path.join(root, `data-${++counter}`)
+  const services = createServices({
+    dataDir,
+    secrets: new MemorySecretStore(),
+    env: { PATH: process.env.PATH },
+    dialogs,
+    pollMs: 30,
+  })
+  closers.push(() => services.render.close())
+  // The user, in the real window: stores the key, confirms fal's address, drops a clip.
+  await services.keys.set(KEY)
+  services.settings.setMainOwned({ falProxy: { url: fal.proxyUrl, sendKey: true } })
+  services.access.grant(clip)
+  await services.init()
+  const call = (name: MethodName, params: unknown): Promise<CallReply> =>
+    services.dispatch(name, params, ctx)
+  async function render(prompt: string): Promise<Job> {
+    const reply = await call('render.start', {
+      path: clip,
+      range: { startSec: 0 },
+      endpoint: TURBO,
+      params: { prompt },
+    })
+    if (!reply.ok) throw new Error(reply.error.message)
+    const { job } = reply.value as RenderStarted
+    await services.render.waitFor([job.id])
+    return services.render.get(job.id) as Job
+  }
+  return { services, call, render, questions, dataDir }
+}
+
+describe('the fal key reaches only fal, or a proxy the user confirmed in main', () => {
+  it('a window cannot point renders at its own server: settings refuse it, and main asks the user', async () => {
+    const evil = await listener()
+    const w = await hostileWindow({ answer: () => false })
+
+    // The old way in: a settings patch. Refused, whatever the field is called.
+    for (const patch of [
+      { falProxyUrl: evil.url },
+      { falProxy: { url: evil.url, sendKey: true } },
+    ]) {
+      const reply = await w.call('settings.update', patch)
+      expect(reply.ok).toBe(false)
+    }
+    // The new way: main shows its own dialog naming the host; the user says no; nothing changes.
+    const asked = await w.call('settings.setFalProxy', {
+      url: evil.url,
+      sendKey: true,
+    })
+    expect(asked).toMatchObject({ ok: true, value: { changed: false } })
+    expect(w.questions).toHaveLength(1)
+    expect(w.questions[0]?.message).toContain(evil.host)
+    expect(w.questions[0]?.detail).toContain('fal key')
+    expect(w.services.settings.get().falProxy?.url).toBe(fal.proxyUrl)
+
+    const job = await w.render('after the attempt')
+    expect(job.status).toBe('done')
+    expect(evil.seen).toEqual([])
+    // Every call fal saw carried the key (strictKey answers nothing else), so the key went there.
+    expect(fal.submits()).toHaveLength(1)
+    expect(fal.log.every((e) => e.status !== 401)).toBe(true)
+  })
+
+  it('plain http to another machine is refused before any dialog', async () => {
+    const w = await hostileWindow({ answer: () => true })
+    const reply = await w.call('settings.setFalProxy', {
+      url: 'http://203.0.113.7/api/fal/proxy',
+      sendKey: true,
+    })
+    expect(reply).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('plain http is only allowed on this computer') },
+    })
+    expect(w.questions).toEqual([])
+  })
+
+  it('a proxy the user confirmed without their key gets no key', async () => {
+    // A proxy that adds its own key, as fal's server proxy does.
+    const proxy = await startFalEmulator({ processingMs: 50 })
+    closers.push(() => proxy.close())
+    const w = await hostileWindow({ answer: (q) => q.message.includes(`127.0.0.1:${proxy.port}`) })
+    const asked = await w.call('settings.setFalProxy', {
+      url: proxy.proxyUrl,
+      sendKey: false,
+    })
+    expect(asked).toMatchObject({ ok: true, value: { changed: true } })
+    expect(w.questions[0]?.detail).toContain('not your fal key')
+
+    const job = await w.render('through a keyless proxy')
+    expect(job.status).toBe('done')
+    expect(proxy.submits()).toHaveLength(1)
+    expect(proxy.log.length).toBeGreaterThan(3)
+    expect(proxy.log.every((e) => e.headers.authorization === false)).toBe(true)
+  })
+
+  it("the CLI never takes its proxy from the app's settings file; FAL_PROXY_URL gets FAL_KEY as asked", async () => {
+    const evil = await listener()
+    const w = await hostileWindow({ answer: () => true })
+    await w.call('settings.setFalProxy', { url: evil.url, sendKey: true })
+    expect(w.services.settings.get().falProxy?.url).toBe(evil.url)
+
+    const env = { PATH: process.env.PATH, REANIMATE_DATA_DIR: w.dataDir, FAL_KEY: KEY }
+    const cli = cliServices(env)
+    closers.push(() => cli.render.close())
+    expect(await cli.falConnection()).toEqual({ key: KEY, proxyUrl: null })
+    const viaEnv = cliServices({ ...env, FAL_PROXY_URL: fal.proxyUrl })
+    closers.push(() => viaEnv.render.close())
+    expect(await viaEnv.falConnection()).toEqual({ key: KEY, proxyUrl: fal.proxyUrl })
+    expect(evil.seen).toEqual([])
+  })
+})
+
+describe('no contract call makes main run a program the user did not pick in main', () => {
+  it('every method, with a planted program wherever a path fits, runs nothing', async () => {
+    const marker = path.join(root, 'planted-ran')
+    const planted = path.join(root, 'x', 'fake-ffmpeg')
+    await fs.mkdir(path.dirname(planted), { recursive: true })
+    await fs.writeFile(planted, `#!/bin/sh\ntouch '${marker}'\nexec /usr/bin/ffmpeg "$@"\n`)
+    await fs.chmod(planted, 0o755)
+
+    const w = await hostileWindow({ answer: () => false })
+    // Typed so that a new method fails to compile here until it is tried with the planted path.
+    const calls: Record<MethodName, unknown[]> = {
+      'app.info': [{}],
+      'settings.get': [{}],
+      'settings.update': [
+        { ffmpegPath: planted },
+        { ffprobePath: planted },
+        { concurrency: 2, ffmpegPath: planted },
+      ],
+      'settings.setFalProxy': [{ url: `file://${planted}`, sendKey: false }],
+      'settings.pickTool': [{ tool: 'ffmpeg' }, { tool: 'ffprobe' }, { tool: planted }],
+      'settings.resetTool': [{ tool: 'ffmpeg' }],
+      'secrets.status': [{}],
+      'secrets.setFalKey': [{ key: planted }],
+      'secrets.clearFalKey': [],
+      'media.probe': [{ path: planted }],
+      'media.playbackUrl': [{ path: planted }],
+      'media.poster': [{ path: planted }],
+      'media.filmstrip': [{ path: planted, startSec: 0, endSec: 1, count: 2 }],
+      'media.commands': [{}],
+      'library.pickFiles': [{}],
+      'library.pickFolder': [{}],
+      'render.start': [
+        { path: planted, range: { startSec: 0 }, endpoint: TURBO, params: { prompt: 'x' } },
+        {
+          path: clip,
+          range: { startSec: 0 },
+          endpoint: TURBO,
+          params: { prompt: 'x', loras: [{ path: planted, scale: 1 }] },
+        },
+      ],
+      'jobs.list': [{}],
+      'jobs.cancel': [{ id: planted }],
+      'jobs.abandon': [{ id: planted }],
+      'jobs.retry': [{ id: planted }],
+      'jobs.pause': [{}],
+      'jobs.resume': [{}],
+      'batch.start': [
+        { dir: path.dirname(planted), outDir: root, endpoint: TURBO, params: { prompt: 'x' } },
+      ],
+    }
+    expect(Object.keys(calls).sort()).toEqual([...methodNames].sort())
+    for (const name of methodNames)
+      for (const params of calls[name]) await w.services.dispatch(name, params, ctx)
+    await w.call('app.info', {})
+    expect(w.services.settings.get().ffmpegPath).toBeNull()
+    expect(w.services.settings.get().ffprobePath).toBeNull()
+    await expect(fs.access(marker)).rejects.toThrow()
+
+    // The marker does work: once the user picks the program in main's dialog, it runs.
+    const user = await hostileWindow({ pickProgram: async () => planted })
+    expect(await user.call('settings.pickTool', { tool: 'ffmpeg' })).toMatchObject({ ok: true })
+    await expect(fs.access(marker)).resolves.toBeUndefined()
+  })
+
+  it('a program on a network share is refused even when the user picks it', async () => {
+    const w = await hostileWindow({ pickProgram: async () => '\\\\evil-host\\share\\ffmpeg.exe' })
+    const reply = await w.call('settings.pickTool', { tool: 'ffmpeg' })
+    expect(reply).toMatchObject({
+      ok: false,
+      error: {
+        message:
+          'ffmpeg.exe: is on a network share. Copy ffmpeg to this computer and choose that copy.',
+      },
+    })
+    expect(w.services.settings.get().ffmpegPath).toBeNull()
+  })
+})
+
+describe('ffmpeg and ffprobe never see the fal key', () => {
+  it('a render with FAL_KEY in the environment leaves no FAL_* in any child', async () => {
+    vi.stubEnv('FAL_KEY', KEY)
+    vi.stubEnv('FAL_KEY_ID', 'key-id')
+    const dumps = path.join(root, 'env-dumps')
+    await fs.mkdir(dumps, { recursive: true })
+    const wrapper = async (tool: string) => {
+      const file = path.join(root, `dump-${tool}`)
+      await fs.writeFile(
+        file,
+        `#!/bin/sh\nenv > '${dumps}'/${tool}-$$\nexec /usr/bin/${tool} "$@"\n`,
+      )
+      await fs.chmod(file, 0o755)
+      return file
+    }
+    const picks = [await wrapper('ffmpeg'), await wrapper('ffprobe')]
+    // The user picks both programs in main's own dialog.
+    const w = await hostileWindow({ pickProgram: async () => picks.shift() ?? null })
+    expect(await w.call('settings.pickTool', { tool: 'ffmpeg' })).toMatchObject({ ok: true })
+    expect(await w.call('settings.pickTool', { tool: 'ffprobe' })).toMatchObject({ ok: true })
+    expect(await w.call('media.probe', { path: clip })).toMatchObject({ ok: true })
+    const job = await w.render('env check')
+    expect(job.status).toBe('done')
+
+    const files = await fs.readdir(dumps)
+    // probe, prepare and finish at least: the check below is not vacuous.
+    expect(files.filter((f) => f.startsWith('ffmpeg-')).length).toBeGreaterThanOrEqual(2)
+    expect(files.filter((f) => f.startsWith('ffprobe-')).length).toBeGreaterThanOrEqual(1)
+    for (const f of files) {
+      const env = await fs.readFile(path.join(dumps, f), 'utf8')
+      expect(env).toContain('PATH=')
+      expect(env).not.toContain(KEY)
+      expect(env).not.toMatch(/^FAL_/m)
+    }
+  })
+})
+
+describe('files: only what the user chose, as it was when chosen', () => {
+  it('a granted clip swapped for a link to another video is refused everywhere', async () => {
+    const w = await hostileWindow({})
+    const dir = path.join(root, 'swap')
+    await fs.mkdir(dir, { recursive: true })
+    const chosen = path.join(dir, 'chosen.mp4')
+    await fs.copyFile(clip, chosen)
+    w.services.access.grant(chosen)
+    expect(await w.call('media.probe', { path: chosen })).toMatchObject({ ok: true })
+
+    await fs.rm(chosen)
+    await fs.symlink(other, chosen)
+    for (const reply of [
+      await w.call('media.probe', { path: chosen }),
+      await w.call('media.playbackUrl', { path: chosen }),
+      await w.call('render.start', {
+        path: chosen,
+        range: { startSec: 0 },
+        endpoint: TURBO,
+        params: { prompt: 'x' },
+      }),
+    ])
+      expect(reply).toMatchObject({
+        ok: false,
+        error: {
+          code: 'forbidden',
+          message: 'chosen.mp4: changed on disk since you added it. Add it again.',
+        },
+      })
+    const served = await serveMedia(
+      w.services.access,
+      encodeURIComponent(chosen),
+      new Request('http://local/'),
+    )
+    expect(served.status).toBe(403)
+    expect(fal.log.filter((e) => e.kind.startsWith('initiate') || e.kind === 'upload')).toEqual([])
+  })
+
+  it('a playlist named .mp4 that pulls in another local video is refused, and nothing is uploaded', async () => {
+    const w = await hostileWindow({})
+    const playlist = path.join(root, 'funny-cat.mp4')
+    await fs.writeFile(
+      playlist,
+      `#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:1,\n${other}\n#EXT-X-ENDLIST\n`,
+    )
+    w.services.access.grant(playlist)
+    const expected = {
+      ok: false,
+      error: { message: 'funny-cat.mp4: a streaming playlist, not a video file' },
+    }
+    expect(await w.call('media.probe', { path: playlist })).toMatchObject(expected)
+    const started = await w.call('render.start', {
+      path: playlist,
+      range: { startSec: 0 },
+      endpoint: TURBO,
+      params: { prompt: 'x' },
+    })
+    if (started.ok) {
+      const job = started.value as RenderStarted
+      await w.services.render.waitFor([job.job.id])
+      expect(w.services.render.get(job.job.id)?.error?.message).toBe(expected.error.message)
+    } else {
+      expect(started).toMatchObject(expected)
+    }
+    expect(fal.log.filter((e) => e.kind.startsWith('initiate') || e.kind === 'upload')).toEqual([])
+    expect(fal.submits()).toEqual([])
+  })
+})
