@@ -17,7 +17,7 @@ import { MainOwnedSettings, type MainDialogs } from './settings/main-owned-setti
 import { proxyUrlProblem } from '../shared/proxy-url'
 import { RenderService } from './render/render-service'
 import { ProcessRegistry } from './storage/process-registry'
-import type { JobOrigin } from '../shared/jobs'
+import type { Job, JobOrigin } from '../shared/jobs'
 import type { FalClient } from '@fal-ai/client'
 import pkg from '../../package.json'
 
@@ -175,6 +175,14 @@ export function createServices(options: ServicesOptions) {
     'jobs.cancel': async ({ id }) => (await render.cancel(id)) ?? null,
     'jobs.abandon': async ({ id }) => (await render.abandon(id)) ?? null,
     'jobs.retry': async ({ id }) => {
+      const job = render.get(id)
+      // Retry may spend money: the window may retry the app's renders and those of clips the user
+      // opened here, not any job another process left in the shared journal.
+      if (job && !windowMayUse(job))
+        throw new AppError(
+          'forbidden',
+          `This render was started by ${job.origin === 'batch' ? 'reanimate batch' : 'reanimate run'}; retry it there with reanimate jobs retry ${id.slice(0, 8)}.`,
+        )
       await ensureConnection()
       return (await render.retry(id)) ?? null
     },
@@ -308,10 +316,13 @@ export function createServices(options: ServicesOptions) {
     if (name === 'secrets.changed' || name === 'settings.changed') void refreshConnection()
   })
   const dropped = (p: string) => access.grant(p)
+  /** The app's own renders, and renders of a clip the user opened in this window. */
+  const windowMayUse = (job: Job) =>
+    (job.origin ?? 'app') === 'app' || access.isAllowed(job.spec.source)
   /** A finished output is playable in the window while its job is in the queue, and only as the file it was. */
   function grantOutput(id: string): void {
     const job = render.get(id)
-    if (!job || job.parentId || job.status !== 'done') return
+    if (!job || job.parentId || job.status !== 'done' || !windowMayUse(job)) return
     try {
       access.grantProduced(job.spec.output, () => render.get(id)?.status === 'done')
     } catch {

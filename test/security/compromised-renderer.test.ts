@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { cliServices } from '../../src/cli/context'
+import { runCli } from '../../src/cli/main'
 import { createServices, type Dialogs } from '../../src/main/services'
 import { serveMedia } from '../../src/main/protocol/serve-file'
 import type { Confirmation } from '../../src/main/settings/main-owned-settings'
@@ -376,5 +377,80 @@ describe('files: only what the user chose, as it was when chosen', () => {
     }
     expect(fal.log.filter((e) => e.kind.startsWith('initiate') || e.kind === 'upload')).toEqual([])
     expect(fal.submits()).toEqual([])
+  })
+
+  it('a poster of a list, a manifest or a numbered image pattern never shows the files it names', async () => {
+    const w = await hostileWindow({})
+    const dir = path.join(root, 'lures')
+    await fs.mkdir(dir, { recursive: true })
+    await fs.writeFile(path.join(dir, 'near.txt'), 'bank PIN 4242')
+    await fs.copyFile(other, path.join(dir, 'near.mp4'))
+    const concat = path.join(dir, 'party.mp4')
+    await fs.writeFile(concat, 'ffconcat version 1.0\nfile near.mp4\n')
+    const dash = path.join(dir, 'trailer.mp4')
+    await fs.writeFile(
+      dash,
+      '<?xml version="1.0"?><MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT1S" minBufferTime="PT1S" profiles="urn:mpeg:dash:profile:isoff-on-demand:2011"><Period><AdaptationSet mimeType="video/mp4"><Representation id="1" bandwidth="1000" width="320" height="240"><BaseURL>near.mp4</BaseURL></Representation></AdaptationSet></Period></MPD>',
+    )
+    const png = path.join(dir, 'shot1.png')
+    await fs.copyFile(await w.services.media.poster(clip), png)
+    const pattern = path.join(dir, 'shot%d.png')
+    await fs.writeFile(pattern, 'not an image')
+    for (const lure of [concat, dash, pattern]) {
+      w.services.access.grant(lure)
+      const reply = await w.call('media.poster', { path: lure, atSec: 0, height: 240 })
+      expect(reply, lure).toMatchObject({ ok: false, error: { code: 'invalid-input' } })
+    }
+  })
+})
+
+describe("renders another process left in the shared journal are not the window's", () => {
+  it("a CLI render's output is not served to the window, and the window cannot retry its failed one", async () => {
+    const dataDir = path.join(root, 'shared-data')
+    const cliEnv = {
+      PATH: process.env.PATH,
+      REANIMATE_DATA_DIR: dataDir,
+      FAL_KEY: KEY,
+      FAL_PROXY_URL: fal.proxyUrl,
+    }
+    const secret = path.join(root, 'cli-secret.mp4')
+    await fs.copyFile(other, secret)
+    const io = { stdout: () => undefined, stderr: () => undefined }
+    const done = path.join(root, 'cli-secret.reanimate.mp4')
+    expect(
+      await runCli(['run', secret, '--prompt', 'a', '--out', done, '--json'], io, cliEnv),
+    ).toBe(0)
+    fal.setFaults({ failProcessing: 1 })
+    const failedOut = path.join(root, 'cli-secret-2.mp4')
+    expect(
+      await runCli(['run', secret, '--prompt', 'b', '--out', failedOut, '--json'], io, cliEnv),
+    ).toBe(1)
+
+    const services = createServices({
+      dataDir,
+      secrets: new MemorySecretStore(),
+      env: { PATH: process.env.PATH, FAL_PROXY_URL: fal.proxyUrl },
+      pollMs: 30,
+    })
+    closers.push(() => services.render.close())
+    await services.init()
+    const jobs = (await services.dispatch('jobs.list', {}, ctx)) as { ok: true; value: Job[] }
+    expect(jobs.value.map((j) => j.status).sort()).toEqual(['done', 'failed'])
+    expect(services.access.isAllowed(done)).toBe(false)
+    const served = await serveMedia(
+      services.access,
+      encodeURIComponent(done),
+      new Request('http://x/'),
+    )
+    expect(served.status).toBe(403)
+
+    const failed = jobs.value.find((j) => j.status === 'failed') as Job
+    fal.clearLog()
+    const retry = await services.dispatch('jobs.retry', { id: failed.id }, ctx)
+    expect(retry).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', message: expect.stringContaining('reanimate jobs retry') },
+    })
+    expect(fal.log).toEqual([])
   })
 })

@@ -68,7 +68,15 @@ function forbid(why: string): { kind: 'forbid'; message: string } {
   return { kind: 'forbid', message: `Forbidden: ${why}. ${HINT}\n` }
 }
 
-function hostIsOurs(gate: Gate, headers: IncomingHttpHeaders): boolean {
+/**
+ * Exactly one Host header, ours. Node keeps the first of several, so a second one is refused
+ * rather than guessed at; `rawHeaders` (name, value, name, value…) shows them all.
+ */
+function hostIsOurs(gate: Gate, headers: IncomingHttpHeaders, rawHeaders?: string[]): boolean {
+  if (rawHeaders) {
+    const hosts = rawHeaders.filter((v, i) => i % 2 === 0 && v.toLowerCase() === 'host')
+    if (hosts.length !== 1) return false
+  }
   return headers.host === gate.hostPort
 }
 
@@ -78,9 +86,12 @@ function hostIsOurs(gate: Gate, headers: IncomingHttpHeaders): boolean {
  */
 export function checkRequest(
   gate: Gate,
-  req: { url?: string; headers: IncomingHttpHeaders },
+  req: { url?: string; headers: IncomingHttpHeaders; rawHeaders?: string[] },
 ): Verdict {
-  if (!hostIsOurs(gate, req.headers)) return forbid(`this server answers only to ${gate.hostPort}`)
+  if (!hostIsOurs(gate, req.headers, req.rawHeaders))
+    return forbid(`this server answers only to ${gate.hostPort}`)
+  // Origin-form only (`/path`): an absolute target names a host of its own.
+  if (!(req.url ?? '/').startsWith('/')) return forbid('bad address')
   let url: URL
   try {
     url = new URL(req.url ?? '/', gate.origin)
@@ -103,9 +114,10 @@ export function checkRequest(
 /** The `/ws` upgrade: the right Host, our own Origin, and the cookie (never a token in the URL). */
 export function checkUpgrade(
   gate: Gate,
-  req: { url?: string; headers: IncomingHttpHeaders },
+  req: { url?: string; headers: IncomingHttpHeaders; rawHeaders?: string[] },
 ): Exclude<Verdict, { kind: 'redirect' }> {
-  if (!hostIsOurs(gate, req.headers)) return forbid(`this server answers only to ${gate.hostPort}`)
+  if (!hostIsOurs(gate, req.headers, req.rawHeaders))
+    return forbid(`this server answers only to ${gate.hostPort}`)
   if (req.url !== '/ws') return forbid('the socket is at /ws')
   // A page from anywhere else (another site, another port) must not drive the services.
   if (req.headers.origin !== gate.origin) return forbid('the socket is only for the page it serves')

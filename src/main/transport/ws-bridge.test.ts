@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises'
 import http from 'node:http'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -215,6 +216,27 @@ describe('forged headers, even with the cookie', () => {
       expect(await upgrade({ host, cookie, origin }), origin).toBe(403)
     }
     expect(await upgrade({ host, cookie })).toBe(403)
+  })
+
+  it('refuses a second Host header and an absolute request target, even with the cookie', async () => {
+    /** The status line of a hand-written request: http.request cannot send these. */
+    const raw = (head: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = net.connect(port, '127.0.0.1', () => socket.write(head))
+        let text = ''
+        socket.on('data', (d: Buffer) => (text += d.toString('latin1')))
+        socket.on('end', () => resolve(text.split('\r\n')[0] ?? ''))
+        socket.on('error', reject)
+      })
+    const ok = await raw(
+      `GET / HTTP/1.1\r\nHost: ${host}\r\nCookie: ${cookie}\r\nConnection: close\r\n\r\n`,
+    )
+    expect(ok).toBe('HTTP/1.1 200 OK')
+    for (const head of [
+      `GET / HTTP/1.1\r\nHost: ${host}\r\nHost: evil.example\r\nCookie: ${cookie}\r\nConnection: close\r\n\r\n`,
+      `GET http://evil.example/ HTTP/1.1\r\nHost: ${host}\r\nCookie: ${cookie}\r\nConnection: close\r\n\r\n`,
+    ])
+      expect(await raw(head), head).toBe('HTTP/1.1 403 Forbidden')
   })
 
   it('refuses a foreign Host on /, /media/ and /ws (DNS rebinding)', async () => {
