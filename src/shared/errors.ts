@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'fal-gone'
   | 'fal-unclear'
   | 'output-exists'
+  /** A step wrote less than it planned (frames missing): never a success. */
+  | 'incomplete-output'
   | 'network'
   | 'disk-full'
   | 'internal'

@@ -46,6 +46,11 @@ export interface ProbeResult {
   fpsAverage: number
   variableFrameRate: boolean
   frameCount: number
+  /**
+   * Where `durationSec` comes from: the container's header, or a scan of the video packets when
+   * the header had no reliable timing (elementary streams, files without an index).
+   */
+  durationSource: 'header' | 'scan'
   audio: AudioTrack[]
 }
 

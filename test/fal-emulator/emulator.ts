@@ -62,6 +62,8 @@ export interface Faults {
   neverComplete?: boolean
   /** Fail this many jobs with 500 `runner_server_error` instead of rendering. */
   failProcessing?: number
+  /** Cut this many jobs' outputs to 2 frames, as a runner that stopped early would (still "OK"). */
+  shortOutput?: number
   /**
    * Create the job at once but hold the submit's answer this long (ms): a slow network, during
    * which the client may be stopped although fal already has (and bills) the request.
@@ -593,7 +595,7 @@ class Emulator implements FalEmulator {
     return f.code
   }
 
-  private takeCount(name: 'resetDuringUpload' | 'failProcessing'): boolean {
+  private takeCount(name: 'resetDuringUpload' | 'failProcessing' | 'shortOutput'): boolean {
     const n = this.faults[name] ?? 0
     if (n <= 0) return false
     this.faults[name] = n - 1
@@ -1107,11 +1109,12 @@ class Emulator implements FalEmulator {
           this.addLog(job, `Step ${i}/${steps}`)
         }
       })()
+      const short = this.takeCount('shortOutput')
       await Promise.all([
         stepLogs,
-        this.instant && nth === 1
+        this.instant && nth === 1 && !short
           ? fsp.copyFile(source, out.dataPath)
-          : this.render(source, nth, out.dataPath),
+          : this.render(source, nth, out.dataPath, short ? 2 : undefined),
       ])
       await this.sleep(minEnd - Date.now())
       out.size = (await fsp.stat(out.dataPath)).size
@@ -1259,7 +1262,12 @@ class Emulator implements FalEmulator {
     return { fps: rate, frames: Number.isFinite(frames) && frames > 0 ? frames : null }
   }
 
-  private async render(source: string, nth: number, dest: string): Promise<void> {
+  private async render(
+    source: string,
+    nth: number,
+    dest: string,
+    maxFrames?: number,
+  ): Promise<void> {
     try {
       await this.exec(this.ffmpeg, [
         '-hide_banner',
@@ -1278,6 +1286,7 @@ class Emulator implements FalEmulator {
         '-dn',
         '-map_metadata',
         '-1',
+        ...(maxFrames ? ['-frames:v', String(maxFrames)] : []),
         '-c:v',
         'libx264',
         '-preset',

@@ -112,7 +112,9 @@ describe('prepare: the file that is uploaded', () => {
     const target = path.join(dir, 'Résultat 東京.mp4')
     await media.prepare(src, { startSec: 0 }, { maxSide: 768 }, target)
     expect((await inspect(target)).frames).toBe(25)
-    const line = media.log.list().at(-1)
+    // The prepare, then the count of what it wrote.
+    expect(media.log.list().at(-1)?.purpose).toBe('check what was written')
+    const line = media.log.list().at(-2)
     expect(line?.purpose).toBe('prepare for upload')
     expect(line?.outcome).toBe('ok')
     expect(line?.commandLine).toContain(`'${src}'`)

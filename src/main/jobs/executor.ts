@@ -11,7 +11,8 @@ import { uploadPrepared } from '../fal/upload'
 import type { UploadCache } from '../fal/upload-cache'
 import { fileIdentity } from '../media/identity'
 import type { MediaService } from '../media/media-service'
-import { resolveRange, targetFrameRate } from '../media/prepare-plan'
+import { plannedFrames, resolveRange, targetFrameRate } from '../media/prepare-plan'
+import { writtenShortfall } from '../media/written-check'
 import { numberedName } from '../render/naming'
 import { isResultOf } from '../render/result-owner'
 import { ensureRoomFor } from '../render/output-check'
@@ -337,8 +338,34 @@ async function download(deps: ExecutorDeps, ctx: StageContext): Promise<void> {
       { cause: err },
     )
   }
+  await checkResultFrames(deps, ctx, target)
   job.downloadedPath = target
   job.stage = 'finish'
+}
+
+/**
+ * fal's result against what it was asked for: every frame of the uploaded range at source fps /
+ * nth. A result short by more than a frame is not finished into the user's output.
+ */
+async function checkResultFrames(
+  deps: ExecutorDeps,
+  ctx: StageContext,
+  target: string,
+): Promise<void> {
+  const { job } = ctx
+  const source = await deps.media.probe(job.spec.source, ctx.signal)
+  const sent = plannedFrames(source, job.spec.range)
+  const nth = Math.max(1, Number(job.spec.params.select_every_nth_frame) || 1)
+  const fps = targetFrameRate(source).fps / nth
+  const written = await deps.media.measure(target, ctx.signal)
+  const problem = writtenShortfall({ frames: Math.ceil(sent / nth), fps }, written)
+  if (!problem) return
+  await fs.rm(target, { force: true })
+  throw new AppError(
+    'incomplete-output',
+    `fal's result for request ${job.requestId} ${problem.replace(/^wrote/, 'holds')}. It was not saved as your result; Render again for a new take.`,
+    { file: job.spec.source },
+  )
 }
 
 /** Parameters embedded in the result and written to its sidecar. */

@@ -12,7 +12,9 @@ import type { CommandLog } from './command-log'
 import { runFfmpeg, writeAtomically } from './ffmpeg-run'
 import { joinedDuration, planFinish, type FinishPlanInput } from './finish-plan'
 import { fileIdentity } from './identity'
-import { probeFile } from './probe'
+import { measureVideo, probeFile } from './probe'
+import { parseRate } from './probe-parse'
+import { writtenShortfall, type PlannedVideo, type WrittenVideo } from './written-check'
 import { planPrepare } from './prepare-plan'
 import {
   filmstripTimes,
@@ -70,6 +72,31 @@ export class MediaService {
 
   private async ffmpeg(): Promise<string> {
     return (await this.tools.ffmpeg()).path
+  }
+
+  /** What a file really holds: packets counted, not the header's claim. */
+  async measure(file: string, signal?: AbortSignal): Promise<WrittenVideo> {
+    const ffprobe = (await this.tools.ffprobe()).path
+    return measureVideo(ffprobe, file, { log: this.log, ...(signal ? { signal } : {}) })
+  }
+
+  /**
+   * Throws `incomplete-output` naming the file and the numbers when `written` holds less than
+   * planned; `what` says which step wrote it and what did not happen because of it.
+   */
+  async verifyWritten(
+    written: string,
+    planned: PlannedVideo,
+    words: { file: string; step: string; consequence: string },
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const problem = writtenShortfall(planned, await this.measure(written, signal))
+    if (problem)
+      throw new AppError(
+        'incomplete-output',
+        `${path.basename(words.file)}: ${words.step} ${problem}. ${words.consequence}`,
+        { file: words.file },
+      )
   }
 
   /** Runs `make` once per key at a time; callers asking for the same derived file share the work. */
@@ -133,12 +160,31 @@ export class MediaService {
         log: this.log,
         ...control,
       })
+      // ffmpeg exits 0 after writing one frame of a clip whose header lies about its length.
+      await this.verifyWritten(
+        partial,
+        {
+          frames: plan.facts.frameCount,
+          fps: plan.facts.fps,
+          width: plan.facts.width,
+          height: plan.facts.height,
+        },
+        {
+          file,
+          step: 'prepare',
+          consequence: 'The clip may be damaged or cut off; nothing was uploaded.',
+        },
+        control.signal,
+      )
     })
     if (!facts) throw new AppError('internal', 'prepare produced no plan')
     return { output, facts, probe }
   }
 
   async poster(file: string, atSec = 0, height = 360): Promise<string> {
+    // Probe first, like every other use of a user's file: it refuses playlists, lists and image
+    // sequences, which ffmpeg would otherwise follow to other files.
+    await this.probe(file)
     const bin = await this.ffmpeg()
     return this.cached('posters', file, '.jpg', [atSec, height], (out) =>
       runFfmpeg({
@@ -208,21 +254,35 @@ export class MediaService {
     await writeAtomically(sidecar, (partial) =>
       fs.writeFile(partial, JSON.stringify(input.metadata, null, 2) + '\n'),
     )
+    const joined = joinedDuration(durations, input.segments.length > 1 ? input.crossfadeSec : 0)
     try {
-      await writeAtomically(input.output, (partial) =>
-        runFfmpeg({
+      await writeAtomically(input.output, async (partial) => {
+        await runFfmpeg({
           bin,
           args: planFinish({ ...input, output: partial }),
           purpose: 'finish result',
-          durationSec: joinedDuration(
-            durations,
-            input.segments.length > 1 ? input.crossfadeSec : 0,
-          ),
+          durationSec: joined,
           file: input.output,
           log: this.log,
           ...control,
-        }),
-      )
+        })
+        // The joined result against the sum of its parts, at the frame rate it was written in. A
+        // rate conversion may end up to one result frame early: rounding, not loss.
+        const first = input.segments[0] as { file: string }
+        const resultFps = (await this.probe(first.file, control.signal)).fpsNominal
+        const outputFps = input.fps.mode === 'source' ? parseRate(input.fps.rational) : resultFps
+        const slack = resultFps > 0 ? Math.ceil(outputFps / resultFps) : 1
+        await this.verifyWritten(
+          partial,
+          { frames: Math.round(joined * outputFps), fps: outputFps, slack },
+          {
+            file: input.output,
+            step: 'finishing',
+            consequence: "fal's result is kept; Retry finishes it again.",
+          },
+          control.signal,
+        )
+      })
     } catch (err) {
       // No result, no sidecar: a failed finish leaves nothing behind.
       await fs.rm(sidecar, { force: true })

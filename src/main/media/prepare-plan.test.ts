@@ -26,6 +26,7 @@ const probe = (over: Partial<ProbeResult> = {}): ProbeResult => ({
   fpsAverage: 30,
   variableFrameRate: false,
   frameCount: 300,
+  durationSource: 'header',
   audio: [],
   ...over,
 })

@@ -90,6 +90,12 @@ export function hasAccurateInputSeek(container: string): boolean {
   return ['mov', 'mp4', 'matroska', 'webm', 'avi'].some((n) => names.includes(n))
 }
 
+/** How many frames the uploaded clip of `range` holds: the range at the constant target rate. */
+export function plannedFrames(probe: ProbeResult, range: TimeRange): number {
+  const { startSec, endSec } = resolveRange(range, probe.durationSec, probe.path)
+  return Math.max(1, Math.round((endSec - startSec) * targetFrameRate(probe).fps))
+}
+
 /**
  * ffmpeg arguments for the file that is uploaded: frame-accurate trim (a seek that re-encoding makes
  * exact even off keyframes, then exactly the frames of the range at the constant rate), rotation applied (ffmpeg's autorotate),
@@ -101,11 +107,10 @@ export function planPrepare(
   options: PrepareOptions,
   output: string,
 ): { args: string[]; facts: PreparePlanFacts } {
-  const { startSec, endSec } = resolveRange(range, probe.durationSec, probe.path)
+  const { startSec } = resolveRange(range, probe.durationSec, probe.path)
   const { fps, rational } = targetFrameRate(probe)
   const { width, height } = targetSize(probe.width, probe.height, options.maxSide)
-  const durationSec = endSec - startSec
-  const frameCount = Math.max(1, Math.round(durationSec * fps))
+  const frameCount = plannedFrames(probe, range)
   const filters = [
     `fps=${rational}`,
     `scale=${width}:${height}:flags=lanczos`,

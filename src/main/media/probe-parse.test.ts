@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest'
 import {
   describeProbeFailure,
   scanFacts,
+  packetTimes,
+  trueDuration,
+  isElementaryStream,
   bitDepthOf,
   parseProbe,
   parseRate,
@@ -201,6 +204,7 @@ describe('parseProbe', () => {
       fpsAverage: 30,
       variableFrameRate: false,
       frameCount: 300,
+      durationSource: 'header',
       audio: [],
     })
   })
@@ -400,5 +404,52 @@ describe('scanFacts', () => {
     const shuffled = [times[0], times[2], times[1], ...times.slice(3), Number.NaN] as number[]
     expect(scanFacts(shuffled, 30)).toMatchObject({ frameCount: 30, variableFrameRate: false })
     expect(scanFacts([1], 30)).toBeNull()
+  })
+})
+
+describe('packetTimes', () => {
+  it('takes the presentation time, else the decoding time, and counts every packet', () => {
+    // A raw MPEG-1 stream: only the first packet has a pts.
+    expect(packetTimes('0.000000,0.000000\nN/A,0.033333\nN/A,0.066667\n')).toEqual({
+      times: [0, 0.033333, 0.066667],
+      packets: 3,
+    })
+    // Raw H.264: packets, no timestamps at all.
+    expect(packetTimes('N/A,N/A\nN/A,N/A\n\n')).toEqual({ times: [], packets: 2 })
+  })
+})
+
+describe('scanFacts without timestamps', () => {
+  it('counts packets as frames at the stated rate', () => {
+    expect(scanFacts([], 25, 75)).toEqual({ frameCount: 75, variableFrameRate: false, spanSec: 3 })
+    expect(scanFacts([], 0, 75)).toBeNull()
+  })
+})
+
+describe('trueDuration', () => {
+  it("keeps the header's length when the packets agree within a frame and a half", () => {
+    expect(trueDuration(2.0, { spanSec: 2.04, frameCount: 50 })).toEqual({
+      durationSec: 2.0,
+      source: 'header',
+    })
+  })
+  it("takes the packets' span when the header is missing or a guess", () => {
+    expect(trueDuration(0.019, { spanSec: 5.4, frameCount: 162 })).toEqual({
+      durationSec: 5.4,
+      source: 'scan',
+    })
+    expect(trueDuration(0, { spanSec: 3, frameCount: 75 })).toEqual({
+      durationSec: 3,
+      source: 'scan',
+    })
+  })
+})
+
+describe('isElementaryStream', () => {
+  it('knows raw streams from containers', () => {
+    expect(isElementaryStream('mpegvideo')).toBe(true)
+    expect(isElementaryStream('h264')).toBe(true)
+    expect(isElementaryStream('mov,mp4,m4a,3gp,3g2,mj2')).toBe(false)
+    expect(isElementaryStream('mpeg')).toBe(false)
   })
 })

@@ -111,6 +111,7 @@ export function parseProbe(json: FfprobeJson, file: string, sizeBytes: number): 
     variableFrameRate:
       fpsNominal > 0 && fpsAverage > 0 && Math.abs(fpsNominal - fpsAverage) / fpsNominal > 0.01,
     frameCount,
+    durationSource: 'header',
     audio,
   }
   if (video.profile) result.profile = video.profile
@@ -146,15 +147,58 @@ export function describeProbeFailure(stderr: string, looksLikeMp4 = true): strin
 }
 
 /**
+ * One packet per line of `-show_entries packet=pts_time,dts_time -of csv=p=0`, as seconds: the
+ * presentation time, else the decoding time (raw MPEG video streams give most packets no pts).
+ */
+export function packetTimes(csv: string): { times: number[]; packets: number } {
+  const times: number[] = []
+  let packets = 0
+  for (const line of csv.split('\n')) {
+    if (!line.trim()) continue
+    packets += 1
+    const [pts, dts] = line.split(',').map((v) => Number.parseFloat(v ?? ''))
+    const t = Number.isFinite(pts) ? pts : dts
+    if (t !== undefined && Number.isFinite(t)) times.push(t)
+  }
+  return { times, packets }
+}
+
+/** Containers that are one raw stream: their header timing is a guess from the bitrate. */
+export function isElementaryStream(container: string): boolean {
+  const names = container.split(',')
+  return ['mpegvideo', 'm4v', 'h264', 'hevc', 'h263', 'mjpeg', 'cavsvideo', 'vc1', 'obu'].some(
+    (n) => names.includes(n),
+  )
+}
+
+/**
+ * The length to trust once the packets were counted: the header's, unless it is missing or more
+ * than a frame and a half away from the packets' own span (a header guessed from the bitrate).
+ */
+export function trueDuration(
+  headerSec: number,
+  scan: { spanSec: number; frameCount: number },
+): { durationSec: number; source: 'header' | 'scan' } {
+  const frame = scan.frameCount > 0 ? scan.spanSec / scan.frameCount : 0
+  if (headerSec > 0 && Math.abs(headerSec - scan.spanSec) <= frame * 1.5)
+    return { durationSec: headerSec, source: 'header' }
+  return { durationSec: scan.spanSec, source: 'scan' }
+}
+
+/**
  * What the packets of the video stream say, when the header has no frame count (MPEG-TS, MKV,
  * WebM, raw streams): the true number of frames, and whether frames are evenly spaced. `pts` are
- * the packets' presentation times in seconds, in file order.
+ * the packets' times in seconds, in file order.
  */
 export function scanFacts(
   pts: number[],
   fpsNominal: number,
+  packets = pts.length,
 ): { frameCount: number; variableFrameRate: boolean; spanSec: number } | null {
   const times = pts.filter((t) => Number.isFinite(t)).sort((a, b) => a - b)
+  // A raw stream without any timestamps (H.264 Annex B): one packet a frame at the stated rate.
+  if (times.length < 2 && packets >= 2 && fpsNominal > 0)
+    return { frameCount: packets, variableFrameRate: false, spanSec: packets / fpsNominal }
   if (times.length < 2) return null
   const intervals: number[] = []
   for (let i = 1; i < times.length; i++) {

@@ -8,11 +8,15 @@ import type { ProbeResult } from '../../shared/media'
 import {
   describeProbeFailure,
   hasIsoHeader,
+  isElementaryStream,
+  packetTimes,
   parseProbe,
+  trueDuration,
   scanFacts,
   type FfprobeJson,
 } from './probe-parse'
 import type { CommandLog } from './command-log'
+import type { WrittenVideo } from './written-check'
 
 export interface ProbeOptions {
   timeoutMs?: number
@@ -109,14 +113,17 @@ export async function probeFile(
     )
   }
   const video = json.streams?.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic)
-  if (video && !Number(video.nb_frames)) {
-    // No frame count in the header (MPEG-TS, MKV, WebM, raw streams): count the packets, which also
-    // shows gaps and mixed frame rates the header's rates hide.
+  if (video && (!Number(video.nb_frames) || isElementaryStream(result.container))) {
+    // No frame count in the header (MPEG-TS, MKV, WebM), or a raw stream whose header timing is a
+    // guess: count the packets, which also shows gaps and mixed rates the header's rates hide.
     const scanned = await scanPackets(ffprobe, file, video.index, options)
-    const facts = scanned && scanFacts(scanned, result.fpsNominal)
+    const facts = scanned && scanFacts(scanned.times, result.fpsNominal, scanned.packets)
     if (facts) {
       result.frameCount = facts.frameCount
       result.variableFrameRate = result.variableFrameRate || facts.variableFrameRate
+      const length = trueDuration(result.durationSec, facts)
+      result.durationSec = length.durationSec
+      result.durationSource = length.source
     }
   }
   if (!(result.durationSec > 0) || result.width <= 0 || result.height <= 0) {
@@ -136,7 +143,7 @@ async function scanPackets(
   file: string,
   streamIndex: number,
   options: ProbeOptions,
-): Promise<number[] | null> {
+): Promise<{ times: number[]; packets: number } | null> {
   const args = [
     '-v',
     'error',
@@ -144,7 +151,7 @@ async function scanPackets(
     '-select_streams',
     String(streamIndex),
     '-show_entries',
-    'packet=pts_time',
+    'packet=pts_time,dts_time',
     '-of',
     'csv=p=0',
     file,
@@ -166,8 +173,60 @@ async function scanPackets(
       Date.now() - started,
     )
   if (run.exitCode !== 0 || run.timedOut) return null
-  return run.stdout
-    .split('\n')
-    .map((l) => Number.parseFloat(l))
-    .filter((n) => Number.isFinite(n))
+  return packetTimes(run.stdout)
+}
+
+/**
+ * What a file this app wrote really holds: its video packets counted (not the header's claim), its
+ * frame size and duration. Used to check a step's output against its plan (written-check.ts).
+ */
+export async function measureVideo(
+  ffprobe: string,
+  file: string,
+  options: ProbeOptions = {},
+): Promise<WrittenVideo> {
+  // prettier-ignore
+  const args = [
+    '-v', 'error', ...LOCAL_INPUT_ONLY, '-select_streams', 'v:0', '-count_packets',
+    '-show_entries', 'stream=nb_read_packets,width,height,duration', '-of', 'json', file,
+  ]
+  const record = options.log?.start('check what was written', ffprobe, args)
+  const started = Date.now()
+  const run = await execa(ffprobe, args, {
+    ...childEnvOptions(),
+    timeout: options.timeoutMs ?? 60_000,
+    reject: false,
+    maxBuffer: 1024 * 1024,
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
+  })
+  if (record)
+    options.log?.finish(
+      record,
+      run.exitCode === 0 ? 'ok' : 'failed',
+      run.exitCode ?? null,
+      Date.now() - started,
+    )
+  if (run.isCanceled) throw new AppError('cancelled', `${path.basename(file)}: cancelled`, { file })
+  const stream = (() => {
+    try {
+      return (
+        JSON.parse(run.stdout || '{}') as {
+          streams?: {
+            nb_read_packets?: string
+            width?: number
+            height?: number
+            duration?: string
+          }[]
+        }
+      ).streams?.[0]
+    } catch {
+      return undefined
+    }
+  })()
+  return {
+    frames: Number(stream?.nb_read_packets) || 0,
+    width: stream?.width ?? 0,
+    height: stream?.height ?? 0,
+    durationSec: Number(stream?.duration) || 0,
+  }
 }
