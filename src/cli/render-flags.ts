@@ -56,6 +56,27 @@ export function numberFlag(
   return n
 }
 
+/**
+ * `--segment 0-2:a watercolor beach`, repeatable: the range from 0 s to 2 s rendered with its own
+ * prompt (every other parameter as given by the other flags). Segments must cover the range in
+ * order; the render service checks that.
+ */
+export function segmentFlags(
+  values: string[] | undefined,
+  params: Record<string, unknown>,
+): { startSec: number; endSec: number; params: Record<string, unknown> }[] | undefined {
+  if (!values?.length) return undefined
+  return values.map((v) => {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*:(.+)$/s.exec(v)
+    if (!m)
+      throw new UsageError(
+        `--segment must look like 0-2:PROMPT (from and to in seconds, then its prompt); got "${v}"`,
+        'segment',
+      )
+    return { startSec: Number(m[1]), endSec: Number(m[2]), params: { ...params, prompt: m[3] } }
+  })
+}
+
 /** `https://x/y.safetensors@0.8` → {path, scale: 0.8}; an `@` not followed by a number stays in the path. */
 export function parseLora(spec: string): Lora | { path: string } {
   const m = /^(.*)@(-?\d+(?:\.\d+)?)$/.exec(spec)

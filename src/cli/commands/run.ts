@@ -11,6 +11,7 @@ import {
   numberFlag,
   RENDER_OPTIONS,
   rawParamsFromFlags,
+  segmentFlags,
 } from '../render-flags'
 
 export const RUN_HELP = `reanimate run FILE --prompt TEXT [options]
@@ -27,6 +28,8 @@ source's audio and the parameters embedded. Progress goes to stderr.
   --nth N                  use every Nth frame (default 2; output fps = source fps / N)
   --base-model NAME        fal-ai/animatediff-v2v only
   --start SEC, --end SEC   the range to render
+  --segment FROM-TO:TEXT   a part of the range with its own prompt, repeatable, in order and
+                           covering the range (e.g. --segment 0-2:"ink" --segment 2-4:"oil")
   --endpoint ID            fal-ai/animatediff-v2v/turbo (default) | fal-ai/animatediff-v2v
   --max-side PX            longest side sent to fal (default 768, or "original")
   --fps result|source      keep fal's frame rate (default) or convert to the source's
@@ -47,6 +50,7 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv)
       ...RENDER_OPTIONS,
       start: { type: 'string' },
       end: { type: 'string' },
+      segment: { type: 'string', multiple: true },
       out: { type: 'string', short: 'o' },
       overwrite: { type: 'boolean', default: false },
       again: { type: 'boolean', default: false },
@@ -73,6 +77,7 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv)
     const maxSide = maxSideFlag(values['max-side'], services.settings.get().prepareMaxSide)
     const startSec = numberFlag(values.start, 'start') ?? 0
     const endSec = numberFlag(values.end, 'end')
+    const segments = segmentFlags(values.segment, raw as Record<string, unknown>)
     await requireConnection(services)
     // Reads the source now so a corrupt file is a usage error (exit 2), before any upload.
     await services.media.probe(source)
@@ -93,6 +98,7 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv)
       range: { startSec, ...(endSec !== undefined ? { endSec } : {}) },
       endpoint,
       params: raw,
+      ...(segments ? { segments } : {}),
       maxSide,
       fps,
       ...(values.out ? { output: values.out } : {}),

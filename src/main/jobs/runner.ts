@@ -17,6 +17,7 @@ import {
 import { describeProcess, type ProcessRegistry } from '../storage/process-registry'
 import { cancelIfQueued, downloadsDir, preparedDir, runStage, type ExecutorDeps } from './executor'
 import type { Changed, Journal } from './journal'
+import { durableStep } from '../storage/crash-points'
 
 export interface RunnerOptions {
   journal: Journal
@@ -894,7 +895,10 @@ export class JobRunner {
       }
       // Only now that the journal says done: a crash before this finds the downloads still there.
       for (const part of job.segmentCount ? this.children(job) : [job])
-        if (part.downloadedPath) await fs.rm(part.downloadedPath, { force: true })
+        if (part.downloadedPath) {
+          await fs.rm(part.downloadedPath, { force: true })
+          durableStep('removed a downloaded result')
+        }
       return
     } catch (err) {
       const intent = handle.intent

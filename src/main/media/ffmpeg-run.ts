@@ -6,6 +6,7 @@ import { withLocalInputsOnly } from './container-check'
 import { AppError } from '../../shared/errors'
 import type { CommandLog } from './command-log'
 import { progressLineSplitter, ProgressTracker, type Progress } from './progress'
+import { durableStep } from '../storage/crash-points'
 
 export interface FfmpegRunOptions {
   bin: string
@@ -130,6 +131,7 @@ export async function writeAtomically(
   try {
     await write(partial)
     await fs.rename(partial, target)
+    durableStep(`renamed ${path.basename(target)} into place`)
   } catch (err) {
     await fs.rm(partial, { force: true })
     if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {

@@ -78,6 +78,32 @@ export interface SpecInput {
   resolveLocal: (p: string) => string
 }
 
+/** Segments follow each other without gaps or overlaps, from the range's start to its end. */
+export function checkSegments(
+  segments: { startSec: number; endSec: number }[],
+  range: { startSec: number; endSec?: number },
+): void {
+  const near = (a: number, b: number) => Math.abs(a - b) < 1e-6
+  const fail = (message: string) => {
+    throw new AppError('invalid-params', message, { field: 'segments' })
+  }
+  segments.forEach((seg, i) => {
+    const name = `Segment ${i + 1}`
+    if (!(seg.endSec > seg.startSec))
+      fail(`${name} ends (${seg.endSec} s) before it starts (${seg.startSec} s).`)
+    const expected = i === 0 ? range.startSec : (segments[i - 1] as { endSec: number }).endSec
+    if (!near(seg.startSec, expected))
+      fail(
+        i === 0
+          ? `${name} starts at ${seg.startSec} s, not where the range starts (${expected} s).`
+          : `${name} starts at ${seg.startSec} s but segment ${i} ends at ${expected} s: segments follow each other without gaps.`,
+      )
+  })
+  const last = segments.at(-1)
+  if (last && range.endSec !== undefined && !near(last.endSec, range.endSec))
+    fail(`The last segment ends at ${last.endSec} s, not where the range ends (${range.endSec} s).`)
+}
+
 /**
  * The job spec for a request, with its key: what identifies "the same render" (the source as it is
  * now, range, endpoint, parameters, size, fps, segments and local LoRA files). `output` is left for
@@ -99,6 +125,7 @@ export async function buildSpec(
     maxSide: input.maxSide,
     fps: input.fps,
   }
+  checkSegments(input.segments ?? [], input.range)
   const segments: Omit<JobSpec, 'output'>[] = []
   const identities = [...checked.identities]
   for (const [i, s] of (input.segments ?? []).entries()) {

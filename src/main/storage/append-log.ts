@@ -4,6 +4,7 @@ import { makeFolder } from './make-folder'
 import { AppError } from '../../shared/errors'
 import { writeJsonAtomic } from './json-file'
 import type { FileLock } from './file-lock'
+import { durableStep } from './crash-points'
 
 /** How a state is built from records, and saved whole. */
 export interface AppendLogSpec<S, R> {
@@ -215,6 +216,7 @@ export class AppendLog<S, R> {
     } finally {
       await handle.close()
     }
+    durableStep(`appended to ${this.spec.name}`)
     this.offset = size
     this.logBytes = size
     this.stats.bytesWritten += buffer.length
@@ -240,6 +242,7 @@ export class AppendLog<S, R> {
       state: this.spec.toSnapshot(this.state),
     }
     await fs.rename(this.snapshotFile, this.previousSnapshotFile).catch(() => undefined)
+    durableStep(`moved ${this.spec.name}'s snapshot aside`)
     this.snapshotBytes = await writeJsonAtomic(this.snapshotFile, snapshot, { compact: true })
     this.stats.bytesWritten += this.snapshotBytes
     this.stats.compactions++

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
+import { durableStep } from './crash-points'
 
 /**
  * Writes JSON so that a crash at any moment leaves either the old file or the new one: write a
@@ -30,6 +31,7 @@ export async function writeJsonAtomic(
     throw err
   }
   await fsyncDir(path.dirname(file))
+  durableStep(`wrote ${path.basename(file)}`)
   return Buffer.byteLength(text)
 }
 
