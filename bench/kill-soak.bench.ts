@@ -5,7 +5,7 @@ import { execa } from 'execa'
 import { describe, expect, it } from 'vitest'
 import { startFalEmulator } from '../test/fal-emulator/emulator'
 import { clips, tempDir } from '../test/media/clips'
-import { report } from './report'
+import { benchDir, report } from './report'
 
 const CYCLES = Number(process.env.BENCH_KILL_CYCLES ?? 30)
 const CLIPS = 7
@@ -19,7 +19,8 @@ describe('kill soak', () => {
   it(`${CYCLES} SIGKILL-and-resume cycles of a ${CLIPS}-clip batch`, async () => {
     const root = await tempDir('reanimate-soak-')
     const repo = path.resolve(import.meta.dirname, '..')
-    const cliDir = path.join(root, 'cli')
+    // Inside the repo: the CLI bundle finds its dependencies in node_modules.
+    const cliDir = path.join(await benchDir(), 'cli')
     await execa(
       'npx',
       [
@@ -41,22 +42,27 @@ describe('kill soak', () => {
     for (let i = 0; i < CLIPS; i++) await clips.basic(src, `clip ${i}.mp4`, 1 + i * 0.1)
 
     const run = (args: string[], env: NodeJS.ProcessEnv, killAfterMs?: number) =>
-      new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }>(
-        (resolve) => {
-          const child = spawn(process.execPath, [cliPath, ...args, '--json'], {
-            env: { PATH: process.env.PATH, FAL_PROXY_URL: emu.proxyUrl, ...env },
-            stdio: ['ignore', 'pipe', 'ignore'],
-          })
-          let stdout = ''
-          child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-          const timer =
-            killAfterMs === undefined ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs)
-          child.once('exit', (code, signal) => {
-            if (timer) clearTimeout(timer)
-            resolve({ code, signal, stdout })
-          })
-        },
-      )
+      new Promise<{
+        code: number | null
+        signal: NodeJS.Signals | null
+        stdout: string
+        stderr: string
+      }>((resolve) => {
+        const child = spawn(process.execPath, [cliPath, ...args, '--json'], {
+          env: { PATH: process.env.PATH, FAL_PROXY_URL: emu.proxyUrl, ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+        let stdout = ''
+        let stderr = ''
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+        const timer =
+          killAfterMs === undefined ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs)
+        child.once('exit', (code, signal) => {
+          if (timer) clearTimeout(timer)
+          resolve({ code, signal, stdout, stderr })
+        })
+      })
 
     // How long an uninterrupted batch takes, to spread the kills over its whole life.
     const started = Date.now()
@@ -64,7 +70,7 @@ describe('kill soak', () => {
       ['batch', src, '--out-dir', path.join(root, 'out-clean'), '--prompt', 'clean'],
       { REANIMATE_DATA_DIR: path.join(root, 'data-clean') },
     )
-    expect(clean.code).toBe(0)
+    expect(clean.code, clean.stderr).toBe(0)
     const fullMs = Date.now() - started
 
     let good = 0

@@ -24,6 +24,33 @@ export interface ProbeOptions {
   log?: CommandLog
 }
 
+/** One ffprobe run: minimal environment, bounded in time and output, logged with its outcome. */
+async function runFfprobe(
+  ffprobe: string,
+  args: string[],
+  purpose: string,
+  options: ProbeOptions,
+  limits: { timeoutMs: number; maxBuffer: number },
+) {
+  const record = options.log?.start(purpose, ffprobe, args)
+  const started = Date.now()
+  const run = await execa(ffprobe, args, {
+    ...childEnvOptions(),
+    timeout: limits.timeoutMs,
+    reject: false,
+    maxBuffer: limits.maxBuffer,
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
+  })
+  if (record)
+    options.log?.finish(
+      record,
+      run.isCanceled ? 'cancelled' : run.exitCode === 0 ? 'ok' : 'failed',
+      run.exitCode ?? null,
+      Date.now() - started,
+    )
+  return run
+}
+
 /** Reads a media file's facts with ffprobe. Every failure names the file and what is wrong with it. */
 export async function probeFile(
   ffprobe: string,
@@ -45,24 +72,11 @@ export async function probeFile(
     '-v', 'error', ...LOCAL_INPUT_ONLY,
     '-print_format', 'json', '-show_format', '-show_streams', file,
   ]
-  const record = options.log?.start('probe', ffprobe, args)
-  const started = Date.now()
-  const run = await execa(ffprobe, args, {
-    ...childEnvOptions(),
-    timeout: options.timeoutMs ?? 30_000,
-    reject: false,
-    ...(options.signal ? { cancelSignal: options.signal } : {}),
-    // ffprobe on a hostile file can print a lot; we only need the JSON.
+  // ffprobe on a hostile file can print a lot; we only need the JSON.
+  const run = await runFfprobe(ffprobe, args, 'probe', options, {
+    timeoutMs: options.timeoutMs ?? 30_000,
     maxBuffer: 32 * 1024 * 1024,
   })
-  if (record) {
-    options.log?.finish(
-      record,
-      run.isCanceled ? 'cancelled' : run.exitCode === 0 ? 'ok' : 'failed',
-      run.exitCode ?? null,
-      Date.now() - started,
-    )
-  }
   if (run.isCanceled) throw new AppError('cancelled', `${name}: probe cancelled`, { file })
   if (
     (run as { code?: string }).code === 'ENOENT' ||
@@ -156,22 +170,10 @@ async function scanPackets(
     'csv=p=0',
     file,
   ]
-  const record = options.log?.start('count frames', ffprobe, args)
-  const started = Date.now()
-  const run = await execa(ffprobe, args, {
-    ...childEnvOptions(),
-    timeout: 20_000,
-    reject: false,
+  const run = await runFfprobe(ffprobe, args, 'count frames', options, {
+    timeoutMs: 20_000,
     maxBuffer: 64 * 1024 * 1024,
-    ...(options.signal ? { cancelSignal: options.signal } : {}),
   })
-  if (record)
-    options.log?.finish(
-      record,
-      run.exitCode === 0 ? 'ok' : 'failed',
-      run.exitCode ?? null,
-      Date.now() - started,
-    )
   if (run.exitCode !== 0 || run.timedOut) return null
   return packetTimes(run.stdout)
 }
@@ -190,22 +192,10 @@ export async function measureVideo(
     '-v', 'error', ...LOCAL_INPUT_ONLY, '-select_streams', 'v:0', '-count_packets',
     '-show_entries', 'stream=nb_read_packets,width,height,duration', '-of', 'json', file,
   ]
-  const record = options.log?.start('check what was written', ffprobe, args)
-  const started = Date.now()
-  const run = await execa(ffprobe, args, {
-    ...childEnvOptions(),
-    timeout: options.timeoutMs ?? 60_000,
-    reject: false,
+  const run = await runFfprobe(ffprobe, args, 'check what was written', options, {
+    timeoutMs: options.timeoutMs ?? 60_000,
     maxBuffer: 1024 * 1024,
-    ...(options.signal ? { cancelSignal: options.signal } : {}),
   })
-  if (record)
-    options.log?.finish(
-      record,
-      run.exitCode === 0 ? 'ok' : 'failed',
-      run.exitCode ?? null,
-      Date.now() - started,
-    )
   if (run.isCanceled) throw new AppError('cancelled', `${path.basename(file)}: cancelled`, { file })
   const stream = (() => {
     try {
