@@ -38,7 +38,7 @@ export default defineConfig({
           name: 'e2e',
           environment: 'node',
           include: ['test/e2e/**/*.e2e.test.ts'],
-          globalSetup: ['test/e2e/global-setup.ts'],
+          globalSetup: ['test/e2e/global-setup.ts', 'test/global-cli.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           // One Chromium at a time on a 2-core machine.

@@ -3,6 +3,7 @@ import { prepareCommand, PREPARE_HELP } from './commands/prepare'
 import { runCommand, RUN_HELP } from './commands/run'
 import { batchCommand, BATCH_HELP } from './commands/batch'
 import { jobsCommand, JOBS_HELP } from './commands/jobs'
+import { uiCommand, UI_HELP } from './commands/ui'
 import { EXIT, finish, UsageError, type Io } from './output'
 import pkg from '../../package.json'
 
@@ -14,6 +15,7 @@ Usage:
   reanimate run FILE --prompt TEXT [--steps N] [--guidance X] [--lora URL[@SCALE]]... [--out FILE] [--again] [--json]
   reanimate batch DIR (--preset FILE | --prompt TEXT ...) --out-dir DIR [--recursive] [--concurrency N] [--json]
   reanimate jobs [list | retry ID | cancel ID] [--json]
+  reanimate ui [FILE|FOLDER...] [--port N] [--host ADDR] [--no-open] [--json]
 
 Options:
   -h, --help     show help (also: reanimate COMMAND --help)
@@ -36,7 +38,9 @@ ${RUN_HELP}
 
 ${BATCH_HELP}
 
-${JOBS_HELP}`
+${JOBS_HELP}
+
+${UI_HELP}`
 
 type Command = (argv: string[], io: Io, env: NodeJS.ProcessEnv) => Promise<number>
 const COMMANDS: Record<string, Command> = {
@@ -45,6 +49,7 @@ const COMMANDS: Record<string, Command> = {
   run: runCommand,
   batch: batchCommand,
   jobs: jobsCommand,
+  ui: uiCommand,
 }
 
 /** Runs one CLI invocation and returns its exit code; never calls process.exit itself. */

@@ -120,6 +120,7 @@ describe('createServices: the fal key never leaks', () => {
       'media.commands': [{}],
       'library.pickFiles': [{}],
       'library.pickFolder': [{}],
+      'library.opened': [{}],
       // Never a valid render here: with a key set and no proxy it would head for the real fal.
       'render.start': [
         {

@@ -44,6 +44,8 @@ export interface ServicesOptions {
    * only from FAL_PROXY_URL, never from a file the app (or its window) wrote.
    */
   proxyFromSettings?: boolean
+  /** Files and folders the app was started with; granted, and handed to the window once. */
+  launchFiles?: string[]
 }
 
 export interface Dialogs extends MainDialogs {
@@ -146,6 +148,7 @@ export function createServices(options: ServicesOptions) {
     },
     'media.commands': async () => commandLog.list(),
     'library.pickFiles': async () => ({ paths: (await dialogs.pickFiles()).map(dropped) }),
+    'library.opened': async () => ({ paths: launchFiles }),
     'library.pickFolder': async () => {
       const dir = await dialogs.pickFolder()
       if (dir) settings.rememberFolder(dir)
@@ -316,6 +319,8 @@ export function createServices(options: ServicesOptions) {
     if (name === 'secrets.changed' || name === 'settings.changed') void refreshConnection()
   })
   const dropped = (p: string) => access.grant(p)
+  // The user named these on the command line: as chosen as a drop.
+  const launchFiles = (options.launchFiles ?? []).map(dropped)
   /** The app's own renders, and renders of a clip the user opened in this window. */
   const windowMayUse = (job: Job) =>
     (job.origin ?? 'app') === 'app' || access.isAllowed(job.spec.source)

@@ -227,6 +227,7 @@ describe('no contract call makes main run a program the user did not pick in mai
       'media.commands': [{}],
       'library.pickFiles': [{}],
       'library.pickFolder': [{}],
+      'library.opened': [{}],
       'render.start': [
         { path: planted, range: { startSec: 0 }, endpoint: TURBO, params: { prompt: 'x' } },
         {

@@ -325,6 +325,7 @@ describe('dispatcher exhaustiveness', () => {
       'media.commands': {},
       'library.pickFiles': {},
       'library.pickFolder': {},
+      'library.opened': {},
       'render.start': {
         path: '/a.mp4',
         range: { startSec: 0 },

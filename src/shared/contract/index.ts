@@ -158,6 +158,8 @@ export const methods = {
   /** The OS file picker (the app) or the transport's own picker; chosen files become reachable. */
   'library.pickFiles': method<{ paths: string[] }>()(none),
   'library.pickFolder': method<{ path: string | null }>()(none),
+  /** Files the app was started with (`reanimate ui clip.mp4`, "Open with"): opened, first selected. */
+  'library.opened': method<{ paths: string[] }>()(none),
   /**
    * Queues a render of one clip; parameters are checked against the endpoint's schema first. The
    * identical render (same clip, range, parameters) is reused, never paid for twice, unless

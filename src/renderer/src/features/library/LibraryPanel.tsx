@@ -97,6 +97,7 @@ export function LibraryPanel() {
               <button
                 className={`clip-card${c.path === selected ? ' selected' : ''}${c.error ? ' failed' : ''}`}
                 onClick={() => select(c.path)}
+                aria-pressed={c.path === selected}
                 title={c.path}
               >
                 <span className="clip-name">{c.name}</span>
