@@ -121,6 +121,8 @@ describe('createServices: the fal key never leaks', () => {
       'library.pickFiles': [{}],
       'library.pickFolder': [{}],
       'library.opened': [{}],
+      'files.browse': [{}],
+      'files.choose': [{ paths: [clip] }],
       // Never a valid render here: with a key set and no proxy it would head for the real fal.
       'render.start': [
         {

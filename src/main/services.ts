@@ -1,4 +1,6 @@
+import fs from 'node:fs/promises'
 import path from 'node:path'
+import { browseFolder } from './access/file-browser'
 import { FileAccess } from './access/file-access'
 import { EventBus } from './events'
 import { Tools } from './media/tools'
@@ -46,6 +48,11 @@ export interface ServicesOptions {
   proxyFromSettings?: boolean
   /** Files and folders the app was started with; granted, and handed to the window once. */
   launchFiles?: string[]
+  /**
+   * `reanimate ui`: the page is the app (no Electron isolation, no OS dialog), so it may browse
+   * folders and choose files itself. Never in the desktop app, where the window is untrusted.
+   */
+  browserPickers?: boolean
 }
 
 export interface Dialogs extends MainDialogs {
@@ -149,6 +156,21 @@ export function createServices(options: ServicesOptions) {
     'media.commands': async () => commandLog.list(),
     'library.pickFiles': async () => ({ paths: (await dialogs.pickFiles()).map(dropped) }),
     'library.opened': async () => ({ paths: launchFiles }),
+    'files.browse': async ({ dir }) => {
+      requireBrowserPickers()
+      return { ...(await browseFolder(dir)), recent: settings.get().recentFolders }
+    },
+    'files.choose': async ({ paths }) => {
+      requireBrowserPickers()
+      const chosen: string[] = []
+      for (const p of paths) {
+        const st = await fs.stat(p).catch(() => null)
+        if (!st) throw new AppError('not-found', `${path.basename(p)}: not found`, { file: p })
+        if (st.isDirectory()) settings.rememberFolder(path.resolve(p))
+        chosen.push(dropped(p))
+      }
+      return { paths: chosen }
+    },
     'library.pickFolder': async () => {
       const dir = await dialogs.pickFolder()
       if (dir) settings.rememberFolder(dir)
@@ -319,6 +341,10 @@ export function createServices(options: ServicesOptions) {
     if (name === 'secrets.changed' || name === 'settings.changed') void refreshConnection()
   })
   const dropped = (p: string) => access.grant(p)
+  const requireBrowserPickers = () => {
+    if (!options.browserPickers)
+      throw new AppError('forbidden', 'Use Open clips… to choose files in the desktop app.')
+  }
   // The user named these on the command line: as chosen as a drop.
   const launchFiles = (options.launchFiles ?? []).map(dropped)
   /** The app's own renders, and renders of a clip the user opened in this window. */

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { startFalEmulator, type FalEmulator } from '../fal-emulator/emulator'
 import { clips, tempDir } from '../media/clips'
 import { CHROMIUM, SCREENSHOT_DIR } from './harness'
 
@@ -13,15 +14,21 @@ describe('reanimate ui in Chromium', () => {
   let ui: ChildProcess
   let url: string
   let browser: Browser
+  let emu: FalEmulator
 
   beforeAll(async () => {
     root = await tempDir('reanimate-ui-e2e-')
     clip = await clips.basic(root, 'beach day.mp4', 1)
+    await fs.mkdir(path.join(root, 'more'))
+    await clips.basic(path.join(root, 'more'), 'surf.mp4', 1.2)
+    await fs.mkdir(path.join(root, 'results'))
+    emu = await startFalEmulator({ processingMs: 100 })
     ui = spawn(process.execPath, [inject('cliPath'), 'ui', clip, '--no-open', '--json'], {
       env: {
         PATH: process.env.PATH,
         REANIMATE_DATA_DIR: path.join(root, 'data'),
         REANIMATE_RENDERER_DIR: inject('rendererDir'),
+        FAL_PROXY_URL: emu.proxyUrl,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     })
@@ -42,6 +49,7 @@ describe('reanimate ui in Chromium', () => {
   afterAll(async () => {
     await browser?.close()
     ui?.kill('SIGINT')
+    await emu?.close()
     await fs.rm(root, { recursive: true, force: true })
   })
 
@@ -50,7 +58,7 @@ describe('reanimate ui in Chromium', () => {
     await page.goto(url)
     // The token left the address bar for a cookie.
     expect(new URL(page.url()).searchParams.has('token')).toBe(false)
-    const card = page.getByRole('button', { name: /beach day\.mp4/ })
+    const card = page.getByRole('button', { name: /^beach day\.mp4/ })
     await expect.poll(() => card.getAttribute('aria-pressed')).toBe('true')
     await expect
       .poll(() =>
@@ -67,5 +75,42 @@ describe('reanimate ui in Chromium', () => {
     const page = await browser.newPage()
     const response = await page.goto(new URL(url).origin + '/')
     expect(response?.status()).toBe(403)
+  })
+
+  it('Open clips… browses folders served by main and opens the chosen clip', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    await page.goto(url)
+    await page.getByRole('button', { name: 'Open clips…' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Open clips' })
+    await dialog.getByLabel('Folder', { exact: true }).fill(root)
+    await dialog.getByRole('button', { name: 'Go' }).click()
+    await dialog.getByRole('button', { name: 'more/' }).click()
+    await dialog.getByRole('button', { name: /surf\.mp4/ }).click()
+    await fs.mkdir(SCREENSHOT_DIR, { recursive: true })
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'ui-file-browser.png') })
+    await dialog.getByRole('button', { name: 'Open clip', exact: true }).click()
+    await expect.poll(() => dialog.count()).toBe(0)
+    await expect
+      .poll(() => page.getByRole('button', { name: /^surf\.mp4/ }).textContent())
+      .toContain('320×240')
+  })
+
+  it('Batch a folder… chooses both folders in the browser and restyles the folder', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    await page.goto(url)
+    await page.getByLabel('Prompt', { exact: true }).fill('ink')
+    await page.getByRole('button', { name: 'Batch a folder…' }).click()
+    const from = page.getByRole('dialog', { name: 'Batch: the folder of clips' })
+    await from.getByLabel('Folder', { exact: true }).fill(path.join(root, 'more'))
+    await from.getByRole('button', { name: 'Go' }).click()
+    await from.getByRole('button', { name: 'Choose this folder' }).click()
+    const to = page.getByRole('dialog', { name: 'Batch: where the results go' })
+    await to.getByLabel('Folder', { exact: true }).fill(path.join(root, 'results'))
+    await to.getByRole('button', { name: 'Go' }).click()
+    await to.getByRole('button', { name: 'Choose this folder' }).click()
+    await expect
+      .poll(() => fs.readdir(path.join(root, 'results')), { timeout: 60_000 })
+      .toContain('surf.reanimate.mp4')
+    expect(emu.submits()).toHaveLength(1)
   })
 })

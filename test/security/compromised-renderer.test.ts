@@ -228,6 +228,8 @@ describe('no contract call makes main run a program the user did not pick in mai
       'library.pickFiles': [{}],
       'library.pickFolder': [{}],
       'library.opened': [{}],
+      'files.browse': [{ dir: path.dirname(planted) }],
+      'files.choose': [{ paths: [planted] }],
       'render.start': [
         { path: planted, range: { startSec: 0 }, endpoint: TURBO, params: { prompt: 'x' } },
         {
@@ -313,6 +315,16 @@ describe('ffmpeg and ffprobe never see the fal key', () => {
 })
 
 describe('files: only what the user chose, as it was when chosen', () => {
+  it("the desktop window can neither browse folders nor choose files itself (that is reanimate ui's)", async () => {
+    const w = await hostileWindow({})
+    for (const [name, params] of [
+      ['files.browse', { dir: root }],
+      ['files.choose', { paths: [other] }],
+    ] as const)
+      expect(await w.call(name, params)).toMatchObject({ ok: false, error: { code: 'forbidden' } })
+    expect(w.services.access.isAllowed(other)).toBe(false)
+  })
+
   it('a granted clip swapped for a link to another video is refused everywhere', async () => {
     const w = await hostileWindow({})
     const dir = path.join(root, 'swap')

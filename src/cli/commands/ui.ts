@@ -100,6 +100,7 @@ export async function uiCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv):
     origin: 'app',
     processName: 'reanimate ui',
     launchFiles: files,
+    browserPickers: true,
   })
   await services.init()
   const bridge = await startBridge(services, { rendererDir: dir, port, host: values.host })

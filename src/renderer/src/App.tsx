@@ -2,6 +2,7 @@ import { useEffect } from 'react'
 import { useApp } from './stores/app-store'
 import { LibraryPanel } from './features/library/LibraryPanel'
 import { SettingsPanel } from './features/settings/SettingsPanel'
+import { FileBrowser } from './features/library/FileBrowser'
 import { ParamsForm } from './features/inspector/ParamsForm'
 import { RenderButton } from './features/inspector/RenderButton'
 import { QueuePanel } from './features/queue/QueuePanel'
@@ -133,6 +134,7 @@ export function App() {
           : 'ffmpeg not found: see Settings'}
       </footer>
       <SettingsPanel />
+      <FileBrowser />
       <div className="notices" aria-live="polite">
         {notices.map((n) => (
           <div

@@ -326,6 +326,8 @@ describe('dispatcher exhaustiveness', () => {
       'library.pickFiles': {},
       'library.pickFolder': {},
       'library.opened': {},
+      'files.browse': {},
+      'files.choose': { paths: ['/a.mp4'] },
       'render.start': {
         path: '/a.mp4',
         range: { startSec: 0 },

@@ -158,6 +158,19 @@ export const methods = {
   /** The OS file picker (the app) or the transport's own picker; chosen files become reachable. */
   'library.pickFiles': method<{ paths: string[] }>()(none),
   'library.pickFolder': method<{ path: string | null }>()(none),
+  /**
+   * `reanimate ui` only (a browser tab has no file dialog): one folder's subfolders and videos for
+   * the page's own file browser, and the files or folders the user chose in it.
+   */
+  'files.browse': method<{
+    dir: string
+    parent: string | null
+    entries: { name: string; path: string; kind: 'folder' | 'video' }[]
+    recent: string[]
+  }>()(z.object({ dir: filePath.optional() }).strict()),
+  'files.choose': method<{ paths: string[] }>()(
+    z.object({ paths: z.array(filePath).min(1).max(500) }).strict(),
+  ),
   /** Files the app was started with (`reanimate ui clip.mp4`, "Open with"): opened, first selected. */
   'library.opened': method<{ paths: string[] }>()(none),
   /**

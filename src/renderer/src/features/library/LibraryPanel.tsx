@@ -3,6 +3,7 @@ import { getBridge } from '../../bridge'
 import { useApp } from '../../stores/app-store'
 import { formatDuration, formatFps } from './format'
 import { useParams } from '../inspector/params-store'
+import { useFileBrowser } from './file-browser-store'
 
 /** Drop clips here; each becomes a card with what ffprobe says about it. */
 export function LibraryPanel() {
@@ -15,9 +16,21 @@ export function LibraryPanel() {
 
   const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err))
 
+  // In the desktop app, the OS's dialogs (shown by main); in `reanimate ui`, the page's file browser.
+  const inBrowser = useApp((s) => s.info?.transport === 'websocket')
+  const browse = useFileBrowser((s) => s.open)
+  const chooseFiles = async () =>
+    inBrowser
+      ? ((await browse('files', 'Open clips')) ?? [])
+      : (await getBridge().library.pickFiles({})).paths
+  const chooseFolder = async (title: string) =>
+    inBrowser
+      ? ((await browse('folder', title))?.[0] ?? null)
+      : (await getBridge().library.pickFolder({})).path
+
   async function pick() {
     try {
-      const { paths } = await getBridge().library.pickFiles({})
+      const paths = await chooseFiles()
       await addClips(paths)
     } catch (err) {
       notify('error', errorText(err))
@@ -34,14 +47,14 @@ export function LibraryPanel() {
       return
     }
     try {
-      const input = await getBridge().library.pickFolder({})
-      if (!input.path) return
+      const input = await chooseFolder('Batch: the folder of clips')
+      if (!input) return
       notify('info', 'Now choose where the results go.')
-      const output = await getBridge().library.pickFolder({})
-      if (!output.path) return
+      const output = await chooseFolder('Batch: where the results go')
+      if (!output) return
       const started = await getBridge().batch.start({
-        dir: input.path,
-        outDir: output.path,
+        dir: input,
+        outDir: output,
         recursive: true,
         endpoint,
         params: { ...valid },

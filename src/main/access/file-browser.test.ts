@@ -1,0 +1,36 @@
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { browseFolder } from './file-browser'
+
+let dir: string
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'reanimate-browse-'))
+  for (const f of ['b.mp4', 'A.MOV', 'notes.txt', '.hidden.mp4'])
+    await fs.writeFile(path.join(dir, f), '')
+  await fs.mkdir(path.join(dir, 'day 2'))
+  await fs.mkdir(path.join(dir, '.cache'))
+})
+afterAll(() => fs.rm(dir, { recursive: true, force: true }))
+
+describe('browseFolder', () => {
+  it('lists folders first, then videos, by name; hidden files and other files left out', async () => {
+    const result = await browseFolder(dir)
+    expect(result.dir).toBe(dir)
+    expect(result.parent).toBe(path.dirname(dir))
+    expect(result.entries.map((e) => [e.kind, e.name])).toEqual([
+      ['folder', 'day 2'],
+      ['video', 'A.MOV'],
+      ['video', 'b.mp4'],
+    ])
+  })
+
+  it('starts in the home folder, and names a folder that is not there', async () => {
+    expect((await browseFolder(undefined)).dir).toBe(os.homedir())
+    await expect(browseFolder(path.join(dir, 'nope'))).rejects.toMatchObject({
+      code: 'not-found',
+      message: `${path.join(dir, 'nope')}: no such folder`,
+    })
+  })
+})

@@ -1,0 +1,58 @@
+import type { Dirent } from 'node:fs'
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { AppError } from '../../shared/errors'
+import { VIDEO_EXTENSIONS } from '../jobs/batch'
+
+export interface BrowseEntry {
+  name: string
+  path: string
+  kind: 'folder' | 'video'
+}
+
+export interface BrowseResult {
+  dir: string
+  parent: string | null
+  entries: BrowseEntry[]
+}
+
+/**
+ * One folder as the `reanimate ui` file browser shows it: its folders, then its videos, by name;
+ * hidden files and everything else left out. The browser tab has no file dialog of its own, so
+ * main lists what the user may pick from (only in `reanimate ui`, where the page is the app).
+ */
+export async function browseFolder(dir: string | undefined): Promise<BrowseResult> {
+  const target = path.resolve(dir ?? os.homedir())
+  let names: Dirent[]
+  try {
+    names = await fs.readdir(target, { withFileTypes: true })
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new AppError(
+      code === 'EACCES' || code === 'EPERM' ? 'forbidden' : 'not-found',
+      code === 'EACCES' || code === 'EPERM'
+        ? `${target}: no permission to open this folder`
+        : `${target}: no such folder`,
+      { file: target },
+    )
+  }
+  const entries: BrowseEntry[] = []
+  for (const e of names) {
+    if (e.name.startsWith('.')) continue
+    const full = path.join(target, e.name)
+    // A link counts as what it points at; a broken one is left out.
+    const isDir = e.isDirectory() || (e.isSymbolicLink() && (await isFolder(full)))
+    if (isDir) entries.push({ name: e.name, path: full, kind: 'folder' })
+    else if (VIDEO_EXTENSIONS.has(path.extname(e.name).toLowerCase()))
+      entries.push({ name: e.name, path: full, kind: 'video' })
+  }
+  const order = (a: BrowseEntry, b: BrowseEntry) =>
+    a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'folder' ? -1 : 1
+  const parent = path.dirname(target)
+  return { dir: target, parent: parent === target ? null : parent, entries: entries.sort(order) }
+}
+
+async function isFolder(p: string): Promise<boolean> {
+  return (await fs.stat(p).catch(() => null))?.isDirectory() ?? false
+}

@@ -1,0 +1,157 @@
+import { useEffect, useState, type FormEvent } from 'react'
+import type { Result } from '@shared/contract'
+import { getBridge } from '../../bridge'
+import { useFileBrowser } from './file-browser-store'
+
+type Listing = Result<'files.browse'>
+
+/** Where the last browse ended: the next one starts there. */
+let lastDir: string | undefined
+
+const browse = (dir?: string) => getBridge().files.browse(dir ? { dir } : {})
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err))
+
+/**
+ * Folders and videos as main lists them, with a path bar and recent folders: the Open and Batch
+ * pickers of `reanimate ui`. Files mode chooses videos; folder mode chooses the folder shown.
+ */
+export function FileBrowser() {
+  const request = useFileBrowser((s) => s.request)
+  const close = useFileBrowser((s) => s.close)
+  const [listing, setListing] = useState<Listing>()
+  const [typed, setTyped] = useState('')
+  const [picked, setPicked] = useState<string[]>([])
+  const [error, setError] = useState<string>()
+
+  function show(next: Listing) {
+    lastDir = next.dir
+    setListing(next)
+    setTyped(next.dir)
+    setPicked([])
+    setError(undefined)
+  }
+
+  async function go(dir?: string) {
+    try {
+      show(await browse(dir))
+    } catch (err) {
+      setError(message(err))
+    }
+  }
+
+  useEffect(() => {
+    if (!request) return
+    let live = true
+    browse(lastDir).then(
+      (next) => live && show(next),
+      (err: unknown) => live && setError(message(err)),
+    )
+    return () => {
+      live = false
+    }
+  }, [request])
+
+  useEffect(() => {
+    if (!request) return
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && close(null)
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [request, close])
+
+  if (!request) return null
+  const files = request.mode === 'files'
+
+  async function choose(paths: string[]) {
+    try {
+      close((await getBridge().files.choose({ paths })).paths)
+    } catch (err) {
+      setError(message(err))
+    }
+  }
+
+  function submitPath(e: FormEvent) {
+    e.preventDefault()
+    void go(typed.trim() || undefined)
+  }
+
+  const toggle = (p: string) =>
+    setPicked((now) => (now.includes(p) ? now.filter((x) => x !== p) : [...now, p]))
+
+  return (
+    <div className="modal-backdrop">
+      <div className="modal file-browser" role="dialog" aria-label={request.title} aria-modal>
+        <header>
+          <h2>{request.title}</h2>
+          <button className="ghost" onClick={() => close(null)} aria-label="Cancel">
+            ✕
+          </button>
+        </header>
+        <form className="row" onSubmit={submitPath}>
+          <label>
+            <span>Folder</span>
+            <input value={typed} onChange={(e) => setTyped(e.target.value)} spellCheck={false} />
+          </label>
+          <button type="submit">Go</button>
+          {listing?.parent && (
+            <button type="button" onClick={() => void go(listing.parent ?? undefined)}>
+              Up
+            </button>
+          )}
+        </form>
+        {listing && listing.recent.length > 0 && (
+          <div className="recent" aria-label="Recent folders">
+            {listing.recent.map((r) => (
+              <button key={r} className="ghost" onClick={() => void go(r)} title={r}>
+                {r.split(/[\\/]/).pop() || r}
+              </button>
+            ))}
+          </div>
+        )}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <ul className="browse-list" aria-label="Folder contents">
+          {listing?.entries.map((e) => (
+            <li key={e.path}>
+              {e.kind === 'folder' ? (
+                <button className="ghost" onClick={() => void go(e.path)}>
+                  {e.name}/
+                </button>
+              ) : (
+                <button
+                  className={`ghost${picked.includes(e.path) ? ' selected' : ''}`}
+                  aria-pressed={picked.includes(e.path)}
+                  disabled={!files}
+                  onClick={() => toggle(e.path)}
+                  onDoubleClick={() => void choose([e.path])}
+                >
+                  {e.name}
+                </button>
+              )}
+            </li>
+          ))}
+          {listing && listing.entries.length === 0 && (
+            <li className="muted">No folders or videos here.</li>
+          )}
+        </ul>
+        <footer className="row">
+          <span className="spacer" />
+          <button className="ghost" onClick={() => close(null)}>
+            Cancel
+          </button>
+          {files ? (
+            <button disabled={picked.length === 0} onClick={() => void choose(picked)}>
+              Open {picked.length > 1 ? `${picked.length} clips` : 'clip'}
+            </button>
+          ) : (
+            <button disabled={!listing} onClick={() => listing && void choose([listing.dir])}>
+              Choose this folder
+            </button>
+          )}
+        </footer>
+      </div>
+    </div>
+  )
+}
