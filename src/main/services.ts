@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { browseFolder } from './access/file-browser'
+import { importDropped } from './access/imports'
+import type { Readable } from 'node:stream'
 import { FileAccess } from './access/file-access'
 import { EventBus } from './events'
 import { Tools } from './media/tools'
@@ -367,8 +369,15 @@ export function createServices(options: ServicesOptions) {
       for (const j of render.list()) grantOutput(j.id)
     }))
 
+  /** `reanimate ui`: a file dropped into the browser tab, streamed into `<data>/imports/`. */
+  async function importDroppedFile(name: string, body: Readable): Promise<string> {
+    requireBrowserPickers()
+    return dropped(await importDropped(options.dataDir, name, body))
+  }
+
   return {
     bus,
+    importDroppedFile,
     falConnection,
     settings,
     access,

@@ -108,9 +108,39 @@ describe('reanimate ui in Chromium', () => {
     await to.getByLabel('Folder', { exact: true }).fill(path.join(root, 'results'))
     await to.getByRole('button', { name: 'Go' }).click()
     await to.getByRole('button', { name: 'Choose this folder' }).click()
+    const summary = path.join(root, 'results', 'reanimate-summary.json')
     await expect
-      .poll(() => fs.readdir(path.join(root, 'results')), { timeout: 60_000 })
+      .poll(() => fs.readFile(summary, 'utf8').catch(() => ''), { timeout: 60_000 })
       .toContain('surf.reanimate.mp4')
+    expect(await fs.readdir(path.join(root, 'results'))).toContain('surf.reanimate.mp4')
     expect(emu.submits()).toHaveLength(1)
+  })
+
+  it('a file dropped into the tab is copied into the imports folder and opened', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    await page.goto(url)
+    await page.getByRole('button', { name: /^beach day\.mp4/ }).waitFor()
+    const bytes = (await fs.readFile(path.join(root, 'more', 'surf.mp4'))).toString('base64')
+    // What the OS hands a browser on a drop: a File with a name and bytes, and no path.
+    await page.getByRole('complementary', { name: 'Library' }).evaluate((aside, data) => {
+      // Browser globals, typed here because this file compiles for Node.
+      const web = globalThis as unknown as {
+        atob(s: string): string
+        DataTransfer: new () => { items: { add(file: unknown): void } }
+        File: new (parts: unknown[], name: string, options: object) => unknown
+        DragEvent: new (type: string, init: object) => unknown
+      }
+      const raw = Uint8Array.from(web.atob(data), (c) => c.charCodeAt(0))
+      const transfer = new web.DataTransfer()
+      transfer.items.add(new web.File([raw], 'dropped wave.mp4', { type: 'video/mp4' }))
+      ;(aside as unknown as { dispatchEvent(e: unknown): void }).dispatchEvent(
+        new web.DragEvent('drop', { dataTransfer: transfer, bubbles: true }),
+      )
+    }, bytes)
+    await expect
+      .poll(() => page.getByRole('button', { name: /^dropped wave\.mp4/ }).textContent())
+      .toContain('320×240')
+    const imported = path.join(root, 'data', 'imports', 'dropped wave.mp4')
+    expect((await fs.readFile(imported)).toString('base64')).toBe(bytes)
   })
 })

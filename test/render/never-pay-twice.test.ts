@@ -328,6 +328,8 @@ describe('never pay twice', () => {
     const b = path.join(root, 'proc-b.mp4')
     const same = ['run', source, '--prompt', 'two processes', '--seed', '9', '--poll-ms', '50']
 
+    // fal holds every request as running until the Ctrl-C below, however slow this machine is.
+    slow.setFaults({ neverComplete: true })
     const first = spawnCli([...same, '--out', a], env)
     await expect.poll(() => slow.submits().length, { timeout: 30_000 }).toBe(1)
     // The same render from a second process: it follows the first instead of paying again.
@@ -344,6 +346,7 @@ describe('never pay twice', () => {
     const firstExit = await first.exit
     expect(firstExit.code).toBe(130)
     expect(firstExit.json).toMatchObject({ error: { code: 'abandoned' } })
+    slow.setFaults({ neverComplete: false })
     // ...and the second, which still wants it, collects that request into its own --out.
     const [secondExit, otherExit] = await Promise.all([second.exit, other.exit])
     expect(secondExit.code).toBe(0)

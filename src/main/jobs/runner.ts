@@ -689,8 +689,9 @@ export class JobRunner {
           this.settle(
             job,
             'failed',
+            // The segment's own code, so the clip says what happened (e.g. fal-unclear: Retry).
             new AppError(
-              'internal',
+              failed.error?.code ?? 'internal',
               `segment ${(failed.segmentIndex ?? 0) + 1} ${failed.status}: ${failed.error?.message ?? ''}`.trim(),
             ),
           )

@@ -6,6 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import type { Services } from '../services'
 import { serveMedia, serveStatic } from '../protocol/serve-file'
 import type { CallContext } from '../../shared/contract/dispatch'
+import { toErrorInfo } from '../../shared/errors'
 import { contentSecurityPolicy } from '../../shared/csp'
 import {
   checkRequest,
@@ -108,7 +109,20 @@ export async function startBridge(
         return
       }
       const request = await toWebRequest(req, gate.origin)
-      const { pathname } = new URL(request.url)
+      const { pathname, searchParams } = new URL(request.url)
+      if (pathname === '/import') {
+        // A file dropped into the tab (the browser gives no path): its bytes, streamed to disk.
+        const reply =
+          req.method !== 'POST'
+            ? { status: 405, body: { error: { code: 'invalid-params', message: 'POST only' } } }
+            : await services.importDroppedFile(searchParams.get('name') ?? '', req).then(
+                (file) => ({ status: 200, body: { path: file } }),
+                (err: unknown) => ({ status: 400, body: { error: toErrorInfo(err) } }),
+              )
+        res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8' })
+        res.end(JSON.stringify(reply.body))
+        return
+      }
       if (pathname.startsWith('/media/')) {
         const encoded = pathname.slice('/media/'.length)
         await sendWebResponse(

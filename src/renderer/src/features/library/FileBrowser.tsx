@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react'
+import { useEffect, useRef, useState, type FormEvent } from 'react'
 import type { Result } from '@shared/contract'
 import { getBridge } from '../../bridge'
 import { useFileBrowser } from './file-browser-store'
@@ -31,23 +31,28 @@ export function FileBrowser() {
     setError(undefined)
   }
 
+  /** Only the newest listing asked for is shown: a slow answer never replaces a newer one. */
+  const asked = useRef(0)
+
   async function go(dir?: string) {
+    const mine = ++asked.current
     try {
-      show(await browse(dir))
+      const next = await browse(dir)
+      if (mine === asked.current) show(next)
     } catch (err) {
-      setError(message(err))
+      if (mine === asked.current) setError(message(err))
     }
   }
 
   useEffect(() => {
     if (!request) return
-    let live = true
+    const mine = ++asked.current
     browse(lastDir).then(
-      (next) => live && show(next),
-      (err: unknown) => live && setError(message(err)),
+      (next) => mine === asked.current && show(next),
+      (err: unknown) => mine === asked.current && setError(message(err)),
     )
     return () => {
-      live = false
+      asked.current += 1
     }
   }, [request])
 
@@ -64,6 +69,17 @@ export function FileBrowser() {
   async function choose(paths: string[]) {
     try {
       close((await getBridge().files.choose({ paths })).paths)
+    } catch (err) {
+      setError(message(err))
+    }
+  }
+
+  /** The folder in the path bar, even if typed without pressing Go. */
+  async function chooseFolder() {
+    const wanted = typed.trim()
+    try {
+      const target = wanted && wanted !== listing?.dir ? await browse(wanted) : listing
+      if (target) await choose([target.dir])
     } catch (err) {
       setError(message(err))
     }
@@ -146,7 +162,7 @@ export function FileBrowser() {
               Open {picked.length > 1 ? `${picked.length} clips` : 'clip'}
             </button>
           ) : (
-            <button disabled={!listing} onClick={() => listing && void choose([listing.dir])}>
+            <button disabled={!listing} onClick={() => void chooseFolder()}>
               Choose this folder
             </button>
           )}

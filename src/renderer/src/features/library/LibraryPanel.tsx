@@ -4,6 +4,7 @@ import { useApp } from '../../stores/app-store'
 import { formatDuration, formatFps } from './format'
 import { useParams } from '../inspector/params-store'
 import { useFileBrowser } from './file-browser-store'
+import { importDroppedFile } from './import-dropped'
 
 /** Drop clips here; each becomes a card with what ffprobe says about it. */
 export function LibraryPanel() {
@@ -13,6 +14,7 @@ export function LibraryPanel() {
   const addClips = useApp((s) => s.addClips)
   const notify = useApp((s) => s.notify)
   const [over, setOver] = useState(false)
+  const [importing, setImporting] = useState<{ name: string; fraction: number } | null>(null)
 
   const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err))
 
@@ -68,10 +70,32 @@ export function LibraryPanel() {
     }
   }
 
+  /** `reanimate ui`: dropped files are copied into Reanimate's imports folder, then opened. */
+  async function importFiles(files: File[]) {
+    for (const file of files) {
+      try {
+        setImporting({ name: file.name, fraction: 0 })
+        const path = await importDroppedFile(file, (fraction) =>
+          setImporting({ name: file.name, fraction }),
+        )
+        notify('info', `${file.name} was copied into Reanimate's imports folder: ${path}`)
+        await addClips([path])
+      } catch (err) {
+        notify('error', errorText(err))
+      } finally {
+        setImporting(null)
+      }
+    }
+  }
+
   function onDrop(e: DragEvent) {
     e.preventDefault()
     setOver(false)
     const files = Array.from(e.dataTransfer.files)
+    if (inBrowser && files.length > 0) {
+      void importFiles(files)
+      return
+    }
     const paths = files.map((f) => getBridge().getPathForFile(f)).filter(Boolean)
     if (files.length > 0 && paths.length === 0) {
       notify('error', 'These files have no local path. Drop files from your disk.')
@@ -101,6 +125,11 @@ export function LibraryPanel() {
           Batch a folder…
         </button>
       </div>
+      {importing && (
+        <p className="muted" role="status">
+          Copying {importing.name}… {Math.round(importing.fraction * 100)}%
+        </p>
+      )}
       {clips.length === 0 ? (
         <p className="empty">Drop video clips here.</p>
       ) : (
