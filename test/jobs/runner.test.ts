@@ -502,6 +502,29 @@ describe('JobRunner against the local fal', () => {
   })
 })
 
+describe('a missing intermediate', () => {
+  it('a prepared clip removed before its upload is prepared again, then sent once', async () => {
+    const t = await setup()
+    const runner = t.runner()
+    await runner.init()
+    // Every upload breaks off, so the job stops at its upload with the prepared clip on disk.
+    emu.setFaults({ resetDuringUpload: 10 })
+    const job = await runner.add(t.spec('prepared twice', 'again'))
+    const failed = await settled(runner, job.id)
+    emu.setFaults({ resetDuringUpload: 0 })
+    expect(failed).toMatchObject({ status: 'failed', stage: 'upload' })
+    await fs.rm(failed.preparedPath as string)
+
+    const before = t.events.length
+    await runner.retry(job.id)
+    const done = await settled(runner, job.id)
+    expect(done.status).toBe('done')
+    expect(stagesOf(t.events.slice(before), job.id)).toContain('prepare')
+    expect(await exists(done.preparedPath as string)).toBe(true)
+    expect(emu.submits()).toHaveLength(1)
+  })
+})
+
 describe('sweepPartials', () => {
   it('removes only the hidden .name.partial-<pid>-<base36> files', async () => {
     const dir = await fs.mkdtemp(path.join(root, 'sweep-'))

@@ -69,8 +69,14 @@ export async function runStage(deps: ExecutorDeps, ctx: StageContext): Promise<v
       return prepare(deps, ctx)
     case 'upload': {
       if (!job.preparedPath) throw new AppError('internal', 'upload before prepare')
+      const prepared = await fs.stat(job.preparedPath).catch(() => null)
+      if (!prepared) {
+        // Removed since (a cleaned cache, a crash): the earliest stage that rebuilds it.
+        ctx.log('the prepared clip is gone; preparing it again')
+        job.stage = 'prepare'
+        return
+      }
       // A full disk is found now, before anything is sent or paid for.
-      const prepared = await fs.stat(job.preparedPath)
       await ensureRoomFor(path.dirname(job.spec.output), prepared.size)
       const up = await uploadPrepared(deps.fal(), deps.uploads, job.preparedPath, {
         signal: ctx.signal,
