@@ -82,6 +82,8 @@ describe('reanimate ui in Chromium', () => {
     await page.goto(url)
     await page.getByRole('button', { name: 'Open clips…' }).click()
     const dialog = page.getByRole('dialog', { name: 'Open clips' })
+    // Its first listing loaded (it fills the path bar), so typing is not overwritten.
+    await expect.poll(() => dialog.getByLabel('Folder', { exact: true }).inputValue()).not.toBe('')
     await dialog.getByLabel('Folder', { exact: true }).fill(root)
     await dialog.getByRole('button', { name: 'Go' }).click()
     await dialog.getByRole('button', { name: 'more/' }).click()
@@ -101,10 +103,14 @@ describe('reanimate ui in Chromium', () => {
     await page.getByLabel('Prompt', { exact: true }).fill('ink')
     await page.getByRole('button', { name: 'Batch a folder…' }).click()
     const from = page.getByRole('dialog', { name: 'Batch: the folder of clips' })
+    // Its first listing loaded (it fills the path bar), so typing is not overwritten.
+    await expect.poll(() => from.getByLabel('Folder', { exact: true }).inputValue()).not.toBe('')
     await from.getByLabel('Folder', { exact: true }).fill(path.join(root, 'more'))
     await from.getByRole('button', { name: 'Go' }).click()
     await from.getByRole('button', { name: 'Choose this folder' }).click()
     const to = page.getByRole('dialog', { name: 'Batch: where the results go' })
+    // Its first listing loaded (it fills the path bar), so typing is not overwritten.
+    await expect.poll(() => to.getByLabel('Folder', { exact: true }).inputValue()).not.toBe('')
     await to.getByLabel('Folder', { exact: true }).fill(path.join(root, 'results'))
     await to.getByRole('button', { name: 'Go' }).click()
     await to.getByRole('button', { name: 'Choose this folder' }).click()
