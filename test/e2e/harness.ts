@@ -1,89 +1,135 @@
+import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { createServices, type Dialogs, type Services } from '../../src/main/services'
-import { MemorySecretStore } from '../../src/main/settings/secret-store'
-import { startBridge, type Bridge } from '../../src/main/transport/ws-bridge'
+import { inject } from 'vitest'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const SCREENSHOT_DIR = path.resolve(import.meta.dirname, '../../test-results/e2e')
 
-export interface AppUnderTest {
-  page: Page
-  services: Services
-  bridge: Bridge
+export interface UiServer {
+  /** The printed address, token included. */
+  url: string
   dataDir: string
-  /** Console errors, page errors and CSP violations seen so far. */
-  problems: string[]
-  screenshot(name: string): Promise<string>
-  close(): Promise<void>
+  process: ChildProcess
+  /** What `reanimate ui` wrote to stderr so far. */
+  stderr(): string
+  /** Ctrl-C, as a user stops it; resolves with its exit code. */
+  stop(): Promise<number | null>
 }
 
 /**
- * The real renderer (built), the real services behind the WebSocket bridge, and Debian's Chromium
- * driven by playwright-core. Nothing is mocked; fal is the local emulator when a test needs it.
+ * `reanimate ui FILE… --no-open --json` from the built CLI, exactly as a user starts it: the real
+ * services in their own process, the built window, real ffmpeg; fal is the local emulator when the
+ * test passes FAL_PROXY_URL.
  */
-export async function startApp(
-  rendererDir: string,
-  env: NodeJS.ProcessEnv = {},
-  options: { dialogs?: Partial<Dialogs> } = {},
-): Promise<AppUnderTest> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'reanimate-e2e-'))
-  const services = createServices({
-    dataDir,
-    secrets: new MemorySecretStore(),
-    env: { PATH: process.env.PATH, ...env },
-    pollMs: 50,
-    ...(options.dialogs ? { dialogs: options.dialogs } : {}),
-  })
-  await services.init()
-  const bridge = await startBridge(services, { rendererDir })
-  // playwright gives every launch a fresh, empty profile of its own.
-  let browser: Browser | undefined
-  try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-        '--no-first-run',
-      ],
+export async function startUi(
+  options: { files?: string[]; env?: NodeJS.ProcessEnv; dataDir?: string } = {},
+): Promise<UiServer> {
+  const dataDir =
+    options.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'reanimate-e2e-data-')))
+  const child = spawn(
+    process.execPath,
+    [inject('cliPath'), 'ui', ...(options.files ?? []), '--no-open', '--json'],
+    {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        REANIMATE_DATA_DIR: dataDir,
+        REANIMATE_RENDERER_DIR: inject('rendererDir'),
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
+  let err = ''
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString()
+      if (out.includes('\n'))
+        resolve((JSON.parse(out.split('\n')[0] as string) as { url: string }).url)
     })
+    void exited.then((code) => reject(new Error(`reanimate ui exited (${code}): ${err}`)))
+  })
+  return {
+    url,
+    dataDir,
+    process: child,
+    stderr: () => err,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGINT')
+      return exited
+    },
+  }
+}
+
+export async function launchChromium(): Promise<Browser> {
+  // playwright gives every launch a fresh, empty profile of its own.
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
+  })
+}
+
+export interface AppUnderTest {
+  page: Page
+  browser: Browser
+  ui: UiServer
+  /** Console errors, page errors and CSP violations seen so far. */
+  problems: string[]
+  screenshot(name: string, page?: Page): Promise<string>
+  close(): Promise<void>
+}
+
+/** `reanimate ui` opened in Debian's Chromium, driven by playwright-core. Nothing is mocked. */
+export async function startApp(
+  options: Parameters<typeof startUi>[0] & { viewport?: { width: number; height: number } } = {},
+): Promise<AppUnderTest> {
+  const ui = await startUi(options)
+  let browser: Browser
+  try {
+    browser = await launchChromium()
   } catch (err) {
-    await bridge.close()
+    await ui.stop()
     throw err
   }
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+  const page = await browser.newPage({ viewport: options.viewport ?? { width: 1280, height: 800 } })
   const problems: string[] = []
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console: ${m.text()}`)
   })
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
   // The URL carries this launch's token; the bridge trades it for a cookie and redirects to `/`.
-  await page.goto(bridge.url)
+  await page.goto(ui.url)
 
   return {
     page,
-    services,
-    bridge,
-    dataDir,
+    browser,
+    ui,
     problems,
-    async screenshot(name) {
+    async screenshot(name, on = page) {
       await fs.mkdir(SCREENSHOT_DIR, { recursive: true })
       const file = path.join(SCREENSHOT_DIR, `${name}.png`)
-      await page.screenshot({ path: file })
+      await on.screenshot({ path: file })
       return file
     },
     async close() {
-      await browser?.close()
-      await bridge.close()
-      await fs.rm(dataDir, { recursive: true, force: true })
+      await browser.close()
+      await ui.stop()
+      if (!options.dataDir) await fs.rm(ui.dataDir, { recursive: true, force: true })
     },
   }
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFalEmulator, type FalEmulator } from '../fal-emulator/emulator'
 import { clips, inspect } from '../media/clips'
 import { startApp, type AppUnderTest } from './harness'
@@ -16,11 +16,8 @@ describe('render a clip from the UI, against the local fal', () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'reanimate-e2e-clips-'))
     clip = await clips.basic(dir, 'beach day.mp4', 2)
     emu = await startFalEmulator({ processingMs: 200 })
-    app = await startApp(
-      inject('rendererDir'),
-      { FAL_PROXY_URL: emu.proxyUrl },
-      { dialogs: { pickFiles: async () => [clip], pickFolder: async () => null } },
-    )
+    // `reanimate ui "beach day.mp4"`: the clip opens in the library, selected.
+    app = await startApp({ files: [clip], env: { FAL_PROXY_URL: emu.proxyUrl } })
   })
   afterAll(async () => {
     await app?.close()
@@ -28,9 +25,8 @@ describe('render a clip from the UI, against the local fal', () => {
     await fs.rm(dir, { recursive: true, force: true })
   })
 
-  it('opens a clip, shows its poster and facts', async () => {
+  it('opens the clip from the command line, with its poster and facts', async () => {
     const { page } = app
-    await page.getByRole('button', { name: 'Open clips…' }).click()
     await expect.poll(() => page.getByRole('list').first().textContent()).toContain('beach day.mp4')
     await expect.poll(() => page.getByLabel('Clip facts').textContent()).toContain('320×240')
     await page.getByTestId('poster').waitFor()

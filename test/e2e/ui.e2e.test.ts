@@ -1,17 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFalEmulator, type FalEmulator } from '../fal-emulator/emulator'
 import { clips, tempDir } from '../media/clips'
-import { CHROMIUM, SCREENSHOT_DIR } from './harness'
+import { launchChromium, SCREENSHOT_DIR, startUi, type UiServer } from './harness'
 
 /** The app started the way a user without Electron starts it: `reanimate ui clip.mp4`. */
 describe('reanimate ui in Chromium', () => {
   let root: string
   let clip: string
-  let ui: ChildProcess
+  let ui: UiServer
   let url: string
   let browser: Browser
   let emu: FalEmulator
@@ -23,32 +22,17 @@ describe('reanimate ui in Chromium', () => {
     await clips.basic(path.join(root, 'more'), 'surf.mp4', 1.2)
     await fs.mkdir(path.join(root, 'results'))
     emu = await startFalEmulator({ processingMs: 100 })
-    ui = spawn(process.execPath, [inject('cliPath'), 'ui', clip, '--no-open', '--json'], {
-      env: {
-        PATH: process.env.PATH,
-        REANIMATE_DATA_DIR: path.join(root, 'data'),
-        REANIMATE_RENDERER_DIR: inject('rendererDir'),
-        FAL_PROXY_URL: emu.proxyUrl,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+    ui = await startUi({
+      files: [clip],
+      dataDir: path.join(root, 'data'),
+      env: { FAL_PROXY_URL: emu.proxyUrl },
     })
-    url = await new Promise<string>((resolve, reject) => {
-      let out = ''
-      ui.stdout?.on('data', (d: Buffer) => {
-        out += d.toString()
-        if (out.includes('\n'))
-          resolve((JSON.parse(out.split('\n')[0] as string) as { url: string }).url)
-      })
-      ui.once('exit', (code) => reject(new Error(`reanimate ui exited (${code})`)))
-    })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-    })
+    url = ui.url
+    browser = await launchChromium()
   })
   afterAll(async () => {
     await browser?.close()
-    ui?.kill('SIGINT')
+    await ui?.stop()
     await emu?.close()
     await fs.rm(root, { recursive: true, force: true })
   })

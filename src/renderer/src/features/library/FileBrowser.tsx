@@ -23,10 +23,13 @@ export function FileBrowser() {
   const [picked, setPicked] = useState<string[]>([])
   const [error, setError] = useState<string>()
 
+  /** The user typed in the path bar since the last navigation: a listing arriving keeps it. */
+  const edited = useRef(false)
+
   function show(next: Listing) {
     lastDir = next.dir
     setListing(next)
-    setTyped(next.dir)
+    if (!edited.current) setTyped(next.dir)
     setPicked([])
     setError(undefined)
   }
@@ -36,6 +39,7 @@ export function FileBrowser() {
 
   async function go(dir?: string) {
     const mine = ++asked.current
+    edited.current = false
     try {
       const next = await browse(dir)
       if (mine === asked.current) show(next)
@@ -47,6 +51,7 @@ export function FileBrowser() {
   useEffect(() => {
     if (!request) return
     const mine = ++asked.current
+    edited.current = false
     browse(lastDir).then(
       (next) => mine === asked.current && show(next),
       (err: unknown) => mine === asked.current && setError(message(err)),
@@ -105,7 +110,14 @@ export function FileBrowser() {
         <form className="row" onSubmit={submitPath}>
           <label>
             <span>Folder</span>
-            <input value={typed} onChange={(e) => setTyped(e.target.value)} spellCheck={false} />
+            <input
+              value={typed}
+              onChange={(e) => {
+                edited.current = true
+                setTyped(e.target.value)
+              }}
+              spellCheck={false}
+            />
           </label>
           <button type="submit">Go</button>
           {listing?.parent && (
