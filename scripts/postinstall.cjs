@@ -5,6 +5,13 @@ const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const path = require('node:path')
 
+// Electron 45 and its tools declare Node 22.12+ (the EBADENGINE warnings npm printed above).
+const [major, minor] = process.versions.node.split('.').map(Number)
+if (major < 22 || (major === 22 && minor < 12))
+  console.warn(
+    `Node ${process.versions.node}: the CLI, \`npx reanimate ui\` and the tests run here; the EBADENGINE warnings above are about Electron's tooling, which builds installers only on Node 22.12+.`,
+  )
+
 if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) process.exit(0)
 let electronDir
 try {

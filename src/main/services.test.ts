@@ -142,6 +142,7 @@ describe('createServices: the fal key never leaks', () => {
       'jobs.cancel': [{ id: 'nope' }],
       'jobs.abandon': [{ id: 'nope' }],
       'jobs.retry': [{ id: 'nope' }],
+      'jobs.reveal': [{ id: 'nope' }],
       'jobs.pause': [{}],
       'jobs.resume': [{}],
       'batch.start': [

@@ -60,6 +60,8 @@ export interface ServicesOptions {
 export interface Dialogs extends MainDialogs {
   pickFiles(): Promise<string[]>
   pickFolder(): Promise<string | null>
+  /** The OS file manager, with this file selected; absent where there is none (a browser tab). */
+  showInFolder?(file: string): void
 }
 
 const noDialogs: Dialogs = {
@@ -212,6 +214,22 @@ export function createServices(options: ServicesOptions) {
         )
       await ensureConnection()
       return (await render.retry(id)) ?? null
+    },
+    'jobs.reveal': async ({ id }) => {
+      const job = render.get(id)
+      // Only a finished output the window may play: the path comes from the journal, never the page.
+      if (!job || job.status !== 'done' || !windowMayUse(job))
+        throw new AppError('not-found', 'Only a finished render in this window can be shown.')
+      if (!dialogs.showInFolder) return { shown: false }
+      const st = await fs.stat(job.spec.output).catch(() => null)
+      if (!st?.isFile())
+        throw new AppError(
+          'not-found',
+          `${path.basename(job.spec.output)} is no longer where it was rendered (moved or deleted).`,
+          { file: job.spec.output },
+        )
+      dialogs.showInFolder(job.spec.output)
+      return { shown: true }
     },
     'jobs.pause': async () => {
       render.runner.pause()

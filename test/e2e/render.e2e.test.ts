@@ -69,6 +69,23 @@ describe('render a clip from the UI, against the local fal', () => {
     await app.screenshot('compare')
   })
 
+  it('says where the result went: a browser tab has no file manager, so the path and Copy path', async () => {
+    const { page } = app
+    const out = path.join(dir, 'beach day.reanimate.mp4')
+    const job = page.getByTestId('job').filter({ hasText: 'a watercolor beach' })
+    await expect.poll(() => job.locator('code').textContent()).toBe(out)
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'])
+    await job.getByRole('button', { name: 'Copy path' }).click()
+    await expect.poll(() => page.getByText('Path copied.').count()).toBe(1)
+    expect(
+      await page.evaluate(() =>
+        (
+          globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+        ).navigator.clipboard.readText(),
+      ),
+    ).toBe(out)
+  })
+
   it('a second Render of the same clip and parameters pays nothing; Render again makes a new take', async () => {
     const { page } = app
     emu.clearLog()

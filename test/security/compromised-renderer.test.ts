@@ -77,7 +77,9 @@ async function hostileWindow(options: {
   pickProgram?: () => Promise<string | null>
 }) {
   const questions: Confirmation[] = []
+  const revealed: string[] = []
   const dialogs: Partial<Dialogs> = {
+    showInFolder: (file) => void revealed.push(file),
     confirm: async (q) => {
       questions.push(q)
       return options.answer?.(q) ?? false
@@ -112,7 +114,7 @@ async function hostileWindow(options: {
     await services.render.waitFor([job.id])
     return services.render.get(job.id) as Job
   }
-  return { services, call, render, questions, dataDir }
+  return { services, call, render, questions, revealed, dataDir }
 }
 
 describe('the fal key reaches only fal, or a proxy the user confirmed in main', () => {
@@ -196,6 +198,30 @@ describe('the fal key reaches only fal, or a proxy the user confirmed in main', 
   })
 })
 
+describe('Show in folder shows only what the window rendered, at the path main recorded', () => {
+  it('a finished render is shown; an unknown id or a moved output is not', async () => {
+    const w = await hostileWindow({})
+    const job = await w.render('to show')
+    expect(job.status).toBe('done')
+    expect(await w.call('jobs.reveal', { id: job.id })).toEqual({
+      ok: true,
+      value: { shown: true },
+    })
+    expect(w.revealed).toEqual([job.spec.output])
+    expect(await w.call('jobs.reveal', { id: '../../etc/passwd' })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    })
+    await fs.rename(job.spec.output, `${job.spec.output}.moved`)
+    expect(await w.call('jobs.reveal', { id: job.id })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('is no longer where it was rendered') },
+    })
+    expect(w.revealed).toHaveLength(1)
+    await fs.rename(`${job.spec.output}.moved`, job.spec.output)
+  })
+})
+
 describe('no contract call makes main run a program the user did not pick in main', () => {
   it('every method, with a planted program wherever a path fits, runs nothing', async () => {
     const marker = path.join(root, 'planted-ran')
@@ -243,6 +269,7 @@ describe('no contract call makes main run a program the user did not pick in mai
       'jobs.cancel': [{ id: planted }],
       'jobs.abandon': [{ id: planted }],
       'jobs.retry': [{ id: planted }],
+      'jobs.reveal': [{ id: planted }],
       'jobs.pause': [{}],
       'jobs.resume': [{}],
       'batch.start': [
@@ -456,6 +483,12 @@ describe("renders another process left in the shared journal are not the window'
       new Request('http://x/'),
     )
     expect(served.status).toBe(403)
+    // Nor is it shown in the file manager: the window learns nothing of where it lies.
+    const done1 = jobs.value.find((j) => j.status === 'done') as Job
+    expect(await services.dispatch('jobs.reveal', { id: done1.id }, ctx)).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    })
 
     const failed = jobs.value.find((j) => j.status === 'failed') as Job
     fal.clearLog()

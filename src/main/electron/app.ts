@@ -10,6 +10,8 @@ import {
   session,
   shell,
 } from 'electron'
+import type { BatchFinished } from '../../shared/contract'
+import { batchFinishedNotice } from '../../shared/notices'
 import { VIDEO_EXTENSIONS } from '../jobs/batch'
 import { createServices } from '../services'
 import { defaultDataDir } from '../settings/paths'
@@ -87,6 +89,7 @@ function start(): void {
               : {}),
           })
         )[0] ?? null,
+      showInFolder: (file) => shell.showItemInFolder(file),
       // The page cannot draw or answer this: it is the OS's own message box, owned by main.
       confirm: async (q) => {
         const options: Electron.MessageBoxOptions = {
@@ -111,11 +114,7 @@ function start(): void {
   void services.init()
   services.bus.subscribe((name, payload) => {
     if (name !== 'batch.finished' || !Notification.isSupported()) return
-    const b = payload as { succeeded: number; failed: number; outDir: string }
-    new Notification({
-      title: 'Reanimate: batch finished',
-      body: `${b.succeeded} done, ${b.failed} failed — ${b.outDir}`,
-    }).show()
+    new Notification(batchFinishedNotice(payload as BatchFinished)).show()
   })
 
   // Every web contents, now and later: no foreign navigation or windows, no permissions.

@@ -7,6 +7,8 @@ import { ParamsForm } from './features/inspector/ParamsForm'
 import { RenderButton } from './features/inspector/RenderButton'
 import { QueuePanel } from './features/queue/QueuePanel'
 import { useJobs } from './features/queue/jobs-store'
+import { notifyWhenFinished } from './features/notify/browser-notifications'
+import { getBridge } from './bridge'
 import { ComparePlayer } from './features/player/ComparePlayer'
 import { Poster } from './features/player/Poster'
 import { formatBytes, formatDuration, formatFps } from './features/library/format'
@@ -106,6 +108,13 @@ export function App() {
   useEffect(() => {
     void init()
   }, [init])
+
+  // The desktop app notifies from main; a browser tab does it here, once the user allowed it.
+  const inBrowser = info?.transport === 'websocket'
+  useEffect(() => {
+    if (!inBrowser) return
+    return notifyWhenFinished(getBridge(), () => useJobs.getState().jobs)
+  }, [inBrowser])
 
   return (
     <div className="shell" data-ready={ready}>

@@ -338,6 +338,7 @@ describe('dispatcher exhaustiveness', () => {
       'jobs.cancel': { id: 'j1' },
       'jobs.abandon': { id: 'j1' },
       'jobs.retry': { id: 'j1' },
+      'jobs.reveal': { id: 'j1' },
       'jobs.pause': {},
       'jobs.resume': {},
       'batch.start': {

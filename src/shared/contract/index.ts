@@ -207,6 +207,11 @@ export const methods = {
   'jobs.cancel': method<JobOutcome | null>()(z.object({ id: z.string().min(1) }).strict()),
   'jobs.abandon': method<JobOutcome | null>()(z.object({ id: z.string().min(1) }).strict()),
   'jobs.retry': method<JobOutcome | null>()(z.object({ id: z.string().min(1) }).strict()),
+  /**
+   * Shows a finished render's output in the OS file manager. `shown: false` where main has none
+   * (`reanimate ui`): the window offers the path to copy instead.
+   */
+  'jobs.reveal': method<{ shown: boolean }>()(z.object({ id: z.string().min(1) }).strict()),
   'jobs.pause': method<{ paused: boolean }>()(none),
   'jobs.resume': method<{ paused: boolean }>()(none),
   /** Restyles every video in a folder the user picked into a mirrored tree under outDir. */

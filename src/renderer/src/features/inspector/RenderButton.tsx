@@ -3,6 +3,7 @@ import { getBridge } from '../../bridge'
 import { useApp } from '../../stores/app-store'
 import { useJobs } from '../queue/jobs-store'
 import { useParams } from './params-store'
+import { askToNotify } from '../notify/browser-notifications'
 
 /** Starts a render of the selected clip with the current parameters; asks for a key when there is none. */
 export function RenderButton() {
@@ -28,6 +29,7 @@ export function RenderButton() {
   const key = clip && valid ? JSON.stringify([clip.path, endpoint, valid]) : ''
   const start = async (again: boolean) => {
     if (!clip?.probe || !valid) return
+    askToNotify(useApp.getState().info?.transport === 'websocket')
     setBusy(true)
     try {
       const started = await getBridge().render.start({

@@ -5,6 +5,7 @@ import { formatDuration, formatFps } from './format'
 import { useParams } from '../inspector/params-store'
 import { useFileBrowser } from './file-browser-store'
 import { importDroppedFile } from './import-dropped'
+import { askToNotify } from '../notify/browser-notifications'
 
 /** Drop clips here; each becomes a card with what ffprobe says about it. */
 export function LibraryPanel() {
@@ -48,6 +49,7 @@ export function LibraryPanel() {
       )
       return
     }
+    askToNotify(inBrowser)
     try {
       const input = await chooseFolder('Batch: the folder of clips')
       if (!input) return

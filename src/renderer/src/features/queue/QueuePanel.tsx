@@ -2,6 +2,7 @@ import { useEffect } from 'react'
 import { getBridge } from '../../bridge'
 import { useApp } from '../../stores/app-store'
 import { useJobs } from './jobs-store'
+import { OutputLocation } from './OutputLocation'
 
 const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`
 const name = (p: string) => p.split(/[\\/]/).pop() ?? p
@@ -80,7 +81,12 @@ export function QueuePanel() {
                 {['failed', 'cancelled', 'abandoned'].includes(job.status) && (
                   <button onClick={act(() => getBridge().jobs.retry({ id: job.id }))}>Retry</button>
                 )}
-                {job.status === 'done' && <button onClick={() => compare(job.id)}>Compare</button>}
+                {job.status === 'done' && (
+                  <>
+                    <button onClick={() => compare(job.id)}>Compare</button>
+                    <OutputLocation id={job.id} output={job.spec.output} />
+                  </>
+                )}
               </span>
             </li>
           )

@@ -101,4 +101,20 @@ describe('FalKeyForm', () => {
     expect(screen.getByText(/no keychain/)).toBeInTheDocument()
     expect(screen.getByLabelText('fal key', { selector: 'input' })).toBeDisabled()
   })
+
+  it('in reanimate ui, says a saved key lasts until it stops and how to keep one', () => {
+    useApp.setState({ keyStatus: { ...none, storage: 'memory' } })
+    setBridge(fakeBridge(none).bridge)
+    render(<FalKeyForm />)
+    expect(screen.getByTestId('key-status')).toHaveTextContent(
+      'No fal key yet. Rendering needs one. Here a saved key lasts until Reanimate stops; start it with FAL_KEY set to keep one.',
+    )
+    cleanup()
+    useApp.setState({ keyStatus: { ...none, storage: 'memory', source: 'env' } })
+    render(<FalKeyForm />)
+    expect(screen.getByTestId('key-status')).toHaveTextContent(
+      'Using the FAL_KEY environment variable.',
+    )
+    expect(screen.getByTestId('key-status')).not.toHaveTextContent('lasts until')
+  })
 })

@@ -44,6 +44,9 @@ export function FalKeyForm() {
               : keyStatus.source
           ]
         }{' '}
+        {keyStatus.storage === 'memory' && keyStatus.source !== 'env' && (
+          <>Here a saved key lasts until Reanimate stops; start it with FAL_KEY set to keep one. </>
+        )}
         {keyStatus.source === 'none' && (
           <>
             Get one at{' '}
