@@ -53,6 +53,8 @@ describe('reanimate ui in Chromium', () => {
       .toBeGreaterThan(0)
     await fs.mkdir(SCREENSHOT_DIR, { recursive: true })
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'ui-launch.png') })
+    await page.setViewportSize({ width: 1920, height: 1080 })
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'ui-launch-1920.png') })
   })
 
   it('a browser without the token gets 403', async () => {
@@ -64,8 +66,23 @@ describe('reanimate ui in Chromium', () => {
   it('Open clips… browses folders served by main and opens the chosen clip', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
     await page.goto(url)
+    // From the keyboard: the dialog takes focus in its path bar, and Esc closes it.
     await page.getByRole('button', { name: 'Open clips…' }).click()
     const dialog = page.getByRole('dialog', { name: 'Open clips' })
+    await expect
+      .poll(() =>
+        page.evaluate(() =>
+          (
+            globalThis as unknown as {
+              document: { activeElement: { getAttribute(n: string): string | null } | null }
+            }
+          ).document.activeElement?.getAttribute('spellcheck'),
+        ),
+      )
+      .toBe('false')
+    await page.keyboard.press('Escape')
+    await expect.poll(() => dialog.count()).toBe(0)
+    await page.getByRole('button', { name: 'Open clips…' }).click()
     // Its first listing loaded (it fills the path bar), so typing is not overwritten.
     await expect.poll(() => dialog.getByLabel('Folder', { exact: true }).inputValue()).not.toBe('')
     await dialog.getByLabel('Folder', { exact: true }).fill(root)

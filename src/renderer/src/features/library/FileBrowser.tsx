@@ -117,6 +117,8 @@ export function FileBrowser() {
                 setTyped(e.target.value)
               }}
               spellCheck={false}
+              // Keyboard users land in the dialog: type a folder, Enter to go, Esc to cancel.
+              autoFocus
             />
           </label>
           <button type="submit">Go</button>
