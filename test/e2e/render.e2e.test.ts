@@ -34,7 +34,7 @@ describe('render a clip from the UI, against the local fal', () => {
       await page
         .getByTestId('poster')
         .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
-    ).toBe(480)
+    ).toBe(96)
   })
 
   it('renders with the parameters typed in the inspector and compares side by side', async () => {

@@ -12,6 +12,7 @@ import type { UploadCache } from '../fal/upload-cache'
 import { fileIdentity } from '../media/identity'
 import type { MediaService } from '../media/media-service'
 import { plannedFrames, resolveRange, targetFrameRate } from '../media/prepare-plan'
+import { resultFrames } from '../../shared/frames'
 import { writtenShortfall } from '../media/written-check'
 import { numberedName } from '../render/naming'
 import { isResultOf } from '../render/result-owner'
@@ -364,7 +365,7 @@ async function checkResultFrames(
   const nth = Math.max(1, Number(job.spec.params.select_every_nth_frame) || 1)
   const fps = targetFrameRate(source).fps / nth
   const written = await deps.media.measure(target, ctx.signal)
-  const problem = writtenShortfall({ frames: Math.ceil(sent / nth), fps }, written)
+  const problem = writtenShortfall({ frames: resultFrames(sent, nth), fps }, written)
   if (!problem) return
   await fs.rm(target, { force: true })
   throw new AppError(

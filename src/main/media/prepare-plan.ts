@@ -1,38 +1,8 @@
 import { AppError } from '../../shared/errors'
 import type { PrepareOptions, PreparePlanFacts, ProbeResult, TimeRange } from '../../shared/media'
+import { framesIn, targetFrameRate } from '../../shared/frames'
 
-const STANDARD_RATES: [number, string][] = [
-  [24000 / 1001, '24000/1001'],
-  [24, '24'],
-  [25, '25'],
-  [30000 / 1001, '30000/1001'],
-  [30, '30'],
-  [50, '50'],
-  [60000 / 1001, '60000/1001'],
-  [60, '60'],
-]
-
-/**
- * The constant rate to encode at: the stream's nominal rate, unless that is a container time base
- * (VFR files often claim 90000 fps) — then the average, snapped to a standard rate when close.
- */
-export function targetFrameRate(probe: Pick<ProbeResult, 'fpsNominal' | 'fpsAverage'>): {
-  fps: number
-  rational: string
-} {
-  const sane = (f: number) => f >= 1 && f <= 120
-  const raw = sane(probe.fpsNominal)
-    ? probe.fpsNominal
-    : sane(probe.fpsAverage)
-      ? probe.fpsAverage
-      : 25
-  // Snap only what is a standard rate written imprecisely (29.97 vs 30000/1001); 30 stays 30.
-  for (const [rate, rational] of STANDARD_RATES) {
-    if (Math.abs(rate - raw) / rate < 0.0002) return { fps: rate, rational }
-  }
-  const rounded = Math.round(raw * 1000) / 1000
-  return { fps: rounded, rational: String(rounded) }
-}
+export { targetFrameRate }
 
 /** Even dimensions with the longer side at most `maxSide`, never upscaled. */
 export function targetSize(
@@ -93,7 +63,7 @@ export function hasAccurateInputSeek(container: string): boolean {
 /** How many frames the uploaded clip of `range` holds: the range at the constant target rate. */
 export function plannedFrames(probe: ProbeResult, range: TimeRange): number {
   const { startSec, endSec } = resolveRange(range, probe.durationSec, probe.path)
-  return Math.max(1, Math.round((endSec - startSec) * targetFrameRate(probe).fps))
+  return framesIn(endSec - startSec, targetFrameRate(probe).fps)
 }
 
 /**

@@ -10,7 +10,13 @@ import { useJobs } from './features/queue/jobs-store'
 import { notifyWhenFinished } from './features/notify/browser-notifications'
 import { getBridge } from './bridge'
 import { ComparePlayer } from './features/player/ComparePlayer'
-import { Poster } from './features/player/Poster'
+import { SourcePlayer } from './features/player/SourcePlayer'
+import { Timeline } from './features/timeline/Timeline'
+import { useTimeline } from './features/timeline/timeline-store'
+import { useProject } from './features/project/project-store'
+import { installShortcuts } from './features/keys/shortcuts'
+import { ShortcutsHelp } from './features/keys/ShortcutsHelp'
+import { targetFrameRate } from '@shared/frames'
 import { formatBytes, formatDuration, formatFps } from './features/library/format'
 
 function KeyBadge() {
@@ -71,6 +77,12 @@ function Stage() {
   const comparing = useJobs((s) => s.jobs.find((j) => j.id === s.comparing))
   const compare = useJobs((s) => s.compare)
   const clip = useApp((s) => s.clips.find((c) => c.path === s.selected))
+  const doc = useProject((s) => s.clips.find((c) => c.path === clip?.path))
+  // A newly selected clip starts at its in point, paused.
+  useEffect(() => {
+    if (doc) useTimeline.setState({ playhead: doc.in, playing: false, selectedBorder: null })
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [doc?.id])
   if (comparing) {
     return (
       <>
@@ -89,12 +101,16 @@ function Stage() {
       </>
     )
   }
-  return (
-    <>
-      {clip?.probe && <Poster path={clip.path} />}
-      <ClipDetails />
-    </>
-  )
+  if (clip?.probe && doc) {
+    return (
+      <>
+        <SourcePlayer clip={doc} fps={targetFrameRate(clip.probe).fps} />
+        <Timeline clip={doc} probe={clip.probe} />
+        <ClipDetails />
+      </>
+    )
+  }
+  return <ClipDetails />
 }
 
 export function App() {
@@ -108,6 +124,8 @@ export function App() {
   useEffect(() => {
     void init()
   }, [init])
+
+  useEffect(() => installShortcuts(), [])
 
   // The desktop app notifies from main; a browser tab does it here, once the user allowed it.
   const inBrowser = info?.transport === 'websocket'
@@ -144,6 +162,7 @@ export function App() {
       </footer>
       <SettingsPanel />
       <FileBrowser />
+      <ShortcutsHelp />
       <div className="notices" aria-live="polite">
         {notices.map((n) => (
           <div

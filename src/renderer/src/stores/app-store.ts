@@ -4,6 +4,7 @@ import type { Settings, SettingsPatch } from '@shared/settings'
 import type { KeyStatus } from '@shared/secrets'
 import type { ProbeResult } from '@shared/media'
 import { getBridge } from '../bridge'
+import { useProject } from '../features/project/project-store'
 
 export interface Clip {
   path: string
@@ -129,7 +130,10 @@ export const useApp = create<AppState>((set, get) => ({
       fresh.map(async (p) => {
         let patch: Partial<Clip>
         try {
-          patch = { probe: await getBridge().media.probe({ path: p }) }
+          const probe = await getBridge().media.probe({ path: p })
+          patch = { probe }
+          // Readable: it joins the project document (an undoable edit) over its whole length.
+          useProject.getState().addClip(p, probe.durationSec)
         } catch (err) {
           patch = { error: errorText(err) }
         }

@@ -1,4 +1,19 @@
-import { useId } from 'react'
+import { useId, type ReactNode } from 'react'
+
+/** Marks a segment's own value; pressing it inherits the clip's value again. */
+export function ResetToClip(props: { label: string; onReset: () => void }) {
+  return (
+    <button
+      type="button"
+      className="ghost reset-to-clip"
+      aria-label={`Reset ${props.label} to the clip`}
+      title="This segment's own value: reset to the clip's"
+      onClick={props.onReset}
+    >
+      ● reset
+    </button>
+  )
+}
 import type { NumberParam } from '@shared/endpoints'
 
 /** A slider and a number box bound to one schema range; shows the schema's message when invalid. */
@@ -7,6 +22,8 @@ export function NumberField(props: {
   param: NumberParam
   value: number | undefined
   error?: string
+  /** A segment's own value: its reset control. */
+  reset?: ReactNode
   onChange: (value: number | undefined) => void
 }) {
   const id = useId()
@@ -21,6 +38,7 @@ export function NumberField(props: {
           {param.min}–{param.max}, default {param.default}
         </span>
       </label>
+      {props.reset}
       <div className="row">
         <input
           type="range"

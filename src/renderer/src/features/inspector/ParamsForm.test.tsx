@@ -2,14 +2,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { cleanup, fireEvent, render, screen } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { DEFAULT_ENDPOINT, STANDARD } from '@shared/endpoints'
+import { useApp } from '../../stores/app-store'
+import { useProject } from '../project/project-store'
+import { useTimeline } from '../timeline/timeline-store'
 import { ParamsForm } from './ParamsForm'
-import { useParams } from './params-store'
+import { inspectorNow } from './params-store'
 
 describe('ParamsForm', () => {
   beforeEach(() => {
-    useParams.getState().setEndpoint(DEFAULT_ENDPOINT)
-    useParams.setState({ draft: { prompt: '', loras: [] } })
-    useParams.getState().update({})
+    useProject.setState({
+      clips: [],
+      template: { endpoint: DEFAULT_ENDPOINT, params: { prompt: '' } },
+    })
+    useApp.setState({ selected: undefined })
+    useTimeline.setState({ playhead: 0 })
   })
   afterEach(cleanup)
 
@@ -29,10 +35,10 @@ describe('ParamsForm', () => {
     expect(
       screen.getByText('Steps must be a whole number from 4 to 12 (got 20)'),
     ).toBeInTheDocument()
-    expect(useParams.getState().valid).toBeNull()
+    expect(inspectorNow().valid).toBeNull()
     fireEvent.change(steps, { target: { value: '10' } })
     expect(steps).toHaveAttribute('aria-invalid', 'false')
-    expect(useParams.getState().valid).toMatchObject({
+    expect(inspectorNow().valid).toMatchObject({
       prompt: 'a fox',
       num_inference_steps: 10,
       guidance_scale: 2.2,
@@ -59,5 +65,39 @@ describe('ParamsForm', () => {
     for (let i = 0; i < 4; i++)
       await userEvent.click(screen.getByRole('button', { name: 'Add LoRA' }))
     expect(screen.getByRole('button', { name: 'Add LoRA' })).toBeDisabled()
+  })
+
+  it('with the playhead in a segment, edits that segment: overrides marked, reset inherits again', async () => {
+    useProject.getState().addClip('/c/skate.mp4', 4)
+    useApp.setState({ selected: '/c/skate.mp4' })
+    const id = useProject.getState().clips[0]?.id ?? ''
+    useProject.getState().setParam(id, null, 'prompt', 'ink')
+    useProject.getState().setParam(id, null, 'num_inference_steps', 6)
+    useProject.getState().split(id, 2, 25)
+    useTimeline.setState({ playhead: 3 })
+    render(<ParamsForm />)
+    expect(screen.getByTestId('inspector-target')).toHaveTextContent('Segment 2 of 2')
+    const prompt = screen.getByLabelText('Prompt')
+    // Inherited from the clip until changed here.
+    expect(prompt).toHaveValue('ink')
+    expect(screen.queryByRole('button', { name: 'Reset Prompt to the clip' })).toBeNull()
+    await userEvent.clear(prompt)
+    await userEvent.type(prompt, 'oil')
+    const clip = () => {
+      const c = useProject.getState().clips[0]
+      if (!c) throw new Error('no clip')
+      return c
+    }
+    expect(clip().segments.map((s) => s.params.prompt)).toEqual([undefined, 'oil'])
+    expect(clip().params.prompt).toBe('ink')
+    expect(screen.getByRole('spinbutton', { name: /Steps/ })).toHaveValue(6)
+    await userEvent.click(screen.getByRole('button', { name: 'Reset Prompt to the clip' }))
+    expect(prompt).toHaveValue('ink')
+    expect(clip().segments[1]?.params).toEqual({})
+    // The first segment is the clip's values.
+    cleanup()
+    useTimeline.setState({ playhead: 1 })
+    render(<ParamsForm />)
+    expect(screen.getByTestId('inspector-target')).toHaveTextContent('Segment 1 of 2')
   })
 })

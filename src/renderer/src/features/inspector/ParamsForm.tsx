@@ -6,16 +6,42 @@ import {
   SEED_MAX,
   isEndpointId,
 } from '@shared/endpoints'
-import { NumberField } from './NumberField'
+import type { ParamField } from '@shared/project/clip'
+import { NumberField, ResetToClip } from './NumberField'
 import { useParams } from './params-store'
+
+const fileName = (p: string) => p.split(/[\\/]/).pop() ?? p
 
 /** The render parameters, with ranges, defaults and messages all taken from the shared endpoint schema. */
 export function ParamsForm() {
-  const { endpoint, draft, issues, setEndpoint, update } = useParams()
+  const {
+    clip,
+    segment,
+    segmentCount,
+    endpoint,
+    draft,
+    issues,
+    overridden,
+    setEndpoint,
+    update,
+    reset,
+  } = useParams()
   const info = ENDPOINTS[endpoint]
+  /** A segment's own value of `field`, with its reset; nothing when it inherits the clip's. */
+  const own = (field: ParamField, label: string) =>
+    segment !== null && overridden.has(field) ? (
+      <ResetToClip label={label} onReset={() => reset(field)} />
+    ) : null
 
   return (
     <form className="params" aria-label="Render parameters" onSubmit={(e) => e.preventDefault()}>
+      <p className="muted inspector-target" data-testid="inspector-target">
+        {!clip
+          ? 'Defaults for new clips and batches'
+          : segment === null
+            ? `Clip: ${fileName(clip.path)}`
+            : `Segment ${segment + 1} of ${segmentCount}: marked fields differ from the clip`}
+      </p>
       <div className="field">
         <label htmlFor="endpoint">Model</label>
         <select
@@ -32,6 +58,7 @@ export function ParamsForm() {
       </div>
       <div className="field">
         <label htmlFor="prompt">Prompt</label>
+        {own('prompt', 'Prompt')}
         <textarea
           id="prompt"
           rows={3}
@@ -44,6 +71,7 @@ export function ParamsForm() {
       </div>
       <div className="field">
         <label htmlFor="negative">Negative prompt</label>
+        {own('negative_prompt', 'Negative prompt')}
         <textarea
           id="negative"
           rows={2}
@@ -57,6 +85,7 @@ export function ParamsForm() {
         param={info.steps}
         value={draft.num_inference_steps}
         error={issues.num_inference_steps}
+        reset={own('num_inference_steps', info.steps.label)}
         onChange={(v) => update({ num_inference_steps: v })}
       />
       <NumberField
@@ -64,6 +93,7 @@ export function ParamsForm() {
         param={info.guidance}
         value={draft.guidance_scale}
         error={issues.guidance_scale}
+        reset={own('guidance_scale', info.guidance.label)}
         onChange={(v) => update({ guidance_scale: v })}
       />
       <NumberField
@@ -71,10 +101,12 @@ export function ParamsForm() {
         param={info.nth}
         value={draft.select_every_nth_frame}
         error={issues.select_every_nth_frame}
+        reset={own('select_every_nth_frame', info.nth.label)}
         onChange={(v) => update({ select_every_nth_frame: v })}
       />
       <div className="field">
         <label htmlFor="seed">Seed</label>
+        {own('seed', 'Seed')}
         <div className="row">
           <input
             id="seed"
@@ -112,6 +144,7 @@ export function ParamsForm() {
       )}
       <fieldset className="field loras">
         <legend>LoRAs</legend>
+        {own('loras', 'LoRAs')}
         {draft.loras.map((lora, i) => (
           <div className="row" key={i}>
             <input

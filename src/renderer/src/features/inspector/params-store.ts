@@ -1,40 +1,53 @@
-import { create } from 'zustand'
+import { useMemo } from 'react'
 import {
-  DEFAULT_ENDPOINT,
   ENDPOINTS,
   parseRenderParams,
   type EndpointId,
   type ParamsIssue,
   type RenderParams,
 } from '@shared/endpoints'
+import {
+  segmentIndexAt,
+  segmentsOf,
+  type ClipDoc,
+  type ParamField,
+  type ParamsDraft as DocParams,
+} from '@shared/project/clip'
+import { useApp } from '../../stores/app-store'
+import { useProject, type ProjectDoc } from '../project/project-store'
+import { useTimeline } from '../timeline/timeline-store'
 
-/** What the user typed, before validation: numbers may be half-typed, so fields are kept loose. */
-export interface ParamsDraft {
-  prompt: string
-  negative_prompt?: string
-  num_inference_steps?: number
-  guidance_scale?: number
-  select_every_nth_frame?: number
-  seed?: number
-  loras: { path: string; scale?: number }[]
-  base_model?: string
-}
+/** What the form shows: every field present (loras as a list, prompt as text). */
+export type ParamsDraft = DocParams & { prompt: string; loras: NonNullable<DocParams['loras']> }
 
-interface ParamsState {
+/**
+ * What the inspector edits: the selected clip, or the segment under the playhead when the clip
+ * has several, or (no clip) the template new clips start from. Derived from the project document,
+ * never stored twice.
+ */
+export interface InspectorView {
+  clip: ClipDoc | null
+  /** The segment edited, by index; null when editing the whole clip or the template. */
+  segment: number | null
+  segmentCount: number
   endpoint: EndpointId
+  /** The values in effect: the clip's, with the segment's overrides on top. */
   draft: ParamsDraft
-  /** Field → message, from the shared schema, recomputed on every change. */
+  /** Fields the segment sets itself (marked, with a reset). */
+  overridden: ReadonlySet<ParamField>
+  /** Field → message, from the shared schema. */
   issues: Record<string, string>
   /** The validated parameters (defaults filled) when there are no issues. */
   valid: RenderParams | null
-  setEndpoint(endpoint: EndpointId): void
-  update(patch: Partial<ParamsDraft>): void
 }
 
-function validate(endpoint: EndpointId, draft: ParamsDraft): Pick<ParamsState, 'issues' | 'valid'> {
+export function validate(
+  endpoint: EndpointId,
+  draft: DocParams,
+): Pick<InspectorView, 'issues' | 'valid'> {
   // Empty fields mean "fal's default"; the base model only exists on the standard endpoint.
   const raw = Object.fromEntries(
-    Object.entries(draft).filter(
+    Object.entries({ loras: [], prompt: '', ...draft }).filter(
       ([k, v]) => v !== undefined && (k !== 'base_model' || ENDPOINTS[endpoint].baseModels),
     ),
   )
@@ -46,17 +59,67 @@ function validate(endpoint: EndpointId, draft: ParamsDraft): Pick<ParamsState, '
   }
 }
 
-const initialDraft: ParamsDraft = { prompt: '', loras: [] }
+export function inspectorView(
+  doc: Pick<ProjectDoc, 'clips' | 'template'>,
+  selectedPath: string | undefined,
+  segment: number | null,
+): InspectorView {
+  const clip = doc.clips.find((c) => c.path === selectedPath) ?? null
+  const segs = clip ? segmentsOf(clip) : []
+  const seg = segment !== null && segs.length > 1 ? segs[segment] : undefined
+  const base = clip ? clip.params : doc.template.params
+  const own = seg?.params ?? {}
+  const endpoint = clip?.endpoint ?? doc.template.endpoint
+  const draft: ParamsDraft = { loras: [], ...base, ...own, prompt: own.prompt ?? base.prompt ?? '' }
+  return {
+    clip,
+    segment: seg ? segment : null,
+    segmentCount: segs.length,
+    endpoint,
+    draft,
+    overridden: new Set(Object.keys(own) as ParamField[]),
+    ...validate(endpoint, draft),
+  }
+}
 
-export const useParams = create<ParamsState>((set, get) => ({
-  endpoint: DEFAULT_ENDPOINT,
-  draft: initialDraft,
-  ...validate(DEFAULT_ENDPOINT, initialDraft),
-  setEndpoint(endpoint) {
-    set({ endpoint, ...validate(endpoint, get().draft) })
-  },
-  update(patch) {
-    const draft = { ...get().draft, ...patch }
-    set({ draft, ...validate(get().endpoint, draft) })
-  },
-}))
+/** The segment under the playhead of the selected clip, when it has several. */
+function segmentAt(clip: ClipDoc | undefined, playhead: number): number | null {
+  return clip && segmentsOf(clip).length > 1 ? segmentIndexAt(clip, playhead) : null
+}
+
+/** The inspector's view as of now, for actions (Render, Batch). */
+export function inspectorNow(): InspectorView {
+  const doc = useProject.getState()
+  const selected = useApp.getState().selected
+  const clip = doc.clips.find((c) => c.path === selected)
+  return inspectorView(doc, selected, segmentAt(clip, useTimeline.getState().playhead))
+}
+
+export interface InspectorActions {
+  setEndpoint(endpoint: EndpointId): void
+  update(patch: Partial<ParamsDraft>): void
+  /** Back to the clip's value (segments only). */
+  reset(field: ParamField): void
+}
+
+export function useParams(): InspectorView & InspectorActions {
+  const clips = useProject((s) => s.clips)
+  const template = useProject((s) => s.template)
+  const selected = useApp((s) => s.selected)
+  const clip = clips.find((c) => c.path === selected)
+  const segment = useTimeline((s) => segmentAt(clip, s.playhead))
+  return useMemo(() => {
+    const view = inspectorView({ clips, template }, selected, segment)
+    const id = view.clip?.id ?? null
+    const { setParam, setEndpoint } = useProject.getState()
+    return {
+      ...view,
+      setEndpoint: (endpoint) => setEndpoint(id, endpoint),
+      update(patch) {
+        for (const [field, value] of Object.entries(patch))
+          setParam(id, view.segment, field as ParamField, value as never)
+      },
+      reset: (field) => setParam(id, view.segment, field, undefined),
+    }
+  }, [clips, template, selected, segment])
+}

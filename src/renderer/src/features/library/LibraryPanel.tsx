@@ -2,14 +2,20 @@ import { useState, type DragEvent } from 'react'
 import { getBridge } from '../../bridge'
 import { useApp } from '../../stores/app-store'
 import { formatDuration, formatFps } from './format'
-import { useParams } from '../inspector/params-store'
+import { inspectorNow } from '../inspector/params-store'
+import { useProject } from '../project/project-store'
 import { useFileBrowser } from './file-browser-store'
 import { importDroppedFile } from './import-dropped'
+import { Poster } from '../player/Poster'
 import { askToNotify } from '../notify/browser-notifications'
 
 /** Drop clips here; each becomes a card with what ffprobe says about it. */
 export function LibraryPanel() {
-  const clips = useApp((s) => s.clips)
+  const opened = useApp((s) => s.clips)
+  const inProject = useProject((s) => s.clips)
+  // Readable clips are listed while the document has them (undo can take one out); the others
+  // (being read, or unreadable with the reason) stay listed.
+  const clips = opened.filter((c) => !c.probe || inProject.some((d) => d.path === c.path))
   const selected = useApp((s) => s.selected)
   const select = useApp((s) => s.select)
   const addClips = useApp((s) => s.addClips)
@@ -41,7 +47,7 @@ export function LibraryPanel() {
   }
 
   async function batch() {
-    const { valid, endpoint } = useParams.getState()
+    const { valid, endpoint } = inspectorNow()
     if (!valid) {
       notify(
         'error',
@@ -144,6 +150,7 @@ export function LibraryPanel() {
                 aria-pressed={c.path === selected}
                 title={c.path}
               >
+                {c.probe && <Poster path={c.path} />}
                 <span className="clip-name">{c.name}</span>
                 {c.probe && (
                   <span className="muted">

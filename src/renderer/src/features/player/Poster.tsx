@@ -7,7 +7,7 @@ export function Poster(props: { path: string }) {
   useEffect(() => {
     let live = true
     getBridge()
-      .media.poster({ path: props.path, atSec: 0, height: 360 })
+      .media.poster({ path: props.path, atSec: 0, height: 72 })
       .then(
         (r) => live && setUrl(r.url),
         () => undefined,

@@ -1,0 +1,117 @@
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startFalEmulator, type FalEmulator } from '../fal-emulator/emulator'
+import { clips, inspect } from '../media/clips'
+import { startApp, type AppUnderTest } from './harness'
+
+/** The editor as a creator uses it: keys on the timeline, a prompt per segment, Ctrl+Enter. */
+describe('the timeline editor, from the keyboard, against the local fal', () => {
+  let app: AppUnderTest
+  let emu: FalEmulator
+  let dir: string
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'reanimate-e2e-editor-'))
+    const clip = await clips.basic(dir, 'skate.mp4', 4)
+    emu = await startFalEmulator({ processingMs: 150 })
+    app = await startApp({ files: [clip], env: { FAL_PROXY_URL: emu.proxyUrl } })
+  })
+  afterAll(async () => {
+    await app?.close()
+    await emu?.close()
+    await fs.rm(dir, { recursive: true, force: true })
+  })
+
+  const key = (k: string, times = 1) =>
+    (async () => {
+      for (let i = 0; i < times; i++) await app.page.keyboard.press(k)
+    })()
+  const timecode = () => app.page.getByTestId('timecode').textContent()
+  const segments = () => app.page.getByTestId('segment').count()
+  const target = () => app.page.getByTestId('inspector-target').textContent()
+
+  it('sets in and out with I and O, splits with S, undoes and redoes', async () => {
+    const { page } = app
+    await page.getByTestId('segment').first().waitFor()
+    await page.getByLabel('Prompt', { exact: true }).fill('base look')
+    // Esc leaves the text field; the keys then drive the timeline.
+    await key('Escape')
+    await key('ArrowRight', 12)
+    await expect.poll(timecode).toBe('00:00:00:12')
+    await key('i')
+    await key('Shift+ArrowRight', 3)
+    await key('o')
+    await expect
+      .poll(() => page.getByTestId('timeline-range').textContent())
+      .toBe('In 00:00:00:12 · Out 00:00:03:12')
+    await key('Home')
+    await expect.poll(timecode).toBe('00:00:00:12')
+    await key('Shift+ArrowRight')
+    await key('s')
+    await expect.poll(segments).toBe(2)
+    await key('Control+z')
+    await expect.poll(segments).toBe(1)
+    await key('Control+Shift+z')
+    await expect.poll(segments).toBe(2)
+  })
+
+  it('gives each segment its own prompt where the playhead is, then renders both with Ctrl+Enter', async () => {
+    const { page } = app
+    // The playhead sits on the border: the second segment.
+    await expect.poll(target).toContain('Segment 2 of 2')
+    const prompt = page.getByLabel('Prompt', { exact: true })
+    expect(await prompt.inputValue()).toBe('base look')
+    await prompt.fill('oil second')
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Reset Prompt to the clip' }).count())
+      .toBe(1)
+    await app.screenshot('editor-inspector-override')
+    await key('Escape')
+    await key('Home')
+    await expect.poll(target).toContain('Segment 1 of 2')
+    await prompt.fill('ink first')
+    await key('Escape')
+    await expect
+      .poll(() => page.getByTestId('segment').allTextContents())
+      .toEqual([expect.stringContaining('ink first'), expect.stringContaining('oil second')])
+    await app.screenshot('editor-timeline')
+    await page.setViewportSize({ width: 1920, height: 1080 })
+    await app.screenshot('editor-timeline-1920')
+    await page.setViewportSize({ width: 1280, height: 800 })
+
+    await key('Control+Enter')
+    await expect
+      .poll(() => page.getByTestId('job-status').first().textContent(), { timeout: 90_000 })
+      .toBe('done')
+    const sent = emu.submits().map((e) => (e.body as { prompt: string }).prompt)
+    expect(sent.sort()).toEqual(['ink first', 'oil second'])
+    // The take covers in to out: 3 s of the source, the two segments joined.
+    const out = path.join(dir, 'skate.reanimate.mp4')
+    expect((await inspect(out)).durationSec).toBeCloseTo(3, 0)
+    await page.getByRole('button', { name: 'Compare' }).click()
+    await expect
+      .poll(
+        () =>
+          page.$$eval('[data-testid=compare] video', (vs) =>
+            vs.map((v) => (v as unknown as { readyState: number }).readyState >= 2),
+          ),
+        { timeout: 20_000 },
+      )
+      .toEqual([true, true])
+  })
+
+  it('lists every shortcut with ?', async () => {
+    await app.page.getByRole('button', { name: 'Close' }).click()
+    await key('?')
+    const list = app.page.getByRole('dialog', { name: 'Keyboard shortcuts' })
+    await expect.poll(() => list.textContent()).toContain('split at the playhead')
+    await key('Escape')
+    await expect.poll(() => list.count()).toBe(0)
+  })
+
+  it('raised no page errors', () => {
+    expect(app.problems).toEqual([])
+  })
+})
