@@ -123,6 +123,11 @@ describe('createServices: the fal key never leaks', () => {
       'library.opened': [{}],
       'files.browse': [{}],
       'files.choose': [{ paths: [clip] }],
+      'project.open': [{}],
+      'project.save': [{ path: path.join(root, 'p.reanimate'), project: { clips: [] } }],
+      'project.saveAs': [{ project: { clips: [] } }],
+      'project.autosave': [{ project: { clips: [] }, path: null }],
+      'project.restore': [{}],
       // Never a valid render here: with a key set and no proxy it would head for the real fal.
       'render.start': [
         {

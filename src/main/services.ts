@@ -21,6 +21,7 @@ import { MainOwnedSettings, type MainDialogs } from './settings/main-owned-setti
 import { proxyUrlProblem } from '../shared/proxy-url'
 import { RenderService } from './render/render-service'
 import { ProcessRegistry } from './storage/process-registry'
+import { ProjectService, type ProjectDialogs } from './project/project-service'
 import type { Job, JobOrigin } from '../shared/jobs'
 import type { FalClient } from '@fal-ai/client'
 import pkg from '../../package.json'
@@ -57,7 +58,7 @@ export interface ServicesOptions {
   browserPickers?: boolean
 }
 
-export interface Dialogs extends MainDialogs {
+export interface Dialogs extends MainDialogs, ProjectDialogs {
   pickFiles(): Promise<string[]>
   pickFolder(): Promise<string | null>
   /** The OS file manager, with this file selected; absent where there is none (a browser tab). */
@@ -112,6 +113,13 @@ export function createServices(options: ServicesOptions) {
     if (what === 'proxy') void keys.status().then((status) => bus.emit('secrets.changed', status))
   })
 
+  const projects = new ProjectService({
+    dataDir: options.dataDir,
+    access,
+    dialogs,
+    browserPickers: options.browserPickers ?? false,
+  })
+
   const handlers: Handlers = {
     'app.info': async (_p, ctx) => ({
       name: pkg.productName,
@@ -160,10 +168,16 @@ export function createServices(options: ServicesOptions) {
     'media.commands': async () => commandLog.list(),
     'library.pickFiles': async () => ({ paths: (await dialogs.pickFiles()).map(dropped) }),
     'library.opened': async () => ({ paths: launchFiles }),
-    'files.browse': async ({ dir }) => {
+    'files.browse': async ({ dir, show }) => {
       requireBrowserPickers()
-      return { ...(await browseFolder(dir)), recent: settings.get().recentFolders }
+      return { ...(await browseFolder(dir, show)), recent: settings.get().recentFolders }
     },
+    'project.open': ({ path: file }) => projects.open(file),
+    'project.save': ({ path: file, project }) => projects.save(file, project),
+    'project.saveAs': ({ project, dir, name }) =>
+      projects.saveAs(project, { ...(dir ? { dir } : {}), ...(name ? { name } : {}) }),
+    'project.autosave': ({ project, path: file }) => projects.autosave(project, file),
+    'project.restore': () => projects.restore(),
     'files.choose': async ({ paths }) => {
       requireBrowserPickers()
       const chosen: string[] = []

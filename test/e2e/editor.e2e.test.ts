@@ -102,8 +102,68 @@ describe('the timeline editor, from the keyboard, against the local fal', () => 
       .toEqual([true, true])
   })
 
+  it('saves the project with Ctrl+S where the user chose, and a reload brings everything back', async () => {
+    const { page } = app
+    await page.getByRole('button', { name: 'Close' }).click()
+    await key('Control+s')
+    const dialog = page.getByRole('dialog', { name: 'Save project' })
+    await expect.poll(() => dialog.getByLabel('Folder', { exact: true }).inputValue()).not.toBe('')
+    await dialog.getByLabel('Folder', { exact: true }).fill(dir)
+    await dialog.getByRole('button', { name: 'Go' }).click()
+    await dialog.getByLabel('Name').fill('skate edit')
+    await dialog.getByRole('button', { name: 'Save here' }).click()
+    await expect.poll(() => page.getByTestId('project-title').textContent()).toBe('skate edit')
+    const file = path.join(dir, 'skate edit.reanimate')
+    const saved = JSON.parse(await fs.readFile(file, 'utf8')) as {
+      clips: {
+        path: string
+        in: number
+        out: number
+        segments: { params: { prompt?: string } }[]
+      }[]
+    }
+    expect(saved.clips[0]).toMatchObject({ path: 'skate.mp4', in: 0.48, out: 3.48 })
+    expect(saved.clips[0]?.segments.map((s) => s.params.prompt)).toEqual([
+      'ink first',
+      'oil second',
+    ])
+
+    // An edit after saving, then a reload: the autosave has it, and the project knows it is unsaved.
+    await key('Escape')
+    await key('End')
+    await key('ArrowLeft', 5)
+    await key('s')
+    await expect.poll(segments).toBe(3)
+    await expect.poll(() => page.getByTestId('project-title').textContent()).toBe('skate edit •')
+    // The autosave lands a moment after the last edit.
+    const autosave = path.join(app.ui.dataDir, 'autosave.reanimate.json')
+    await expect
+      .poll(
+        async () =>
+          (await fs.readFile(autosave, 'utf8').catch(() => '')).split('"start"').length - 1,
+      )
+      .toBe(3)
+    await page.reload()
+    await expect.poll(segments, { timeout: 15_000 }).toBe(3)
+    expect(await page.getByTestId('segment').allTextContents()).toEqual([
+      expect.stringContaining('ink first'),
+      expect.stringContaining('oil second'),
+      expect.stringContaining('oil second'),
+    ])
+    await expect
+      .poll(() => page.getByTestId('timeline-range').textContent())
+      .toBe('In 00:00:00:12 · Out 00:00:03:12')
+    await expect.poll(() => page.getByTestId('project-title').textContent()).toBe('skate edit •')
+    // Undo history starts afresh; Ctrl+S saves to the same file.
+    await key('Control+s')
+    await expect.poll(() => page.getByTestId('project-title').textContent()).toBe('skate edit')
+    const again = JSON.parse(await fs.readFile(file, 'utf8')) as {
+      clips: { segments: unknown[] }[]
+    }
+    expect(again.clips[0]?.segments).toHaveLength(3)
+  })
+
   it('lists every shortcut with ?', async () => {
-    await app.page.getByRole('button', { name: 'Close' }).click()
     await key('?')
     const list = app.page.getByRole('dialog', { name: 'Keyboard shortcuts' })
     await expect.poll(() => list.textContent()).toContain('split at the playhead')

@@ -75,6 +75,8 @@ let counter = 0
 async function hostileWindow(options: {
   answer?: (q: Confirmation) => boolean
   pickProgram?: () => Promise<string | null>
+  saveProject?: (name: string) => Promise<string | null>
+  dataDir?: string
 }) {
   const questions: Confirmation[] = []
   const revealed: string[] = []
@@ -85,8 +87,10 @@ async function hostileWindow(options: {
       return options.answer?.(q) ?? false
     },
     pickProgram: options.pickProgram ?? (async () => null),
+    saveProject: options.saveProject ?? (async () => null),
+    pickProject: async () => null,
   }
-  const dataDir = path.join(root, `data-${++counter}`)
+  const dataDir = options.dataDir ?? path.join(root, `data-${++counter}`)
   const services = createServices({
     dataDir,
     secrets: new MemorySecretStore(),
@@ -198,6 +202,69 @@ describe('the fal key reaches only fal, or a proxy the user confirmed in main', 
   })
 })
 
+describe('project files: the window writes only where the user chose, and opens nothing new', () => {
+  it('save, save as, open and autosave refuse paths the user did not choose in main', async () => {
+    const dataDir = path.join(root, 'project-data')
+    const w = await hostileWindow({ dataDir })
+    const target = path.join(root, 'victim.reanimate')
+    const secret = path.join(root, 'secret-video.mp4')
+    await fs.copyFile(other, secret)
+    const project = {
+      clips: [
+        { path: clip, in: 0, out: 1, endpoint: TURBO, params: { prompt: 'x' } },
+        { path: secret, in: 0, out: 1, endpoint: TURBO, params: { prompt: 'y' } },
+      ],
+    }
+    expect(await w.call('project.save', { path: target, project })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', message: 'Use Save As… to choose where the project goes.' },
+    })
+    // The user cancels main's save dialog: nothing is written.
+    expect(await w.call('project.saveAs', { project, name: 'victim' })).toEqual({
+      ok: true,
+      value: null,
+    })
+    await expect(fs.access(target)).rejects.toThrow()
+    // A project file the user never opened cannot be opened by naming it.
+    await fs.writeFile(
+      target,
+      JSON.stringify({ format: 'reanimate-project', version: 1, clips: [] }),
+    )
+    expect(await w.call('project.open', { path: target })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    })
+    // Autosave keeps only what the window could already reach, and no path it made up.
+    expect(await w.call('project.autosave', { project, path: target })).toMatchObject({ ok: true })
+    const after = await hostileWindow({ dataDir })
+    const restored = await after.call('project.restore', {})
+    expect(restored).toMatchObject({ ok: true, value: { path: null } })
+    const clips = (restored as { value: { project: { clips: { path: string }[] } } }).value.project
+      .clips
+    expect(clips.map((c) => c.path)).toEqual([clip])
+    expect(after.services.access.isAllowed(secret)).toBe(false)
+    expect(await after.call('project.save', { path: target, project })).toMatchObject({ ok: false })
+  })
+
+  it("saves where the user chose in main's dialog, and again there with Save", async () => {
+    const chosen = path.join(root, 'chosen', 'My edit')
+    await fs.mkdir(path.dirname(chosen), { recursive: true })
+    const w = await hostileWindow({ saveProject: async () => chosen })
+    const project = {
+      clips: [{ path: clip, in: 0, out: 1, endpoint: TURBO, params: { prompt: 'x' } }],
+    }
+    const saved = await w.call('project.saveAs', { project, name: 'ignored' })
+    expect(saved).toEqual({ ok: true, value: { path: `${chosen}.reanimate` } })
+    expect(await w.call('project.save', { path: `${chosen}.reanimate`, project })).toMatchObject({
+      ok: true,
+    })
+    const text = JSON.parse(await fs.readFile(`${chosen}.reanimate`, 'utf8')) as {
+      clips: { path: string }[]
+    }
+    expect(text.clips[0]?.path).toBe(clip)
+  })
+})
+
 describe('Show in folder shows only what the window rendered, at the path main recorded', () => {
   it('a finished render is shown; an unknown id or a moved output is not', async () => {
     const w = await hostileWindow({})
@@ -256,6 +323,20 @@ describe('no contract call makes main run a program the user did not pick in mai
       'library.opened': [{}],
       'files.browse': [{ dir: path.dirname(planted) }],
       'files.choose': [{ paths: [planted] }],
+      'project.open': [{ path: planted }, {}],
+      'project.save': [{ path: planted, project: { clips: [] } }],
+      'project.saveAs': [
+        { project: { clips: [] }, dir: path.dirname(planted), name: 'fake-ffmpeg' },
+      ],
+      'project.autosave': [
+        {
+          project: {
+            clips: [{ path: planted, in: 0, out: 1, endpoint: TURBO, params: { prompt: 'x' } }],
+          },
+          path: planted,
+        },
+      ],
+      'project.restore': [{}],
       'render.start': [
         { path: planted, range: { startSec: 0 }, endpoint: TURBO, params: { prompt: 'x' } },
         {

@@ -4,11 +4,12 @@ import os from 'node:os'
 import path from 'node:path'
 import { AppError } from '../../shared/errors'
 import { VIDEO_EXTENSIONS } from '../jobs/batch'
+import { PROJECT_EXTENSION } from '../../shared/project/project-schema'
 
 export interface BrowseEntry {
   name: string
   path: string
-  kind: 'folder' | 'video'
+  kind: 'folder' | 'video' | 'project'
 }
 
 export interface BrowseResult {
@@ -22,7 +23,10 @@ export interface BrowseResult {
  * hidden files and everything else left out. The browser tab has no file dialog of its own, so
  * main lists what the user may pick from (only in `reanimate ui`, where the page is the app).
  */
-export async function browseFolder(dir: string | undefined): Promise<BrowseResult> {
+export async function browseFolder(
+  dir: string | undefined,
+  show: 'videos' | 'projects' = 'videos',
+): Promise<BrowseResult> {
   const target = path.resolve(dir ?? os.homedir())
   let names: Dirent[]
   try {
@@ -44,8 +48,10 @@ export async function browseFolder(dir: string | undefined): Promise<BrowseResul
     // A link counts as what it points at; a broken one is left out.
     const isDir = e.isDirectory() || (e.isSymbolicLink() && (await isFolder(full)))
     if (isDir) entries.push({ name: e.name, path: full, kind: 'folder' })
-    else if (VIDEO_EXTENSIONS.has(path.extname(e.name).toLowerCase()))
+    else if (show === 'videos' && VIDEO_EXTENSIONS.has(path.extname(e.name).toLowerCase()))
       entries.push({ name: e.name, path: full, kind: 'video' })
+    else if (show === 'projects' && e.name.toLowerCase().endsWith(PROJECT_EXTENSION))
+      entries.push({ name: e.name, path: full, kind: 'project' })
   }
   const order = (a: BrowseEntry, b: BrowseEntry) =>
     a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'folder' ? -1 : 1

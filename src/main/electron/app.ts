@@ -90,6 +90,26 @@ function start(): void {
           })
         )[0] ?? null,
       showInFolder: (file) => shell.showItemInFolder(file),
+      pickProject: async () =>
+        (
+          await open({
+            title: 'Open project',
+            properties: ['openFile'],
+            filters: [{ name: 'Reanimate projects', extensions: ['reanimate'] }],
+          })
+        )[0] ?? null,
+      saveProject: async (defaultName) => {
+        const options: Electron.SaveDialogOptions = {
+          title: 'Save project',
+          defaultPath: defaultName,
+          filters: [{ name: 'Reanimate projects', extensions: ['reanimate'] }],
+        }
+        const win = focused()
+        const r = win
+          ? await dialog.showSaveDialog(win, options)
+          : await dialog.showSaveDialog(options)
+        return r.canceled ? null : (r.filePath ?? null)
+      },
       // The page cannot draw or answer this: it is the OS's own message box, owned by main.
       confirm: async (q) => {
         const options: Electron.MessageBoxOptions = {

@@ -14,10 +14,28 @@ import { SourcePlayer } from './features/player/SourcePlayer'
 import { Timeline } from './features/timeline/Timeline'
 import { useTimeline } from './features/timeline/timeline-store'
 import { useProject } from './features/project/project-store'
+import {
+  openProject,
+  projectName,
+  saveProject,
+  startSession,
+  useSession,
+} from './features/project/project-session'
 import { installShortcuts } from './features/keys/shortcuts'
 import { ShortcutsHelp } from './features/keys/ShortcutsHelp'
 import { targetFrameRate } from '@shared/frames'
 import { formatBytes, formatDuration, formatFps } from './features/library/format'
+
+function ProjectTitle() {
+  const path = useSession((s) => s.path)
+  const dirty = useProject((s) => s.clips) !== useSession((s) => s.saved)
+  return (
+    <span className="project-title" data-testid="project-title" title={path ?? 'Not saved yet'}>
+      {projectName(path)}
+      {dirty ? ' •' : ''}
+    </span>
+  )
+}
 
 function KeyBadge() {
   const keyStatus = useApp((s) => s.keyStatus)
@@ -121,8 +139,17 @@ export function App() {
   const dismiss = useApp((s) => s.dismiss)
   const openSettings = useApp((s) => s.openSettings)
 
+  // Services first; then the last session's work and the files the app was started with.
   useEffect(() => {
+    let stop: (() => void) | undefined
+    let live = true
     void init()
+      .then(() => startSession())
+      .then((s) => (live ? (stop = s) : s()))
+    return () => {
+      live = false
+      stop?.()
+    }
   }, [init])
 
   useEffect(() => installShortcuts(), [])
@@ -139,7 +166,14 @@ export function App() {
       <header className="topbar">
         <h1>Reanimate</h1>
         <span className="muted">{info ? `v${info.version}` : ''}</span>
+        <ProjectTitle />
         <div className="spacer" />
+        <button className="ghost" onClick={() => void openProject()} title="Ctrl/Cmd+O">
+          Open project…
+        </button>
+        <button className="ghost" onClick={() => void saveProject()} title="Ctrl/Cmd+S">
+          Save
+        </button>
         <KeyBadge />
         <button className="ghost" onClick={() => openSettings(true)}>
           Settings

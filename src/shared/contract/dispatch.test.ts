@@ -328,6 +328,16 @@ describe('dispatcher exhaustiveness', () => {
       'library.opened': {},
       'files.browse': {},
       'files.choose': { paths: ['/a.mp4'] },
+      'project.open': {},
+      'project.save': {
+        path: '/p.reanimate',
+        project: {
+          clips: [{ path: '/a.mp4', in: 0, out: 1, endpoint: 'fal-ai/animatediff-v2v/turbo' }],
+        },
+      },
+      'project.saveAs': { project: { clips: [] } },
+      'project.autosave': { project: { clips: [] }, path: null },
+      'project.restore': {},
       'render.start': {
         path: '/a.mp4',
         range: { startSec: 0 },

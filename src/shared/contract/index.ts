@@ -7,6 +7,7 @@ import type { CommandRecord } from '../commands'
 import type { ErrorInfo } from '../errors'
 import type { Job, JobProgress } from '../jobs'
 import { ENDPOINT_IDS } from '../endpoints'
+import { ProjectClipSchema, ProjectViewSchema } from '../project/project-schema'
 
 const none = z.object({}).strict()
 const filePath = z.string().min(1, 'a file path is required').max(4096)
@@ -19,6 +20,25 @@ export interface AppInfo {
   transport: 'ipc' | 'websocket' | 'cli'
   tools: ToolsStatus
 }
+
+export interface ProjectOpened {
+  path: string
+  project: ProjectPayload
+  /** Sources that are not on disk (moved, renamed, on a drive not plugged in). */
+  missing: string[]
+}
+
+export interface ProjectRestored extends Omit<ProjectOpened, 'path'> {
+  /** The project file this work belongs to; null for work never saved. */
+  path: string | null
+  savedAt: string
+}
+
+/** A project as the window holds it: the file's clips (absolute paths) and view. */
+export const ProjectPayloadSchema = z
+  .object({ clips: z.array(ProjectClipSchema).max(1000), view: ProjectViewSchema.optional() })
+  .strict()
+export type ProjectPayload = z.infer<typeof ProjectPayloadSchema>
 
 export interface BatchStarted {
   batchId: string
@@ -165,9 +185,13 @@ export const methods = {
   'files.browse': method<{
     dir: string
     parent: string | null
-    entries: { name: string; path: string; kind: 'folder' | 'video' }[]
+    entries: { name: string; path: string; kind: 'folder' | 'video' | 'project' }[]
     recent: string[]
-  }>()(z.object({ dir: filePath.optional() }).strict()),
+  }>()(
+    z
+      .object({ dir: filePath.optional(), show: z.enum(['videos', 'projects']).default('videos') })
+      .strict(),
+  ),
   'files.choose': method<{ paths: string[] }>()(
     z.object({ paths: z.array(filePath).min(1).max(500) }).strict(),
   ),
@@ -203,6 +227,31 @@ export const methods = {
       })
       .strict(),
   ),
+  /**
+   * Opens a `.reanimate` project: main's dialog (no path), or a path the user chose in
+   * `reanimate ui`'s browser or opened before. Its videos become reachable; missing ones are listed.
+   */
+  'project.open': method<ProjectOpened | null>()(z.object({ path: filePath.optional() }).strict()),
+  /** Saves to a project opened or saved this session. */
+  'project.save': method<{ path: string }>()(
+    z.object({ path: filePath, project: ProjectPayloadSchema }).strict(),
+  ),
+  /** Main's save dialog (desktop), or `name` in a folder chosen in the browser (`reanimate ui`). */
+  'project.saveAs': method<{ path: string } | null>()(
+    z
+      .object({
+        project: ProjectPayloadSchema,
+        dir: filePath.optional(),
+        name: z.string().trim().min(1).max(200).optional(),
+      })
+      .strict(),
+  ),
+  /** The work so far, into the data folder: a crash or a restart loses nothing. */
+  'project.autosave': method<{ savedAt: string }>()(
+    z.object({ project: ProjectPayloadSchema, path: filePath.nullable() }).strict(),
+  ),
+  /** The last autosave, to continue where the user stopped; null when there is none. */
+  'project.restore': method<ProjectRestored | null>()(none),
   'jobs.list': method<Job[]>()(none),
   'jobs.cancel': method<JobOutcome | null>()(z.object({ id: z.string().min(1) }).strict()),
   'jobs.abandon': method<JobOutcome | null>()(z.object({ id: z.string().min(1) }).strict()),

@@ -63,9 +63,6 @@ export const useApp = create<AppState>((set, get) => ({
         api.secrets.status({}),
       ])
       set({ info, settings, keyStatus, ready: true })
-      // Files the app was started with (`reanimate ui clip.mp4`): opened, the first one selected.
-      const opened = await api.library.opened({}).catch(() => ({ paths: [] as string[] }))
-      if (opened.paths.length) await get().addClips(opened.paths)
     } catch (err) {
       set({ ready: true })
       get().notify('error', `Could not reach Reanimate's services: ${errorText(err)}`)

@@ -5,6 +5,7 @@ import { segmentsOf } from '@shared/project/clip'
 import { useApp } from '../../stores/app-store'
 import { redo, undo, useProject } from '../project/project-store'
 import { renderSelected } from '../inspector/render-clip'
+import { openProject, saveProject } from '../project/project-session'
 import { useTimeline } from '../timeline/timeline-store'
 
 /** The selected clip with what editing it needs: its frame rate and length. */
@@ -122,6 +123,27 @@ export const SHORTCUTS: Shortcut[] = [
     bind: ['$mod+Enter'],
     label: 'render the clip',
     run: () => void renderSelected(false),
+    inText: true,
+  },
+  {
+    keys: 'Ctrl/Cmd+S',
+    bind: ['$mod+s'],
+    label: 'save the project',
+    run: () => void saveProject(),
+    inText: true,
+  },
+  {
+    keys: 'Ctrl/Cmd+Shift+S',
+    bind: ['$mod+Shift+s', '$mod+Shift+S'],
+    label: 'save the project as…',
+    run: () => void saveProject(true),
+    inText: true,
+  },
+  {
+    keys: 'Ctrl/Cmd+O',
+    bind: ['$mod+o'],
+    label: 'open a project',
+    run: () => void openProject(),
     inText: true,
   },
   { keys: 'Ctrl/Cmd+Z', bind: ['$mod+z'], label: 'undo', run: undo },

@@ -8,7 +8,8 @@ type Listing = Result<'files.browse'>
 /** Where the last browse ended: the next one starts there. */
 let lastDir: string | undefined
 
-const browse = (dir?: string) => getBridge().files.browse(dir ? { dir } : {})
+const browse = (dir?: string, show: 'videos' | 'projects' = 'videos') =>
+  getBridge().files.browse(dir ? { dir, show } : { show })
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err))
 
 /**
@@ -22,11 +23,14 @@ export function FileBrowser() {
   const [typed, setTyped] = useState('')
   const [picked, setPicked] = useState<string[]>([])
   const [error, setError] = useState<string>()
+  const name = useFileBrowser((s) => s.name)
+  const setName = useFileBrowser((s) => s.setName)
+  const show = request?.mode === 'project' ? 'projects' : 'videos'
 
   /** The user typed in the path bar since the last navigation: a listing arriving keeps it. */
   const edited = useRef(false)
 
-  function show(next: Listing) {
+  function display(next: Listing) {
     lastDir = next.dir
     setListing(next)
     if (!edited.current) setTyped(next.dir)
@@ -41,8 +45,8 @@ export function FileBrowser() {
     const mine = ++asked.current
     edited.current = false
     try {
-      const next = await browse(dir)
-      if (mine === asked.current) show(next)
+      const next = await browse(dir, show)
+      if (mine === asked.current) display(next)
     } catch (err) {
       if (mine === asked.current) setError(message(err))
     }
@@ -52,8 +56,8 @@ export function FileBrowser() {
     if (!request) return
     const mine = ++asked.current
     edited.current = false
-    browse(lastDir).then(
-      (next) => mine === asked.current && show(next),
+    browse(lastDir, request.mode === 'project' ? 'projects' : 'videos').then(
+      (next) => mine === asked.current && display(next),
       (err: unknown) => mine === asked.current && setError(message(err)),
     )
     return () => {
@@ -70,6 +74,8 @@ export function FileBrowser() {
 
   if (!request) return null
   const files = request.mode === 'files'
+  const project = request.mode === 'project'
+  const saving = request.mode === 'save'
 
   async function choose(paths: string[]) {
     try {
@@ -83,8 +89,12 @@ export function FileBrowser() {
   async function chooseFolder() {
     const wanted = typed.trim()
     try {
-      const target = wanted && wanted !== listing?.dir ? await browse(wanted) : listing
-      if (target) await choose([target.dir])
+      const target = wanted && wanted !== listing?.dir ? await browse(wanted, show) : listing
+      if (!target) return
+      if (saving) {
+        const chosen = (await getBridge().files.choose({ paths: [target.dir] })).paths[0]
+        if (chosen) close([chosen, name.trim()])
+      } else await choose([target.dir])
     } catch (err) {
       setError(message(err))
     }
@@ -153,8 +163,8 @@ export function FileBrowser() {
                 <button
                   className={`ghost${picked.includes(e.path) ? ' selected' : ''}`}
                   aria-pressed={picked.includes(e.path)}
-                  disabled={!files}
-                  onClick={() => toggle(e.path)}
+                  disabled={!files && !project}
+                  onClick={() => (project ? setPicked([e.path]) : toggle(e.path))}
                   onDoubleClick={() => void choose([e.path])}
                 >
                   {e.name}
@@ -163,7 +173,7 @@ export function FileBrowser() {
             </li>
           ))}
           {listing && listing.entries.length === 0 && (
-            <li className="muted">No folders or videos here.</li>
+            <li className="muted">No folders or {project ? 'projects' : 'videos'} here.</li>
           )}
         </ul>
         <footer className="row">
@@ -171,9 +181,21 @@ export function FileBrowser() {
           <button className="ghost" onClick={() => close(null)}>
             Cancel
           </button>
-          {files ? (
+          {saving && (
+            <label className="save-name">
+              <span>Name</span>
+              <input value={name} onChange={(e) => setName(e.target.value)} spellCheck={false} />
+            </label>
+          )}
+          {files || project ? (
             <button disabled={picked.length === 0} onClick={() => void choose(picked)}>
-              Open {picked.length > 1 ? `${picked.length} clips` : 'clip'}
+              {project
+                ? 'Open project'
+                : `Open ${picked.length > 1 ? `${picked.length} clips` : 'clip'}`}
+            </button>
+          ) : saving ? (
+            <button disabled={!listing || !name.trim()} onClick={() => void chooseFolder()}>
+              Save here
             </button>
           ) : (
             <button disabled={!listing} onClick={() => void chooseFolder()}>

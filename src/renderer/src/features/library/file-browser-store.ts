@@ -1,17 +1,26 @@
 import { create } from 'zustand'
 
-export type BrowseMode = 'files' | 'folder'
+/**
+ * files: videos to open; folder: the folder shown; project: a `.reanimate` file; save: a folder
+ * and a name, answered as [folder, name].
+ */
+export type BrowseMode = 'files' | 'folder' | 'project' | 'save'
 
 interface Request {
   mode: BrowseMode
   title: string
+  /** Save mode: the name offered. */
+  defaultName?: string
   resolve: (paths: string[] | null) => void
 }
 
 interface FileBrowserState {
   request: Request | null
+  /** Save mode: the name typed. */
+  name: string
+  setName(name: string): void
   /** Opens the browser; resolves with the chosen paths, or null when cancelled. */
-  open(mode: BrowseMode, title: string): Promise<string[] | null>
+  open(mode: BrowseMode, title: string, defaultName?: string): Promise<string[] | null>
   close(paths: string[] | null): void
 }
 
@@ -21,9 +30,16 @@ interface FileBrowserState {
  */
 export const useFileBrowser = create<FileBrowserState>((set, get) => ({
   request: null,
-  open(mode, title) {
+  name: '',
+  setName: (name) => set({ name }),
+  open(mode, title, defaultName) {
     get().request?.resolve(null)
-    return new Promise((resolve) => set({ request: { mode, title, resolve } }))
+    return new Promise((resolve) =>
+      set({
+        request: { mode, title, resolve, ...(defaultName ? { defaultName } : {}) },
+        name: defaultName ?? '',
+      }),
+    )
   },
   close(paths) {
     get().request?.resolve(paths)
