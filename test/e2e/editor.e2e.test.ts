@@ -141,6 +141,7 @@ describe('the timeline editor, from the keyboard, against the local fal', () => 
       .poll(
         async () =>
           (await fs.readFile(autosave, 'utf8').catch(() => '')).split('"start"').length - 1,
+        { timeout: 10_000 },
       )
       .toBe(3)
     await page.reload()

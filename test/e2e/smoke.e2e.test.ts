@@ -40,7 +40,7 @@ describe('app shell in Chromium over the WebSocket bridge', () => {
 
     const key = 'e2e-key-0123456789:abcdef'
     await page.getByLabel('fal key', { exact: true }).last().fill(key)
-    await page.getByRole('button', { name: 'Save' }).first().click()
+    await page.getByRole('form', { name: 'fal key' }).getByRole('button', { name: 'Save' }).click()
     await expect.poll(() => badge.textContent()).toBe('fal key ready')
     // The field is cleared and the page holds no copy of the key.
     await expect

@@ -138,6 +138,7 @@ export function App() {
   const notices = useApp((s) => s.notices)
   const dismiss = useApp((s) => s.dismiss)
   const openSettings = useApp((s) => s.openSettings)
+  const sessionReady = useSession((s) => s.ready)
 
   // Services first; then the last session's work and the files the app was started with.
   useEffect(() => {
@@ -179,16 +180,26 @@ export function App() {
           Settings
         </button>
       </header>
-      <LibraryPanel />
-      <main className="panel stage" aria-label="Player">
-        <Stage />
-      </main>
-      <aside className="panel inspector" aria-label="Inspector">
-        <h2>Parameters</h2>
-        <ParamsForm />
-        <RenderButton />
-      </aside>
-      <QueuePanel />
+      {sessionReady ? (
+        <>
+          <LibraryPanel />
+          <main className="panel stage" aria-label="Player">
+            <Stage />
+          </main>
+          <aside className="panel inspector" aria-label="Inspector">
+            <h2>Parameters</h2>
+            <ParamsForm />
+            <RenderButton />
+          </aside>
+          <QueuePanel />
+        </>
+      ) : (
+        <main className="panel stage" aria-label="Player">
+          <p className="muted" role="status">
+            Opening your last session…
+          </p>
+        </main>
+      )}
       <footer className="statusbar" data-testid="statusbar">
         {info?.tools.ffmpeg
           ? `ffmpeg ${info.tools.ffmpeg.version} (${info.tools.ffmpeg.source})`

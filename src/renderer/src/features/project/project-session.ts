@@ -19,9 +19,16 @@ interface SessionState {
   saved: ClipDoc[]
   /** Sources of the project that are not on disk. */
   missing: string[]
+  /** The last session's work is back (or there was none): editing may start. */
+  ready: boolean
 }
 
-export const useSession = create<SessionState>(() => ({ path: null, saved: [], missing: [] }))
+export const useSession = create<SessionState>(() => ({
+  path: null,
+  saved: [],
+  missing: [],
+  ready: false,
+}))
 
 export const projectName = (p: string | null) =>
   p ? (p.split(/[\\/]/).pop() ?? p).replace(/\.reanimate$/i, '') : 'Untitled'
@@ -129,6 +136,8 @@ export async function startSession(): Promise<() => void> {
     await useApp.getState().addClips(opened.paths)
     useApp.setState({ selected: opened.paths[0] })
   }
+  // Only now: an edit made while the last session was being restored would be replaced by it.
+  useSession.setState({ ready: true })
   const unsubscribe = useProject.subscribe((state, prev) => {
     if (state.clips === prev.clips) return
     clearTimeout(timer)
