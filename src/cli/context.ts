@@ -10,7 +10,7 @@ import type { CallContext } from '../shared/contract/dispatch'
  */
 export function cliServices(
   env: NodeJS.ProcessEnv = process.env,
-  command: 'run' | 'batch' | 'jobs' | 'probe' | 'prepare' = 'run',
+  command: 'run' | 'render' | 'batch' | 'jobs' | 'probe' | 'prepare' = 'run',
   options: { concurrency?: number; pollMs?: number } = {},
 ) {
   return createServices({

@@ -4,6 +4,7 @@ import { runCommand, RUN_HELP } from './commands/run'
 import { batchCommand, BATCH_HELP } from './commands/batch'
 import { jobsCommand, JOBS_HELP } from './commands/jobs'
 import { uiCommand, UI_HELP } from './commands/ui'
+import { renderCommand, RENDER_HELP } from './commands/render'
 import { EXIT, finish, UsageError, type Io } from './output'
 import pkg from '../../package.json'
 
@@ -13,6 +14,7 @@ Usage:
   reanimate probe FILE [--json]
   reanimate prepare FILE [--start SEC] [--end SEC] [--max-side PX] --out FILE [--json]
   reanimate run FILE --prompt TEXT [--steps N] [--guidance X] [--lora URL[@SCALE]]... [--out FILE] [--again] [--json]
+  reanimate render PROJECT.reanimate [--clip N] [--out-dir DIR] [--again] [--json]
   reanimate batch DIR (--preset FILE | --prompt TEXT ...) --out-dir DIR [--recursive] [--concurrency N] [--json]
   reanimate jobs [list | retry ID | cancel ID] [--json]
   reanimate ui [FILE|FOLDER...] [--port N] [--host ADDR] [--no-open] [--json]
@@ -36,6 +38,8 @@ ${PREPARE_HELP}
 
 ${RUN_HELP}
 
+${RENDER_HELP}
+
 ${BATCH_HELP}
 
 ${JOBS_HELP}
@@ -47,6 +51,7 @@ const COMMANDS: Record<string, Command> = {
   probe: probeCommand,
   prepare: prepareCommand,
   run: runCommand,
+  render: renderCommand,
   batch: batchCommand,
   jobs: jobsCommand,
   ui: uiCommand,

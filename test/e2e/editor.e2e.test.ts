@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execa } from 'execa'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { startFalEmulator, type FalEmulator } from '../fal-emulator/emulator'
 import { clips, inspect } from '../media/clips'
 import { startApp, type AppUnderTest } from './harness'
@@ -127,6 +128,26 @@ describe('the timeline editor, from the keyboard, against the local fal', () => 
       'ink first',
       'oil second',
     ])
+
+    // The same project, headless: the take the window rendered is collected, not paid for again.
+    emu.clearLog()
+    const headless = await execa(process.execPath, [inject('cliPath'), 'render', file, '--json'], {
+      env: {
+        PATH: process.env.PATH,
+        REANIMATE_DATA_DIR: app.ui.dataDir,
+        FAL_PROXY_URL: emu.proxyUrl,
+      },
+      extendEnv: false,
+      reject: false,
+    })
+    expect(headless.exitCode, headless.stderr).toBe(0)
+    const result = JSON.parse(headless.stdout.trim().split('\n').at(-1) ?? '{}') as {
+      outputs: { output: string; action: string }[]
+    }
+    expect(result.outputs).toEqual([
+      expect.objectContaining({ output: path.join(dir, 'skate.reanimate.mp4'), action: 'done' }),
+    ])
+    expect(emu.submits()).toHaveLength(0)
 
     // An edit after saving, then a reload: the autosave has it, and the project knows it is unsaved.
     await key('Escape')
