@@ -105,7 +105,7 @@ describe('the timeline editor, from the keyboard, against the local fal', () => 
 
   it('saves the project with Ctrl+S where the user chose, and a reload brings everything back', async () => {
     const { page } = app
-    await page.getByRole('button', { name: 'Close' }).click()
+    await page.getByRole('button', { name: 'Original', exact: true }).click()
     await key('Control+s')
     const dialog = page.getByRole('dialog', { name: 'Save project' })
     await expect.poll(() => dialog.getByLabel('Folder', { exact: true }).inputValue()).not.toBe('')

@@ -10,7 +10,7 @@ import { useJobs } from './features/queue/jobs-store'
 import { notifyWhenFinished } from './features/notify/browser-notifications'
 import { getBridge } from './bridge'
 import { ComparePlayer } from './features/player/ComparePlayer'
-import { SourcePlayer } from './features/player/SourcePlayer'
+import { EditorPlayer } from './features/player/EditorPlayer'
 import { Timeline } from './features/timeline/Timeline'
 import { useTimeline } from './features/timeline/timeline-store'
 import { useProject } from './features/project/project-store'
@@ -98,6 +98,7 @@ function Stage() {
   const doc = useProject((s) => s.clips.find((c) => c.path === clip?.path))
   // A newly selected clip starts at its in point, paused.
   useEffect(() => {
+    // The compared take stays chosen: the player falls back to the newest when it is another clip's.
     if (doc) useTimeline.setState({ playhead: doc.in, playing: false, selectedBorder: null })
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [doc?.id])
@@ -122,7 +123,7 @@ function Stage() {
   if (clip?.probe && doc) {
     return (
       <>
-        <SourcePlayer clip={doc} fps={targetFrameRate(clip.probe).fps} />
+        <EditorPlayer clip={doc} fps={targetFrameRate(clip.probe).fps} />
         <Timeline clip={doc} probe={clip.probe} />
         <ClipDetails />
       </>
@@ -142,15 +143,7 @@ export function App() {
 
   // Services first; then the last session's work and the files the app was started with.
   useEffect(() => {
-    let stop: (() => void) | undefined
-    let live = true
-    void init()
-      .then(() => startSession())
-      .then((s) => (live ? (stop = s) : s()))
-    return () => {
-      live = false
-      stop?.()
-    }
+    void init().then(() => startSession())
   }, [init])
 
   useEffect(() => installShortcuts(), [])

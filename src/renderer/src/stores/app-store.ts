@@ -46,114 +46,121 @@ interface AppState {
 let noticeId = 0
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err))
 
-export const useApp = create<AppState>((set, get) => ({
-  ready: false,
-  clips: [],
-  settingsOpen: false,
-  notices: [],
+/** Clips being read by ffprobe, by path: a second request for one waits for the same reading. */
+const reading = new Map<string, Promise<void>>()
 
-  async init() {
-    const api = getBridge()
-    api.on('settings.changed', (settings) => set({ settings }))
-    api.on('secrets.changed', (keyStatus) => set({ keyStatus }))
+export const useApp = create<AppState>((set, get) => {
+  async function read(p: string): Promise<void> {
+    let patch: Partial<Clip>
     try {
-      const [info, settings, keyStatus] = await Promise.all([
-        api.app.info({}),
-        api.settings.get({}),
-        api.secrets.status({}),
-      ])
-      set({ info, settings, keyStatus, ready: true })
+      const probe = await getBridge().media.probe({ path: p })
+      patch = { probe }
+      // Readable: it joins the project document (an undoable edit) over its whole length.
+      useProject.getState().addClip(p, probe.durationSec)
     } catch (err) {
-      set({ ready: true })
-      get().notify('error', `Could not reach Reanimate's services: ${errorText(err)}`)
+      patch = { error: errorText(err) }
     }
-  },
+    set({ clips: get().clips.map((c) => (c.path === p ? { ...c, ...patch } : c)) })
+  }
+  return {
+    ready: false,
+    clips: [],
+    settingsOpen: false,
+    notices: [],
 
-  async updateSettings(patch) {
-    try {
-      set({ settings: await getBridge().settings.update(patch) })
-    } catch (err) {
-      get().notify('error', errorText(err))
-      throw err
-    }
-  },
+    async init() {
+      const api = getBridge()
+      api.on('settings.changed', (settings) => set({ settings }))
+      api.on('secrets.changed', (keyStatus) => set({ keyStatus }))
+      try {
+        const [info, settings, keyStatus] = await Promise.all([
+          api.app.info({}),
+          api.settings.get({}),
+          api.secrets.status({}),
+        ])
+        set({ info, settings, keyStatus, ready: true })
+      } catch (err) {
+        set({ ready: true })
+        get().notify('error', `Could not reach Reanimate's services: ${errorText(err)}`)
+      }
+    },
 
-  async setFalProxy(url, sendKey) {
-    const { settings, changed } = await getBridge().settings.setFalProxy({ url, sendKey })
-    set({ settings })
-    if (!changed) get().notify('info', 'The fal proxy was not changed.')
-    return changed
-  },
+    async updateSettings(patch) {
+      try {
+        set({ settings: await getBridge().settings.update(patch) })
+      } catch (err) {
+        get().notify('error', errorText(err))
+        throw err
+      }
+    },
 
-  async pickTool(tool) {
-    try {
-      const { settings, changed } = await getBridge().settings.pickTool({ tool })
+    async setFalProxy(url, sendKey) {
+      const { settings, changed } = await getBridge().settings.setFalProxy({ url, sendKey })
       set({ settings })
-      if (changed) set({ info: await getBridge().app.info({}) })
-    } catch (err) {
-      get().notify('error', errorText(err))
-    }
-  },
+      if (!changed) get().notify('info', 'The fal proxy was not changed.')
+      return changed
+    },
 
-  async resetTool(tool) {
-    set({ settings: await getBridge().settings.resetTool({ tool }) })
-    set({ info: await getBridge().app.info({}) })
-  },
+    async pickTool(tool) {
+      try {
+        const { settings, changed } = await getBridge().settings.pickTool({ tool })
+        set({ settings })
+        if (changed) set({ info: await getBridge().app.info({}) })
+      } catch (err) {
+        get().notify('error', errorText(err))
+      }
+    },
 
-  async setFalKey(key) {
-    const keyStatus = await getBridge().secrets.setFalKey({ key })
-    set({ keyStatus })
-    get().notify(
-      'info',
-      keyStatus.storage === 'os'
-        ? 'fal key saved, encrypted by your system.'
-        : 'fal key set for this session.',
-    )
-  },
+    async resetTool(tool) {
+      set({ settings: await getBridge().settings.resetTool({ tool }) })
+      set({ info: await getBridge().app.info({}) })
+    },
 
-  async clearFalKey() {
-    set({ keyStatus: await getBridge().secrets.clearFalKey({}) })
-    get().notify('info', 'fal key removed.')
-  },
+    async setFalKey(key) {
+      const keyStatus = await getBridge().secrets.setFalKey({ key })
+      set({ keyStatus })
+      get().notify(
+        'info',
+        keyStatus.storage === 'os'
+          ? 'fal key saved, encrypted by your system.'
+          : 'fal key set for this session.',
+      )
+    },
 
-  async addClips(paths) {
-    const known = new Set(get().clips.map((c) => c.path))
-    const fresh = paths.filter((p) => p && !known.has(p))
-    if (fresh.length === 0) return
-    const name = (p: string) => p.split(/[\\/]/).pop() ?? p
-    set({ clips: [...get().clips, ...fresh.map((p) => ({ path: p, name: name(p) }))] })
-    if (!get().selected) set({ selected: fresh[0] })
-    await Promise.all(
-      fresh.map(async (p) => {
-        let patch: Partial<Clip>
-        try {
-          const probe = await getBridge().media.probe({ path: p })
-          patch = { probe }
-          // Readable: it joins the project document (an undoable edit) over its whole length.
-          useProject.getState().addClip(p, probe.durationSec)
-        } catch (err) {
-          patch = { error: errorText(err) }
-        }
-        set({ clips: get().clips.map((c) => (c.path === p ? { ...c, ...patch } : c)) })
-      }),
-    )
-  },
+    async clearFalKey() {
+      set({ keyStatus: await getBridge().secrets.clearFalKey({}) })
+      get().notify('info', 'fal key removed.')
+    },
 
-  select(path) {
-    set({ selected: path })
-  },
+    async addClips(paths) {
+      const known = new Set(get().clips.map((c) => c.path))
+      const fresh = [...new Set(paths.filter((p) => p && !known.has(p)))]
+      const name = (p: string) => p.split(/[\\/]/).pop() ?? p
+      if (fresh.length) {
+        set({ clips: [...get().clips, ...fresh.map((p) => ({ path: p, name: name(p) }))] })
+        if (!get().selected) set({ selected: fresh[0] })
+      }
+      for (const p of fresh) reading.set(p, read(p))
+      // Resolves once every clip asked for is read, including those another call is still reading.
+      await Promise.all(paths.map((p) => reading.get(p)))
+    },
 
-  openSettings(open) {
-    set({ settingsOpen: open })
-  },
+    select(path) {
+      set({ selected: path })
+    },
 
-  notify(kind, text) {
-    const id = ++noticeId
-    set({ notices: [...get().notices, { id, kind, text }].slice(-4) })
-    if (kind === 'info') setTimeout(() => get().dismiss(id), 4000)
-  },
+    openSettings(open) {
+      set({ settingsOpen: open })
+    },
 
-  dismiss(id) {
-    set({ notices: get().notices.filter((n) => n.id !== id) })
-  },
-}))
+    notify(kind, text) {
+      const id = ++noticeId
+      set({ notices: [...get().notices, { id, kind, text }].slice(-4) })
+      if (kind === 'info') setTimeout(() => get().dismiss(id), 4000)
+    },
+
+    dismiss(id) {
+      set({ notices: get().notices.filter((n) => n.id !== id) })
+    },
+  }
+})

@@ -5,6 +5,8 @@ import { segmentsOf } from '@shared/project/clip'
 import { useApp } from '../../stores/app-store'
 import { redo, undo, useProject } from '../project/project-store'
 import { renderSelected } from '../inspector/render-clip'
+import { finishedTakes } from '../player/EditorPlayer'
+import { useJobs } from '../queue/jobs-store'
 import { openProject, saveProject } from '../project/project-session'
 import { useTimeline } from '../timeline/timeline-store'
 
@@ -116,6 +118,31 @@ export const SHORTCUTS: Shortcut[] = [
       if (selectedBorder === null || selectedBorder >= segmentsOf(clip).length - 1) return
       useProject.getState().merge(clip.id, selectedBorder)
       selectBorder(null)
+    }),
+  },
+  {
+    keys: 'W',
+    bind: ['w'],
+    label: 'wipe the result over the original',
+    run: () => {
+      const t = useTimeline.getState()
+      useTimeline.setState({ view: t.view === 'wipe' ? 'side' : 'wipe' })
+    },
+  },
+  {
+    keys: 'T',
+    bind: ['t'],
+    label: 'next take',
+    run: withClip(({ clip }) => {
+      const takes = finishedTakes(clip, useJobs.getState().jobs)
+      if (!takes.length) return
+      const t = useTimeline.getState()
+      const at = takes.findIndex((k) => k.jobId === t.take)
+      const next = takes[(at === -1 ? takes.length - 1 : at + 1) % takes.length]
+      useTimeline.setState({
+        take: next?.jobId ?? null,
+        view: t.view === 'source' ? 'side' : t.view,
+      })
     }),
   },
   {

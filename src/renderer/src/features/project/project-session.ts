@@ -114,12 +114,18 @@ export async function saveProject(as = false): Promise<void> {
 
 const AUTOSAVE_MS = 1500
 let timer: ReturnType<typeof setTimeout> | undefined
+let started: Promise<void> | null = null
 
 /**
- * Continues the last session's work, then keeps autosaving every edit (after a short pause).
- * Files given on the command line are opened on top.
+ * Continues the last session's work, then keeps autosaving every edit (after a short pause) for
+ * as long as the page lives. Files given on the command line are opened on top. Once per page,
+ * however often it is called (React runs effects twice in development).
  */
-export async function startSession(): Promise<() => void> {
+export function startSession(): Promise<void> {
+  return (started ??= begin())
+}
+
+async function begin(): Promise<void> {
   const api = getBridge()
   try {
     const restored = await api.project.restore({})
@@ -138,7 +144,7 @@ export async function startSession(): Promise<() => void> {
   }
   // Only now: an edit made while the last session was being restored would be replaced by it.
   useSession.setState({ ready: true })
-  const unsubscribe = useProject.subscribe((state, prev) => {
+  useProject.subscribe((state, prev) => {
     if (state.clips === prev.clips) return
     clearTimeout(timer)
     timer = setTimeout(() => {
@@ -149,8 +155,4 @@ export async function startSession(): Promise<() => void> {
         )
     }, AUTOSAVE_MS)
   })
-  return () => {
-    clearTimeout(timer)
-    unsubscribe()
-  }
 }

@@ -3,6 +3,20 @@ import { getBridge } from '../../bridge'
 import { useApp } from '../../stores/app-store'
 import { useJobs } from './jobs-store'
 import { OutputLocation } from './OutputLocation'
+import { useProject } from '../project/project-store'
+import { useTimeline } from '../timeline/timeline-store'
+
+/**
+ * A take of a clip in the project opens in the editor's player, side by side, following the
+ * selected clip; any other finished render (a batch's) in the plain compare view.
+ */
+function compareTake(id: string, source: string, fallback: (id: string) => void) {
+  const clip = useProject.getState().clips.find((c) => c.path === source)
+  if (!clip?.takes.some((t) => t.jobId === id)) return fallback(id)
+  useJobs.getState().compare(undefined)
+  useApp.getState().select(source)
+  useTimeline.setState({ take: id, view: 'side', playhead: clip.in })
+}
 
 const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`
 const name = (p: string) => p.split(/[\\/]/).pop() ?? p
@@ -83,7 +97,9 @@ export function QueuePanel() {
                 )}
                 {job.status === 'done' && (
                   <>
-                    <button onClick={() => compare(job.id)}>Compare</button>
+                    <button onClick={() => compareTake(job.id, job.spec.source, compare)}>
+                      Compare
+                    </button>
                     <OutputLocation id={job.id} output={job.spec.output} />
                   </>
                 )}

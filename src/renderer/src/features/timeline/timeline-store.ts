@@ -11,6 +11,12 @@ interface TimelineState {
   fitted: boolean
   /** The border selected for Delete (merge), by index. */
   selectedBorder: number | null
+  /** The player: the original alone, original and result side by side, or the result wiped over it. */
+  view: 'source' | 'side' | 'wipe'
+  /** The take compared (its job id); null: the newest finished one. */
+  take: string | null
+  /** Where the wipe divides, 0 (all result) to 1 (all original). */
+  wipeAt: number
   setPlayhead(t: number): void
   setPlaying(playing: boolean): void
   setZoom(pxPerSec: number): void
@@ -30,6 +36,9 @@ export const useTimeline = create<TimelineState>((set) => ({
   pxPerSec: 120,
   fitted: true,
   selectedBorder: null,
+  view: 'source',
+  take: null,
+  wipeAt: 0.5,
   setPlayhead: (t) => set({ playhead: Math.max(0, t) }),
   setPlaying: (playing) => set({ playing }),
   setZoom: (pxPerSec) => set({ pxPerSec: clampZoom(pxPerSec), fitted: false }),

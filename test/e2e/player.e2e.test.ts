@@ -1,0 +1,104 @@
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startFalEmulator, type FalEmulator } from '../fal-emulator/emulator'
+import { clips } from '../media/clips'
+import { startApp, type AppUnderTest } from './harness'
+
+/** Original and take on one clock: measured frame by frame, as the viewer sees them. */
+describe('the player keeps the original and the result together', () => {
+  let app: AppUnderTest
+  let emu: FalEmulator
+  let dir: string
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'reanimate-e2e-player-'))
+    const clip = await clips.basic(dir, 'long take.mp4', 12)
+    emu = await startFalEmulator({ processingMs: 100 })
+    app = await startApp({ files: [clip], env: { FAL_PROXY_URL: emu.proxyUrl } })
+  })
+  afterAll(async () => {
+    await app?.close()
+    await emu?.close()
+    await fs.rm(dir, { recursive: true, force: true })
+  })
+
+  it('drifts at most one result frame over 10 s of side-by-side playback', async () => {
+    const { page } = app
+    await page.getByLabel('Prompt', { exact: true }).fill('drift check')
+    await page.keyboard.press('Escape')
+    await page.keyboard.press('Control+Enter')
+    await expect
+      .poll(() => page.getByTestId('job-status').first().textContent(), { timeout: 120_000 })
+      .toBe('done')
+    await page.getByRole('button', { name: 'Compare' }).click()
+    await expect
+      .poll(() =>
+        page.$$eval('[data-testid=compare] video', (vs) =>
+          vs.map((v) => (v as unknown as { readyState: number }).readyState >= 2),
+        ),
+      )
+      .toEqual([true, true])
+
+    // Every frame each video presents, with the wall clock it was presented at.
+    await page.evaluate(() => {
+      type V = {
+        requestVideoFrameCallback(cb: (now: number, m: { mediaTime: number }) => void): void
+      }
+      const g = globalThis as unknown as {
+        document: { querySelector(s: string): V }
+        frames: Record<string, [number, number][]>
+      }
+      g.frames = { source: [], result: [] }
+      for (const name of ['source', 'result'] as const) {
+        const v = g.document.querySelector(`[data-testid=${name}-video]`)
+        const log = (now: number, m: { mediaTime: number }) => {
+          g.frames[name]?.push([now, m.mediaTime])
+          v.requestVideoFrameCallback(log)
+        }
+        v.requestVideoFrameCallback(log)
+      }
+    })
+    await page.keyboard.press('Space')
+    await page.waitForTimeout(10_500)
+    await page.keyboard.press('Space')
+    const frames = await page.evaluate(
+      () => (globalThis as unknown as { frames: Record<string, [number, number][]> }).frames,
+    )
+    const source = frames.source ?? []
+    const result = frames.result ?? []
+    expect(source.length).toBeGreaterThan(200)
+    expect(result.length).toBeGreaterThan(100)
+    // At each result frame: the source moment on screen then (its newest frame) against the
+    // result's, after the first second (the start of playback, when the result joins).
+    const resultFrame = 2 / 25
+    const drifts: number[] = []
+    for (const [now, media] of result) {
+      if (now - (result[0]?.[0] ?? 0) < 1000) continue
+      const shown = source.filter(([t]) => t <= now).at(-1)
+      if (shown) drifts.push(Math.abs(shown[1] - media))
+    }
+    const worst = Math.max(...drifts)
+    console.log(
+      `player drift over ${drifts.length} result frames: worst ${(worst * 1000).toFixed(0)} ms (${(worst / resultFrame).toFixed(2)} result frames)`,
+    )
+    expect(worst).toBeLessThanOrEqual(resultFrame + 1e-3)
+  })
+
+  it('wipes the result over the original, with a divider the user drags', async () => {
+    const { page } = app
+    await page.keyboard.press('w')
+    await page.getByTestId('wipe').waitFor()
+    await page.getByLabel('Wipe position').fill('0.3')
+    expect(
+      await page
+        .getByTestId('result-video')
+        .evaluate((v) => (v as unknown as { style: { clipPath: string } }).style.clipPath),
+    ).toBe('inset(0px 0px 0px 30%)')
+    await app.screenshot('player-wipe')
+    await page.keyboard.press('w')
+    await page.getByTestId('compare').waitFor()
+    await app.screenshot('player-side-by-side')
+  })
+})
