@@ -16,7 +16,7 @@ describe('the timeline editor, from the keyboard, against the local fal', () => 
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'reanimate-e2e-editor-'))
     const clip = await clips.basic(dir, 'skate.mp4', 4)
-    emu = await startFalEmulator({ processingMs: 150 })
+    emu = await startFalEmulator({ processingMs: 1500 })
     app = await startApp({ files: [clip], env: { FAL_PROXY_URL: emu.proxyUrl } })
   })
   afterAll(async () => {
@@ -83,6 +83,10 @@ describe('the timeline editor, from the keyboard, against the local fal', () => 
     await page.setViewportSize({ width: 1280, height: 800 })
 
     await key('Control+Enter')
+    // The take shows on the timeline while it renders, segment by segment.
+    const take = page.getByTestId('take').first()
+    await expect.poll(() => take.textContent(), { timeout: 30_000 }).toMatch(/Take 1 · 1: .* · 2: /)
+    await app.screenshot('editor-takes-rendering')
     await expect
       .poll(() => page.getByTestId('job-status').first().textContent(), { timeout: 90_000 })
       .toBe('done')

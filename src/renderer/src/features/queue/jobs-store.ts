@@ -6,6 +6,8 @@ interface JobsState {
   jobs: Job[]
   /** Live progress by job id (stage fraction, queue position, elapsed). */
   live: Record<string, JobProgress>
+  /** fal's newest log line per job, for the takes lane. */
+  lastLog: Record<string, string>
   paused: boolean
   /** The finished job shown in the compare view. */
   comparing?: string
@@ -17,12 +19,15 @@ interface JobsState {
 export const useJobs = create<JobsState>((set, get) => ({
   jobs: [],
   live: {},
+  lastLog: {},
   paused: false,
   async load() {
     set({ jobs: await getBridge().jobs.list({}) })
   },
   apply(p) {
     set({ live: { ...get().live, [p.id]: p } })
+    const log = p.newLogs?.at(-1)
+    if (log) set({ lastLog: { ...get().lastLog, [p.id]: log } })
     const known = get().jobs.find((j) => j.id === p.id)
     // Stage and status changes come with every event; refetch the list only for new jobs or ends.
     if (

@@ -10,6 +10,7 @@ import type { ProbeResult } from '@shared/media'
 import { getBridge } from '../../bridge'
 import { useProject } from '../project/project-store'
 import { useTimeline } from './timeline-store'
+import { TakesLane } from './TakesLane'
 import {
   fitPxPerSec,
   rulerLabel,
@@ -111,7 +112,10 @@ export function Timeline({ clip, probe }: { clip: ClipDoc; probe: ProbeResult })
           setZoom(pxPerSec * (e.deltaY < 0 ? 1.2 : 1 / 1.2))
         }}
       >
-        <div className="timeline-content" style={{ width }}>
+        <div
+          className="timeline-content"
+          style={{ width, height: 150 + Math.min(3, clip.takes.length) * 34 }}
+        >
           <div
             className="ruler"
             role="slider"
@@ -177,6 +181,7 @@ export function Timeline({ clip, probe }: { clip: ClipDoc; probe: ProbeResult })
               />
             ))}
           </div>
+          <TakesLane clip={clip} x={x} pxPerSec={pxPerSec} />
           <div className="out-of-range" style={{ left: 0, width: x(clip.in) }} />
           <div className="out-of-range" style={{ left: x(clip.out), right: 0 }} />
           <button
