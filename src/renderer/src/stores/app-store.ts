@@ -38,6 +38,8 @@ interface AppState {
   clearFalKey(): Promise<void>
   addClips(paths: string[]): Promise<void>
   select(path: string): void
+  /** Forgets a clip that could not be read (a readable one leaves with the project document). */
+  forget(path: string): void
   openSettings(open: boolean): void
   notify(kind: Notice['kind'], text: string): void
   dismiss(id: number): void
@@ -147,6 +149,13 @@ export const useApp = create<AppState>((set, get) => {
 
     select(path) {
       set({ selected: path })
+    },
+
+    forget(path) {
+      set({
+        clips: get().clips.filter((c) => c.path !== path),
+        ...(get().selected === path ? { selected: undefined } : {}),
+      })
     },
 
     openSettings(open) {

@@ -15,7 +15,9 @@ export function LibraryPanel() {
   const inProject = useProject((s) => s.clips)
   // Readable clips are listed while the document has them (undo can take one out); the others
   // (being read, or unreadable with the reason) stay listed.
-  const clips = opened.filter((c) => !c.probe || inProject.some((d) => d.path === c.path))
+  const [query, setQuery] = useState('')
+  const listed = opened.filter((c) => !c.probe || inProject.some((d) => d.path === c.path))
+  const clips = listed.filter((c) => c.name.toLowerCase().includes(query.trim().toLowerCase()))
   const selected = useApp((s) => s.selected)
   const select = useApp((s) => s.select)
   const addClips = useApp((s) => s.addClips)
@@ -36,6 +38,32 @@ export function LibraryPanel() {
     inBrowser
       ? ((await browse('folder', title))?.[0] ?? null)
       : (await getBridge().library.pickFolder({})).path
+
+  /** Takes the clip out of the project (Ctrl/Cmd+Z brings it back). */
+  function remove(path: string) {
+    const doc = useProject.getState().clips.find((d) => d.path === path)
+    if (doc) useProject.getState().removeClip(doc.id)
+    else useApp.getState().forget(path)
+    if (useApp.getState().selected === path) {
+      const next = useProject.getState().clips[0]
+      if (next) select(next.path)
+    }
+  }
+
+  /** A source that moved: the user shows where it is now; trims, segments and takes stay. */
+  async function locate(path: string) {
+    try {
+      const [found] = await chooseFiles()
+      const doc = useProject.getState().clips.find((d) => d.path === path)
+      if (!found || !doc) return
+      useProject.getState().relink(doc.id, found)
+      useApp.getState().forget(path)
+      await addClips([found])
+      select(found)
+    } catch (err) {
+      notify('error', errorText(err))
+    }
+  }
 
   async function pick() {
     try {
@@ -138,8 +166,20 @@ export function LibraryPanel() {
           Copying {importing.name}… {Math.round(importing.fraction * 100)}%
         </p>
       )}
-      {clips.length === 0 ? (
+      {listed.length > 1 && (
+        <input
+          className="search"
+          type="search"
+          aria-label="Search clips"
+          placeholder="Search clips"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
+      )}
+      {listed.length === 0 ? (
         <p className="empty">Drop video clips here.</p>
+      ) : clips.length === 0 ? (
+        <p className="empty">No clip matches “{query}”.</p>
       ) : (
         <ul className="clip-list">
           {clips.map((c) => (
@@ -161,6 +201,21 @@ export function LibraryPanel() {
                 {!c.probe && !c.error && <span className="muted">Reading…</span>}
                 {c.error && <span className="error">{c.error}</span>}
               </button>
+              <div className="clip-actions">
+                {c.error && inProject.some((d) => d.path === c.path) && (
+                  <button className="ghost" onClick={() => void locate(c.path)}>
+                    Locate…
+                  </button>
+                )}
+                <button
+                  className="ghost"
+                  aria-label={`Remove ${c.name}`}
+                  title="Remove from the project (Ctrl/Cmd+Z brings it back)"
+                  onClick={() => remove(c.path)}
+                >
+                  ✕
+                </button>
+              </div>
             </li>
           ))}
         </ul>

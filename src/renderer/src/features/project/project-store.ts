@@ -26,6 +26,8 @@ interface ProjectActions {
   /** Adds a clip for `path` over its whole length, from the template; nothing if it is there. */
   addClip(path: string, durationSec: number): void
   removeClip(id: string): void
+  /** Points a clip at its source's new place (Locate…), keeping everything else. */
+  relink(id: string, path: string): void
   trim(id: string, range: { in?: number; out?: number }, fps: number, durationSec: number): void
   split(id: string, t: number, fps: number): void
   merge(id: string, border: number): void
@@ -81,6 +83,9 @@ export const useProject = create<ProjectState>()(
         removeClip(id) {
           lastEdit = { key: '', at: 0 }
           set({ clips: get().clips.filter((c) => c.id !== id) })
+        },
+        relink(id, path) {
+          editClip(id, (c) => ({ ...c, path }))
         },
         trim(id, range, fps, durationSec) {
           editClip(id, (c) => setRange(c, range, fps, durationSec))
