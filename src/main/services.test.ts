@@ -123,6 +123,7 @@ describe('createServices: the fal key never leaks', () => {
       'library.opened': [{}],
       'files.browse': [{}],
       'files.choose': [{ paths: [clip] }],
+      'media.waveform': [{ path: clip, startSec: 0, endSec: 1, buckets: 10 }],
       'project.open': [{}],
       'project.save': [{ path: path.join(root, 'p.reanimate'), project: { clips: [] } }],
       'project.saveAs': [{ project: { clips: [] } }],

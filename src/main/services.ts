@@ -165,6 +165,9 @@ export function createServices(options: ServicesOptions) {
         tileHeight: strip.tileHeight,
       }
     },
+    'media.waveform': async ({ path: file, startSec, endSec, buckets }) => ({
+      peaks: await media.waveform(access.check(file), { startSec, endSec }, buckets),
+    }),
     'media.commands': async () => commandLog.list(),
     'library.pickFiles': async () => ({ paths: (await dialogs.pickFiles()).map(dropped) }),
     'library.opened': async () => ({ paths: launchFiles }),

@@ -36,6 +36,8 @@ describe('the timeline editor, from the keyboard, against the local fal', () => 
   it('sets in and out with I and O, splits with S, undoes and redoes', async () => {
     const { page } = app
     await page.getByTestId('segment').first().waitFor()
+    // The source's audio under the filmstrip.
+    await page.getByTestId('waveform').waitFor()
     await page.getByLabel('Prompt', { exact: true }).fill('base look')
     // Esc leaves the text field; the keys then drive the timeline.
     await key('Escape')

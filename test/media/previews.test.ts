@@ -95,4 +95,21 @@ describe('previews', () => {
     expect(p.proxied).toBe(true)
     expect((await inspect(p.path)).audioStreams).toBe(1)
   })
+
+  it('draws the waveform from the real audio: loud where the sine is, flat without audio, read once', async () => {
+    const src = await clips.basic(dir, 'wave.mp4', 2)
+    const peaks = await media.waveform(src, { startSec: 0, endSec: 2 }, 20)
+    expect(peaks).toHaveLength(20)
+    // A steady sine at a sane level: every bucket well above silence, none clipped.
+    for (const p of peaks) expect(p).toBeGreaterThan(0.05)
+    expect(Math.max(...peaks)).toBeLessThanOrEqual(1)
+    const runs = log.list().filter((r) => r.purpose === 'waveform').length
+    // Another range of the same clip: from the cached read, no new ffmpeg run.
+    const half = await media.waveform(src, { startSec: 1, endSec: 2 }, 10)
+    expect(half).toHaveLength(10)
+    expect(log.list().filter((r) => r.purpose === 'waveform').length).toBe(runs)
+    expect(await media.waveform(await clips.noAudio(dir), { startSec: 0, endSec: 1 }, 10)).toEqual(
+      [],
+    )
+  })
 })

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises'
+import { peaksOf, planWaveform, WAVEFORM_RATE } from './waveform'
 import path from 'node:path'
 import { AppError } from '../../shared/errors'
 import type {
@@ -217,6 +218,28 @@ export class MediaService {
     )
     const tileWidth = Math.max(2, Math.round(((probe.width / probe.height) * height) / 2) * 2)
     return { path: out, times, tileWidth, tileHeight: height }
+  }
+
+  /** Peaks (0..1) of the first audio track over a range, one per bucket; none without audio. */
+  async waveform(
+    file: string,
+    range: { startSec: number; endSec: number },
+    buckets: number,
+  ): Promise<number[]> {
+    const probe = await this.probe(file)
+    if (probe.audio.length === 0) return []
+    const bin = await this.ffmpeg()
+    const pcm = await this.cached('waveforms', file, '.pcm', [WAVEFORM_RATE], (partial) =>
+      runFfmpeg({
+        bin,
+        args: planWaveform(file, partial),
+        purpose: 'waveform',
+        durationSec: probe.durationSec,
+        file,
+        log: this.log,
+      }),
+    )
+    return peaksOf(await fs.readFile(pcm), range, buckets)
   }
 
   /** The file the player should load: the clip itself, or an H.264 proxy when Chromium cannot play it. */

@@ -173,6 +173,21 @@ export const methods = {
         path: ['endSec'],
       }),
   ),
+  /** The source's audio as peaks (0..1), one per bucket over the range; empty without audio. */
+  'media.waveform': method<{ peaks: number[] }>()(
+    z
+      .object({
+        path: filePath,
+        startSec: z.number().min(0),
+        endSec: z.number().positive(),
+        buckets: z.number().int().min(1).max(4000),
+      })
+      .strict()
+      .refine((v) => v.endSec > v.startSec, {
+        message: 'endSec must be after startSec',
+        path: ['endSec'],
+      }),
+  ),
   /** The ffmpeg/ffprobe command lines run so far, newest last, to show and copy. */
   'media.commands': method<CommandRecord[]>()(none),
   /** The OS file picker (the app) or the transport's own picker; chosen files become reachable. */

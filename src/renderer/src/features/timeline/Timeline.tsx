@@ -11,6 +11,7 @@ import { getBridge } from '../../bridge'
 import { useProject } from '../project/project-store'
 import { useTimeline } from './timeline-store'
 import { TakesLane } from './TakesLane'
+import { Waveform } from './Waveform'
 import {
   fitPxPerSec,
   rulerLabel,
@@ -114,7 +115,7 @@ export function Timeline({ clip, probe }: { clip: ClipDoc; probe: ProbeResult })
       >
         <div
           className="timeline-content"
-          style={{ width, height: 150 + Math.min(3, clip.takes.length) * 34 }}
+          style={{ width, height: 154 + Math.min(3, clip.takes.length) * 34 }}
         >
           <div
             className="ruler"
@@ -142,6 +143,7 @@ export function Timeline({ clip, probe }: { clip: ClipDoc; probe: ProbeResult })
               onPointerDown={drag(setPlayhead)}
             />
           )}
+          <Waveform path={clip.path} duration={duration} left={GUTTER} width={width - GUTTER * 2} />
           <div className="segments" aria-label="Segments">
             {segs.map((s, i) => {
               const params = effectiveParams(clip, s)
@@ -209,7 +211,7 @@ function useFilmstrip(path: string, duration: number): string | undefined {
   useEffect(() => {
     let live = true
     getBridge()
-      .media.filmstrip({ path, startSec: 0, endSec: duration, count: 24, height: 48 })
+      .media.filmstrip({ path, startSec: 0, endSec: duration, count: 24, height: 40 })
       .then(
         (r) => live && setStrip({ path, url: r.url }),
         () => undefined,
