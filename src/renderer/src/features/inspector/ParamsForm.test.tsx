@@ -5,6 +5,8 @@ import { DEFAULT_ENDPOINT, STANDARD } from '@shared/endpoints'
 import { useApp } from '../../stores/app-store'
 import { useProject } from '../project/project-store'
 import { useTimeline } from '../timeline/timeline-store'
+import type { Job } from '@shared/jobs'
+import { useJobs } from '../queue/jobs-store'
 import { ParamsForm } from './ParamsForm'
 import { inspectorNow } from './params-store'
 
@@ -99,5 +101,32 @@ describe('ParamsForm', () => {
     useTimeline.setState({ playhead: 1 })
     render(<ParamsForm />)
     expect(screen.getByTestId('inspector-target')).toHaveTextContent('Segment 1 of 2')
+  })
+
+  it("marks the control fal's 422 named on the clip's newest take, in fal's words", () => {
+    useProject.getState().addClip('/c/skate.mp4', 4)
+    useApp.setState({ selected: '/c/skate.mp4' })
+    const id = useProject.getState().clips[0]?.id ?? ''
+    useProject.getState().addTake(id, { jobId: 'j1', output: '/c/o.mp4', createdAt: 'now' })
+    useJobs.setState({
+      jobs: [
+        {
+          id: 'j1',
+          status: 'failed',
+          error: {
+            code: 'fal-validation',
+            message: 'fal refused Guidance: ensure this value is less than or equal to 2.5',
+            field: 'guidance_scale',
+          },
+        } as unknown as Job,
+      ],
+    })
+    render(<ParamsForm />)
+    const guidance = screen.getByRole('spinbutton', { name: /Guidance/ })
+    expect(guidance).toHaveAttribute('aria-invalid', 'true')
+    expect(
+      screen.getByText('fal refused Guidance: ensure this value is less than or equal to 2.5'),
+    ).toBeInTheDocument()
+    useJobs.setState({ jobs: [] })
   })
 })

@@ -16,6 +16,9 @@ import {
 import { useApp } from '../../stores/app-store'
 import { useProject, type ProjectDoc } from '../project/project-store'
 import { useTimeline } from '../timeline/timeline-store'
+import { useJobs } from '../queue/jobs-store'
+import type { ErrorInfo } from '@shared/errors'
+import type { Job } from '@shared/jobs'
 
 /** What the form shows: every field present (loras as a list, prompt as text). */
 export type ParamsDraft = DocParams & { prompt: string; loras: NonNullable<DocParams['loras']> }
@@ -102,14 +105,29 @@ export interface InspectorActions {
   reset(field: ParamField): void
 }
 
+/**
+ * fal refused the clip's newest take naming a field (a 422): that control is marked with fal's
+ * words until the next take.
+ */
+function falRefusal(clip: ClipDoc | undefined, jobs: readonly Job[]): ErrorInfo | null {
+  const newest = clip?.takes.at(-1)
+  const job = newest ? jobs.find((j) => j.id === newest.jobId) : undefined
+  return job?.status === 'failed' && job.error?.field ? job.error : null
+}
+
 export function useParams(): InspectorView & InspectorActions {
   const clips = useProject((s) => s.clips)
   const template = useProject((s) => s.template)
   const selected = useApp((s) => s.selected)
   const clip = clips.find((c) => c.path === selected)
   const segment = useTimeline((s) => segmentAt(clip, s.playhead))
+  const refused = useJobs((s) => falRefusal(clip, s.jobs))
   return useMemo(() => {
-    const view = inspectorView({ clips, template }, selected, segment)
+    const found = inspectorView({ clips, template }, selected, segment)
+    const view =
+      refused?.field && !found.issues[refused.field]
+        ? { ...found, issues: { ...found.issues, [refused.field]: refused.message } }
+        : found
     const id = view.clip?.id ?? null
     const { setParam, setEndpoint } = useProject.getState()
     return {
@@ -121,5 +139,5 @@ export function useParams(): InspectorView & InspectorActions {
       },
       reset: (field) => setParam(id, view.segment, field, undefined),
     }
-  }, [clips, template, selected, segment])
+  }, [clips, template, selected, segment, refused])
 }
