@@ -5,7 +5,7 @@ import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { startFalEmulator, type FalEmulator } from '../fal-emulator/emulator'
 import { clips, inspect } from '../media/clips'
-import { startApp, type AppUnderTest } from './harness'
+import { compareReady, startApp, type AppUnderTest } from './harness'
 
 /** The editor as a creator uses it: keys on the timeline, a prompt per segment, Ctrl+Enter. */
 describe('the timeline editor, from the keyboard, against the local fal', () => {
@@ -98,15 +98,7 @@ describe('the timeline editor, from the keyboard, against the local fal', () => 
     const out = path.join(dir, 'skate.reanimate.mp4')
     expect((await inspect(out)).durationSec).toBeCloseTo(3, 0)
     await page.getByRole('button', { name: 'Compare' }).click()
-    await expect
-      .poll(
-        () =>
-          page.$$eval('[data-testid=compare] video', (vs) =>
-            vs.map((v) => (v as unknown as { readyState: number }).readyState >= 2),
-          ),
-        { timeout: 20_000 },
-      )
-      .toEqual([true, true])
+    await expect.poll(() => compareReady(page), { timeout: 20_000 }).toEqual([true, true])
   })
 
   it('saves the project with Ctrl+S where the user chose, and a reload brings everything back', async () => {

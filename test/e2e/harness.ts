@@ -67,6 +67,12 @@ export async function startUi(
   }
 }
 
+/** Whether each video of the side-by-side compare has a frame to show (readyState ≥ 2). */
+export const compareReady = (page: Page) =>
+  page.$$eval('[data-testid=compare] video', (vs) =>
+    vs.map((v) => (v as unknown as { readyState: number }).readyState >= 2),
+  )
+
 export async function launchChromium(): Promise<Browser> {
   // playwright gives every launch a fresh, empty profile of its own.
   return chromium.launch({

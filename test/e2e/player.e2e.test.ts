@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFalEmulator, type FalEmulator } from '../fal-emulator/emulator'
 import { clips } from '../media/clips'
-import { startApp, type AppUnderTest } from './harness'
+import { compareReady, startApp, type AppUnderTest } from './harness'
 
 /** Original and take on one clock: measured frame by frame, as the viewer sees them. */
 describe('the player keeps the original and the result together', () => {
@@ -33,13 +33,7 @@ describe('the player keeps the original and the result together', () => {
       .poll(() => page.getByTestId('job-status').first().textContent(), { timeout: 120_000 })
       .toBe('done')
     await page.getByRole('button', { name: 'Compare' }).click()
-    await expect
-      .poll(() =>
-        page.$$eval('[data-testid=compare] video', (vs) =>
-          vs.map((v) => (v as unknown as { readyState: number }).readyState >= 2),
-        ),
-      )
-      .toEqual([true, true])
+    await expect.poll(() => compareReady(page), { timeout: 20_000 }).toEqual([true, true])
 
     // Every frame each video presents, with the wall clock it was presented at.
     await page.evaluate(() => {

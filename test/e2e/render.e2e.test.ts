@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFalEmulator, type FalEmulator } from '../fal-emulator/emulator'
 import { clips, inspect } from '../media/clips'
-import { startApp, type AppUnderTest } from './harness'
+import { compareReady, startApp, type AppUnderTest } from './harness'
 
 describe('render a clip from the UI, against the local fal', () => {
   let app: AppUnderTest
@@ -57,15 +57,7 @@ describe('render a clip from the UI, against the local fal', () => {
     await page.getByRole('button', { name: 'Compare' }).click()
     await page.getByTestId('compare').waitFor()
     // Both videos load through the bridge's allow-listed media route.
-    await expect
-      .poll(
-        () =>
-          page.$$eval('[data-testid=compare] video', (vs) =>
-            vs.map((v) => (v as unknown as { readyState: number }).readyState >= 2),
-          ),
-        { timeout: 20_000 },
-      )
-      .toEqual([true, true])
+    await expect.poll(() => compareReady(page), { timeout: 20_000 }).toEqual([true, true])
     await app.screenshot('compare')
   })
 

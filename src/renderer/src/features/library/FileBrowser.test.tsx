@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { cleanup, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { buildApi, Listeners, type ReanimateBridge } from '@shared/contract/client'
 import type { Result } from '@shared/contract'
 import { setBridge } from '../../bridge'
+import { bridgeFrom } from '../../test-bridge'
 import { FileBrowser } from './FileBrowser'
 import { useFileBrowser } from './file-browser-store'
 
@@ -20,7 +20,7 @@ const listing = (dir: string): Listing => ({
 function slowBridge() {
   const pending: { dir?: string; answer: () => void }[] = []
   const chosen: string[][] = []
-  const api = buildApi(async (method, params) => {
+  const { bridge } = bridgeFrom(async (method, params) => {
     if (method === 'files.browse') {
       const dir = (params as { dir?: string }).dir
       return new Promise((resolve) =>
@@ -33,12 +33,6 @@ function slowBridge() {
     }
     throw new Error(`unexpected ${method}`)
   })
-  const listeners = new Listeners()
-  const bridge: ReanimateBridge = {
-    ...api,
-    on: (n, l) => listeners.add(n, l as (p: unknown) => void),
-    getPathForFile: () => '',
-  }
   return { bridge, pending, chosen }
 }
 

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { cleanup, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { buildApi, Listeners, type ReanimateBridge } from '@shared/contract/client'
 import { AppError } from '@shared/errors'
 import type { ProbeResult } from '@shared/media'
 import { setBridge } from '../../bridge'
+import { bridgeFrom } from '../../test-bridge'
 import { useApp } from '../../stores/app-store'
 import { undo, useProject } from '../project/project-store'
 import { LibraryPanel } from './LibraryPanel'
@@ -14,7 +14,7 @@ const probe = (path: string) =>
 
 /** Main as the library meets it: files on disk are read; one is gone; the picker finds it moved. */
 function fakeBridge(onDisk: Set<string>, movedTo: string) {
-  const api = buildApi(async (method, params) => {
+  const { bridge } = bridgeFrom(async (method, params) => {
     const path = (params as { path?: string }).path ?? ''
     if (method === 'media.probe') {
       if (!onDisk.has(path)) throw new AppError('not-found', `${path.split('/').pop()}: not found`)
@@ -24,12 +24,6 @@ function fakeBridge(onDisk: Set<string>, movedTo: string) {
     if (method === 'library.pickFiles') return { paths: [movedTo] }
     throw new Error(`unexpected ${method}`)
   })
-  const listeners = new Listeners()
-  const bridge: ReanimateBridge = {
-    ...api,
-    on: (n, l) => listeners.add(n, l as (p: unknown) => void),
-    getPathForFile: () => '',
-  }
   return bridge
 }
 

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { cleanup, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { buildApi, Listeners, type ReanimateBridge } from '@shared/contract/client'
 import { AppError } from '@shared/errors'
 import type { KeyStatus } from '@shared/secrets'
 import { setBridge } from '../../bridge'
+import { bridgeFrom } from '../../test-bridge'
 import { useApp } from '../../stores/app-store'
 import { FalKeyForm } from './FalKeyForm'
 
@@ -13,7 +13,7 @@ function fakeBridge(initial: KeyStatus) {
   let status = initial
   let stored: string | undefined
   const calls: string[] = []
-  const api = buildApi(async (method, params) => {
+  const { bridge } = bridgeFrom(async (method, params) => {
     calls.push(method)
     if (method === 'secrets.setFalKey') {
       const key = (params as { key: string }).key
@@ -34,12 +34,6 @@ function fakeBridge(initial: KeyStatus) {
     }
     throw new Error(`unexpected ${method}`)
   })
-  const listeners = new Listeners()
-  const bridge: ReanimateBridge = {
-    ...api,
-    on: (n, l) => listeners.add(n, l as (p: unknown) => void),
-    getPathForFile: () => '',
-  }
   return { bridge, calls, stored: () => stored }
 }
 

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { cleanup, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { buildApi, Listeners, type ReanimateBridge } from '@shared/contract/client'
 import { DEFAULT_SETTINGS, type Settings } from '@shared/settings'
 import { setBridge } from '../../bridge'
+import { bridgeFrom } from '../../test-bridge'
 import { useApp } from '../../stores/app-store'
 import { SettingsPanel } from './SettingsPanel'
 
@@ -14,7 +14,7 @@ import { SettingsPanel } from './SettingsPanel'
 function fakeMain(answer: boolean) {
   let settings: Settings = DEFAULT_SETTINGS
   const calls: { method: string; params: unknown }[] = []
-  const api = buildApi(async (method, params) => {
+  const { bridge } = bridgeFrom(async (method, params) => {
     calls.push({ method, params })
     if (method === 'settings.setFalProxy') {
       const { url, sendKey } = params as { url: string | null; sendKey: boolean }
@@ -34,12 +34,6 @@ function fakeMain(answer: boolean) {
     if (method === 'app.info') return { tools: { ffmpeg: null, ffprobe: null, problems: [] } }
     throw new Error(`unexpected ${method}`)
   })
-  const listeners = new Listeners()
-  const bridge: ReanimateBridge = {
-    ...api,
-    on: (n, l) => listeners.add(n, l as (p: unknown) => void),
-    getPathForFile: () => '',
-  }
   return { bridge, calls }
 }
 
