@@ -43,6 +43,9 @@ export default defineConfig({
           hookTimeout: 180_000,
           // One Chromium at a time on a 2-core machine.
           fileParallelism: false,
+          // What the window shows after real work (ffprobe, ffmpeg, the local fal) can take seconds
+          // on a loaded CI machine; a poll waits for it instead of failing after the default 1 s.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
       {
