@@ -205,6 +205,7 @@ export function createServices(options: ServicesOptions) {
         endpoint: req.endpoint,
         params: req.params,
         ...(req.segments ? { segments: req.segments } : {}),
+        ...(req.crossfadeFrames ? { crossfadeFrames: req.crossfadeFrames } : {}),
         maxSide: settings.get().prepareMaxSide,
         fps: 'result',
         again: req.again,

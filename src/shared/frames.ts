@@ -48,3 +48,23 @@ export function resultFrames(sent: number, nth: number): number {
 
 /** AnimateDiff's motion module looks at 16 frames at once; fewer gives it too little to animate. */
 export const MOTION_WINDOW_FRAMES = 16
+
+/** "Crossfade at borders", in result frames: 0 is a hard cut; more than the motion window is a blur. */
+export const CROSSFADE_FRAMES = { min: 0, max: MOTION_WINDOW_FRAMES } as const
+
+/**
+ * A crossfade of `frames` result frames at a border between segments, in source seconds: the
+ * segment before renders `afterSec` past the border and the one after starts `beforeSec` ahead of
+ * it, so the blend is centred on the border (within a frame) and the join keeps the source's
+ * timing. Whole result frames each side, so the blend is whole frames of both renders.
+ */
+export function crossfadeSpan(
+  frames: number,
+  fps: number,
+  nth: number,
+): { totalSec: number; beforeSec: number; afterSec: number } {
+  const frame = Math.max(1, Math.floor(nth) || 1) / fps
+  const whole = Math.max(0, Math.round(frames))
+  const before = Math.floor(whole / 2)
+  return { totalSec: whole * frame, beforeSec: before * frame, afterSec: (whole - before) * frame }
+}

@@ -12,6 +12,8 @@ export const PARAM_NAMES: Record<string, { label: string; flag: string }> = {
   select_every_nth_frame: { label: 'Use every Nth frame', flag: '--nth' },
   loras: { label: 'LoRAs', flag: '--lora' },
   base_model: { label: 'Base model', flag: '--base-model' },
+  // Not a fal parameter: how the finishing step joins segments.
+  crossfade_frames: { label: 'Crossfade at borders', flag: '--crossfade' },
 }
 
 /** Who reads the message: the app (control labels), the CLI (flags), or a preset file (its keys). */

@@ -100,6 +100,89 @@ describe('reanimate render', () => {
     )
   })
 
+  it('blends segment borders over frames rendered as overlap, keeping the source timing; run collects it', async () => {
+    emu.clearLog()
+    const file = await project('blend.reanimate', [{ ...twoSegments, crossfadeFrames: 4 }])
+    const out = path.join(root, 'blend')
+    const first = await cli(['render', file, '--out-dir', out])
+    expect(first.code, first.stderr).toBe(0)
+    // A hard cut of the same segments was rendered above: a blend is a different render.
+    expect(prompts().sort()).toEqual(['base', 'ink'])
+    // 25 fps, every 2nd frame: 4 result frames = 0.32 s, rendered 0.16 s past each side of 1.48 s.
+    const sent = await Promise.all(
+      emu.submits().map(async (e) => {
+        const body = e.body as { prompt: string; video_url: string }
+        const local = path.join(out, `sent-${body.prompt}.mp4`)
+        await fs.writeFile(local, Buffer.from(await (await fetch(body.video_url)).arrayBuffer()))
+        return [body.prompt, (await inspect(local)).frames] as const
+      }),
+    )
+    // 1 s + 0.16 s each at 25 fps.
+    expect(Object.fromEntries(sent)).toEqual({ ink: 29, base: 29 })
+    const output = first.json.outputs?.[0]?.output ?? ''
+    const facts = await inspect(output)
+    // 15 + 15 result frames less the 4 blended: 26, as many as the hard cut's 13 + 13 (above), so
+    // every frame stays at its source time; not 2 s less the blend.
+    const hardCut = await inspect(path.join(root, 'clips', 'skate.reanimate.mp4'))
+    expect(facts.frames).toBe(26)
+    expect(facts.frames).toBe(hardCut.frames)
+
+    // The same render asked from the CLI's flags is the same render: collected, not paid again.
+    emu.clearLog()
+    const rerun = await cli([
+      'run',
+      path.join(root, 'clips', 'skate.mp4'),
+      '--prompt',
+      'base',
+      '--steps',
+      '6',
+      '--start',
+      '0.48',
+      '--end',
+      '2.48',
+      '--segment',
+      '0.48-1.48:ink',
+      '--segment',
+      '1.48-2.48:base',
+      '--crossfade',
+      '4',
+      '--out',
+      path.join(out, 'again.mp4'),
+    ])
+    expect(rerun.code, rerun.stderr).toBe(0)
+    expect(rerun.stderr).toMatch(/without paying again/)
+    expect(emu.submits()).toHaveLength(0)
+
+    const bad = await cli([
+      'run',
+      path.join(root, 'clips', 'skate.mp4'),
+      '--prompt',
+      'x',
+      '--crossfade',
+      '4',
+    ])
+    expect(bad.code).toBe(2)
+    expect(bad.json.error?.message).toBe(
+      '--crossfade blends the borders between segments: give two or more --segment',
+    )
+    const tooLong = await project('long-blend.reanimate', [
+      {
+        ...twoSegments,
+        crossfadeFrames: 16,
+        segments: [
+          { start: 0.48, end: 0.88, params: { prompt: 'ink' } },
+          { start: 0.88, end: 2.48, params: {} },
+        ],
+      },
+    ])
+    const refused = await cli(['render', tooLong])
+    expect(refused.code).toBe(2)
+    expect(refused.json.error?.message).toBe(
+      'clip 1: Crossfade at borders (16 frames, 1.28 s) is longer than segment 1 (0.40 s); lower Crossfade at borders or merge that segment.',
+    )
+    expect(emu.submits()).toHaveLength(0)
+  })
+
   it('refuses a bad project before anything is sent, naming the clip, the segment or the flag', async () => {
     emu.clearLog()
     const badSteps = await project('bad.reanimate', [

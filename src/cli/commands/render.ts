@@ -10,6 +10,8 @@ import {
   type ClipDoc,
 } from '../../shared/project/clip'
 import { readProject } from '../../main/project/project-file'
+import { overlapRanges } from '../../main/render/render-spec'
+import { targetFrameRate } from '../../shared/frames'
 import { cliServices } from '../context'
 import { EXIT, fail, finish, UsageError, type Io } from '../output'
 import { jobLine } from '../progress-line'
@@ -80,7 +82,7 @@ export async function renderCommand(
 
     // Everything is checked before anything is sent: a bad clip never costs a render of another.
     for (const { n, clip } of chosen) {
-      await services.media.probe(clip.path).catch((err: unknown) => {
+      const probe = await services.media.probe(clip.path).catch((err: unknown) => {
         throw new AppError(
           'invalid-input',
           `clip ${n} (${path.basename(clip.path)}): ${err instanceof Error ? err.message : String(err)}`,
@@ -88,6 +90,7 @@ export async function renderCommand(
         )
       })
       const segs = segmentsOf(clip)
+      const nths: number[] = []
       for (const [i, seg] of segs.entries()) {
         const checked = parseRenderParams(clip.endpoint, {
           loras: [],
@@ -99,6 +102,22 @@ export async function renderCommand(
             `clip ${n}${segs.length > 1 ? `, segment ${i + 1}` : ''}: ${checked.issues[0]?.message ?? 'invalid parameters'}`,
             { file, field: checked.issues[0]?.field ?? 'params' },
           )
+        nths.push(checked.params.select_every_nth_frame)
+      }
+      if (clip.crossfadeFrames && segs.length > 1) {
+        try {
+          overlapRanges(
+            segs.map((s, i) => ({ startSec: s.start, endSec: s.end, nth: nths[i] as number })),
+            clip.crossfadeFrames,
+            targetFrameRate(probe).fps,
+            'label',
+          )
+        } catch (err) {
+          throw new AppError('invalid-params', `clip ${n}: ${(err as Error).message}`, {
+            file,
+            field: 'crossfade_frames',
+          })
+        }
       }
     }
     await requireConnection(services)
@@ -121,6 +140,7 @@ export async function renderCommand(
         endpoint: req.endpoint,
         params: req.params,
         ...(req.segments ? { segments: req.segments } : {}),
+        ...(req.crossfadeFrames ? { crossfadeFrames: req.crossfadeFrames } : {}),
         maxSide: services.settings.get().prepareMaxSide,
         fps: 'result',
         again: req.again,

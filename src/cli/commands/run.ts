@@ -30,6 +30,8 @@ source's audio and the parameters embedded. Progress goes to stderr.
   --start SEC, --end SEC   the range to render
   --segment FROM-TO:TEXT   a part of the range with its own prompt, repeatable, in order and
                            covering the range (e.g. --segment 0-2:"ink" --segment 2-4:"oil")
+  --crossfade FRAMES       blend each --segment border over FRAMES result frames (0-16, default 0:
+                           a hard cut), rendered as overlap so the timing stays the source's
   --endpoint ID            fal-ai/animatediff-v2v/turbo (default) | fal-ai/animatediff-v2v
   --max-side PX            longest side sent to fal (default 768, or "original")
   --fps result|source      keep fal's frame rate (default) or convert to the source's
@@ -51,6 +53,7 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv)
       start: { type: 'string' },
       end: { type: 'string' },
       segment: { type: 'string', multiple: true },
+      crossfade: { type: 'string' },
       out: { type: 'string', short: 'o' },
       overwrite: { type: 'boolean', default: false },
       again: { type: 'boolean', default: false },
@@ -78,6 +81,12 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv)
     const startSec = numberFlag(values.start, 'start') ?? 0
     const endSec = numberFlag(values.end, 'end')
     const segments = segmentFlags(values.segment, raw as Record<string, unknown>)
+    const crossfadeFrames = numberFlag(values.crossfade, 'crossfade', true)
+    if (crossfadeFrames && (segments?.length ?? 0) < 2)
+      throw new UsageError(
+        '--crossfade blends the borders between segments: give two or more --segment',
+        'crossfade',
+      )
     await requireConnection(services)
     // Reads the source now so a corrupt file is a usage error (exit 2), before any upload.
     await services.media.probe(source)
@@ -99,6 +108,7 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv)
       endpoint,
       params: raw,
       ...(segments ? { segments } : {}),
+      ...(crossfadeFrames ? { crossfadeFrames } : {}),
       maxSide,
       fps,
       ...(values.out ? { output: values.out } : {}),

@@ -58,6 +58,7 @@ describe('project files', () => {
             seed: 7,
           },
           segments: [],
+          crossfadeFrames: 6,
           takes: [
             {
               jobId: 'j1',
@@ -111,6 +112,9 @@ describe('project files', () => {
     const first = backwards.clips[0]
     if (first) first.out = 0
     expect(bad(backwards)).toThrow('clips.0.out: out must be after in')
+    expect(bad({ clips: [{ ...example.clips[0], crossfadeFrames: 17 }] })).toThrow(
+      /clips\.0\.crossfadeFrames/,
+    )
     expect(bad({ clips: [{ ...example.clips[0], endpoint: 'fal-ai/other' }] })).toThrow(
       /clips\.0\.endpoint/,
     )

@@ -15,6 +15,7 @@ import type { NameStyle } from '../../shared/param-names'
 import type { Preset } from '../../shared/presets'
 import type { UploadCache } from '../fal/upload-cache'
 import type { MediaService } from '../media/media-service'
+import { targetFrameRate } from '../../shared/frames'
 import {
   findCandidates,
   isDoneOutput,
@@ -53,7 +54,9 @@ export interface RenderServiceOptions {
 }
 
 /** One render as a front end asks for it; parameters are raw and checked here. */
-export interface RenderRequest extends SpecInput {
+export interface RenderRequest extends Omit<SpecInput, 'crossfade'> {
+  /** "Crossfade at borders" in result frames (the editor's control, `--crossfade`); 0 = hard cut. */
+  crossfadeFrames?: number
   /** Where the result goes (the CLI's --out); default: beside the source, never overwriting. */
   output?: string
   overwrite?: boolean
@@ -250,7 +253,18 @@ export class RenderService {
    */
   async start(req: RenderRequest): Promise<StartResult> {
     await this.init()
-    const { base, segments } = await buildSpec(req)
+    const blend = Boolean(req.crossfadeFrames && (req.segments?.length ?? 0) > 1)
+    const { base, segments } = await buildSpec({
+      ...req,
+      ...(blend
+        ? {
+            crossfade: {
+              frames: req.crossfadeFrames as number,
+              fps: targetFrameRate(await this.o.media.probe(req.source)).fps,
+            },
+          }
+        : {}),
+    })
     const wanted = req.output ? path.resolve(req.output) : undefined
     if (wanted && samePath(wanted, req.source))
       throw new AppError(

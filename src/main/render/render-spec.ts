@@ -10,6 +10,7 @@ import {
 import { AppError } from '../../shared/errors'
 import type { JobSpec } from '../../shared/jobs'
 import { paramName, type NameStyle } from '../../shared/param-names'
+import { CROSSFADE_FRAMES, crossfadeSpan } from '../../shared/frames'
 import { fileIdentity } from '../media/identity'
 import { specKey } from '../jobs/spec-key'
 
@@ -72,6 +73,11 @@ export interface SpecInput {
   /** Raw parameters (validated here) or, with `validated`, already checked ones. */
   params: unknown
   segments?: { startSec: number; endSec: number; params: unknown }[]
+  /**
+   * Blend each border between segments over this many result frames, rendered as overlap (0 or
+   * absent: a hard cut). `fps` is the source's encoding rate, which the render service reads.
+   */
+  crossfade?: { frames: number; fps: number }
   maxSide: number | 'original'
   fps: 'result' | 'source'
   names: NameStyle
@@ -102,6 +108,52 @@ export function checkSegments(
   const last = segments.at(-1)
   if (last && range.endSec !== undefined && !near(last.endSec, range.endSec))
     fail(`The last segment ends at ${last.endSec} s, not where the range ends (${range.endSec} s).`)
+}
+
+/**
+ * The segments' render ranges with a crossfade: each inner border is rendered twice, by the
+ * segment before (past its end) and the one after (ahead of its start), and the finishing step
+ * blends the two over that overlap. Every segment must hold a whole blend and use the same Nth
+ * frame, so both sides of a blend have the same frame rate.
+ */
+export function overlapRanges(
+  segments: { startSec: number; endSec: number; nth: number }[],
+  frames: number,
+  fps: number,
+  names: NameStyle,
+): { ranges: { startSec: number; endSec: number }[]; crossfadeSec: number } {
+  const ranges = segments.map((s) => ({ startSec: s.startSec, endSec: s.endSec }))
+  const control = paramName('crossfade_frames', names)
+  const nthName = paramName('select_every_nth_frame', names)
+  const fail = (message: string): never => {
+    throw new AppError('invalid-params', message, { field: 'crossfade_frames' })
+  }
+  const { min, max } = CROSSFADE_FRAMES
+  if (!Number.isInteger(frames) || frames < min || frames > max)
+    fail(`${control} must be a whole number of frames from ${min} to ${max} (got ${frames})`)
+  const first = segments[0]
+  if (segments.length < 2 || !first || frames === 0) return { ranges, crossfadeSec: 0 }
+  segments.forEach((s, i) => {
+    if (s.nth !== first.nth)
+      fail(
+        `${control} needs the same ${nthName} in every segment (segment 1 uses ${first.nth}, segment ${i + 1} uses ${s.nth}); set ${control} to 0 or make them equal.`,
+      )
+  })
+  const span = crossfadeSpan(frames, fps, first.nth)
+  segments.forEach((s, i) => {
+    const length = s.endSec - s.startSec
+    if (length + 1e-6 < span.totalSec)
+      fail(
+        `${control} (${frames} frames, ${span.totalSec.toFixed(2)} s) is longer than segment ${i + 1} (${length.toFixed(2)} s); lower ${control} or merge that segment.`,
+      )
+  })
+  return {
+    ranges: ranges.map((r, i) => ({
+      startSec: i > 0 ? r.startSec - span.beforeSec : r.startSec,
+      endSec: i < ranges.length - 1 ? r.endSec + span.afterSec : r.endSec,
+    })),
+    crossfadeSec: span.totalSec,
+  }
 }
 
 /**
@@ -140,6 +192,20 @@ export async function buildSpec(
       range: { startSec: s.startSec, endSec: s.endSec },
       params: seg.params,
     })
+  }
+  if (input.crossfade && segments.length > 1) {
+    const { ranges, crossfadeSec } = overlapRanges(
+      segments.map((s) => ({
+        startSec: s.range.startSec,
+        endSec: s.range.endSec as number,
+        nth: s.params.select_every_nth_frame,
+      })),
+      input.crossfade.frames,
+      input.crossfade.fps,
+      input.names,
+    )
+    segments.forEach((s, i) => (s.range = ranges[i] ?? s.range))
+    if (crossfadeSec > 0) Object.assign(base, { crossfadeSec })
   }
   const source = await fileIdentity(input.source).catch(() => {
     throw new AppError('not-found', `${path.basename(input.source)}: file not found`, {

@@ -7,6 +7,7 @@ import type { CommandRecord } from '../commands'
 import type { ErrorInfo } from '../errors'
 import type { Job, JobProgress } from '../jobs'
 import { ENDPOINT_IDS } from '../endpoints'
+import { CROSSFADE_FRAMES } from '../frames'
 import { ProjectClipSchema, ProjectViewSchema } from '../project/project-schema'
 
 const none = z.object({}).strict()
@@ -237,6 +238,12 @@ export const methods = {
               .strict(),
           )
           .max(50)
+          .optional(),
+        crossfadeFrames: z
+          .number()
+          .int()
+          .min(CROSSFADE_FRAMES.min)
+          .max(CROSSFADE_FRAMES.max)
           .optional(),
         again: z.boolean().default(false),
       })

@@ -43,6 +43,8 @@ export interface ClipDoc {
   params: ParamsDraft
   /** Empty: one segment over [in, out) with the clip's parameters. Else they cover it, in order. */
   segments: Segment[]
+  /** Blend each border between segments over this many result frames; absent or 0 = hard cut. */
+  crossfadeFrames?: number
   takes: Take[]
 }
 
@@ -199,6 +201,7 @@ export function renderRequestOf(clip: ClipDoc, again = false) {
             endSec: s.end,
             params: defined(effectiveParams(clip, s)),
           })),
+          ...(clip.crossfadeFrames ? { crossfadeFrames: clip.crossfadeFrames } : {}),
         }
       : {}),
     again,

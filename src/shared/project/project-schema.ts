@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ENDPOINT_IDS } from '../endpoints'
+import { CROSSFADE_FRAMES } from '../frames'
 
 /**
  * A `.reanimate` project on disk, version 1: clips with their range, parameters (fal's names),
@@ -46,6 +47,13 @@ export const ProjectClipSchema = z
     endpoint: z.enum(ENDPOINT_IDS),
     params: params.default({}),
     segments: z.array(segment).max(200).default([]),
+    /** "Crossfade at borders" in result frames; absent = hard cuts (files before it had none). */
+    crossfadeFrames: z
+      .number()
+      .int()
+      .min(CROSSFADE_FRAMES.min)
+      .max(CROSSFADE_FRAMES.max)
+      .optional(),
     takes: z.array(take).max(1000).default([]),
   })
   .strict()

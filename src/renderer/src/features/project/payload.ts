@@ -8,15 +8,18 @@ export function toPayload(
   view: ProjectPayload['view'],
 ): ProjectPayload {
   return {
-    clips: doc.clips.map(({ path, in: from, out, endpoint, params, segments, takes }) => ({
-      path,
-      in: from,
-      out,
-      endpoint,
-      params,
-      segments,
-      takes,
-    })),
+    clips: doc.clips.map(
+      ({ path, in: from, out, endpoint, params, segments, crossfadeFrames, takes }) => ({
+        path,
+        in: from,
+        out,
+        endpoint,
+        params,
+        segments,
+        ...(crossfadeFrames ? { crossfadeFrames } : {}),
+        takes,
+      }),
+    ),
     ...(view ? { view } : {}),
   }
 }

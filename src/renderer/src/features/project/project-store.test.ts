@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { segmentsOf } from '@shared/project/clip'
+import { toPayload } from './payload'
 import { redo, undo, UNDO_LIMIT, useProject } from './project-store'
 
 const history = () => useProject.temporal.getState()
@@ -58,6 +59,32 @@ describe('project store: undo and redo', () => {
     expect(bounds()[0]).toEqual([0.48, 2.4])
     redo()
     expect(useProject.getState().clips).toEqual(snapshots[0])
+  })
+
+  it('Crossfade at borders is one undo step while typing, saved only when it blends', async () => {
+    vi.useFakeTimers()
+    const p = useProject.getState()
+    p.addClip('/c/skate.mp4', 4)
+    const id = clip().id
+    p.split(id, 2, 25)
+    p.setCrossfade(id, 1)
+    vi.advanceTimersByTime(100)
+    p.setCrossfade(id, 12)
+    // History resumes after the keystroke's task, as it does between two key presses.
+    await Promise.resolve()
+    vi.advanceTimersByTime(5000)
+    expect(clip().crossfadeFrames).toBe(12)
+    expect(toPayload(useProject.getState(), undefined).clips[0]?.crossfadeFrames).toBe(12)
+    p.setCrossfade(id, 0)
+    expect(clip()).not.toHaveProperty('crossfadeFrames')
+    expect(toPayload(useProject.getState(), undefined).clips[0]).not.toHaveProperty(
+      'crossfadeFrames',
+    )
+    undo()
+    expect(clip().crossfadeFrames).toBe(12)
+    undo()
+    expect(clip()).not.toHaveProperty('crossfadeFrames')
+    expect(bounds()).toHaveLength(2)
   })
 
   it('typing into one field is one step; another field or a pause starts a new one', () => {

@@ -32,6 +32,8 @@ interface ProjectActions {
   split(id: string, t: number, fps: number): void
   merge(id: string, border: number): void
   moveBorder(id: string, border: number, t: number, fps: number): void
+  /** "Crossfade at borders", in result frames (0: hard cuts); typing in it is one undo step. */
+  setCrossfade(id: string, frames: number): void
   setEndpoint(id: string | null, endpoint: EndpointId): void
   /** One field of the clip (segment null), of one segment (its override), or of the template. */
   setParam<K extends ParamField>(
@@ -98,6 +100,14 @@ export const useProject = create<ProjectState>()(
         },
         moveBorder(id, border, t, fps) {
           editClip(id, (c) => moveBorder(c, border, t, fps))
+        },
+        setCrossfade(id, frames) {
+          coalesce(`${id}:crossfade`)
+          editClip(
+            id,
+            ({ crossfadeFrames: _, ...c }) => (frames > 0 ? { ...c, crossfadeFrames: frames } : c),
+            true,
+          )
         },
         setEndpoint(id, endpoint) {
           if (id === null) set({ template: { ...get().template, endpoint } })

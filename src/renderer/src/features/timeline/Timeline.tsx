@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type PointerEvent } from 'react'
-import { MOTION_WINDOW_FRAMES, targetFrameRate } from '@shared/frames'
+import { MOTION_WINDOW_FRAMES, crossfadeSpan, targetFrameRate } from '@shared/frames'
 import {
   effectiveParams,
   segmentOutputFrames,
@@ -10,6 +10,7 @@ import type { ProbeResult } from '@shared/media'
 import { getBridge } from '../../bridge'
 import { useProject } from '../project/project-store'
 import { useTimeline } from './timeline-store'
+import { CrossfadeField } from './CrossfadeField'
 import { TakesLane } from './TakesLane'
 import { Waveform } from './Waveform'
 import {
@@ -33,6 +34,12 @@ export function Timeline({ clip, probe }: { clip: ClipDoc; probe: ProbeResult })
   const width = Math.ceil(duration * pxPerSec) + GUTTER * 2
   const x = (t: number) => GUTTER + timeToX(t, pxPerSec)
   const segs = segmentsOf(clip)
+  // The overlap each border is rendered with when segments are blended (one Nth for all of them).
+  const blend = crossfadeSpan(
+    segs.length > 1 ? (clip.crossfadeFrames ?? 0) : 0,
+    fps,
+    effectiveParams(clip, segs[0] as (typeof segs)[number]).select_every_nth_frame ?? 2,
+  )
   const step = tickStep(pxPerSec, fps)
   const strip = useFilmstrip(clip.path, duration)
   const scroller = useRef<HTMLDivElement>(null)
@@ -87,6 +94,7 @@ export function Timeline({ clip, probe }: { clip: ClipDoc; probe: ProbeResult })
         <span className="muted">
           {segs.length} segment{segs.length > 1 ? 's' : ''}
         </span>
+        {segs.length > 1 && <CrossfadeField clip={clip} />}
         <span className="spacer" />
         <button
           className="ghost"
@@ -168,6 +176,19 @@ export function Timeline({ clip, probe }: { clip: ClipDoc; probe: ProbeResult })
                 </button>
               )
             })}
+            {blend.totalSec > 0 &&
+              segs.slice(1).map((s, b) => (
+                <div
+                  key={`blend-${b}`}
+                  className="blend"
+                  style={{
+                    left: x(s.start - blend.beforeSec),
+                    width: Math.max(2, timeToX(blend.totalSec, pxPerSec)),
+                  }}
+                  title={`Blended over ${timecode(s.start - blend.beforeSec, fps)}–${timecode(s.start + blend.afterSec, fps)}`}
+                  aria-hidden
+                />
+              ))}
             {segs.slice(1).map((s, b) => (
               <button
                 key={`border-${b}`}
