@@ -95,4 +95,47 @@ describe('the player keeps the original and the result together', () => {
     await page.getByTestId('compare').waitFor()
     await app.screenshot('player-side-by-side')
   })
+
+  it('shuttles with J, K and L: faster each press, backwards by seeking, K stops', async () => {
+    const { page } = app
+    await page.getByTestId('source-video').waitFor()
+    await page.keyboard.press('Escape')
+    const seconds = async () => {
+      const [s = '0', f = '0'] = ((await page.getByTestId('timecode').textContent()) ?? '')
+        .split(':')
+        .slice(-2)
+      return Number(s) + Number(f) / 25
+    }
+    const rate = () =>
+      page
+        .getByTestId('source-video')
+        .evaluate((v) => (v as unknown as { playbackRate: number }).playbackRate)
+    await page.keyboard.press('l')
+    await page.keyboard.press('l')
+    await expect.poll(rate).toBe(2)
+    const badge = () => page.getByTestId('shuttle-speed').textContent({ timeout: 2000 })
+    await expect.poll(badge).toBe('2× ▶')
+    await page.keyboard.press('k')
+    await expect.poll(() => page.getByTestId('shuttle-speed').count()).toBe(0)
+    // Backwards from the middle of the clip: the playhead goes down, the source follows it.
+    await page.keyboard.press('End')
+    await page.keyboard.press('Shift+ArrowLeft')
+    await page.keyboard.press('Shift+ArrowLeft')
+    const from = await seconds()
+    await page.keyboard.press('j')
+    await page.keyboard.press('j')
+    await expect.poll(badge).toBe('◀ 2×')
+    await page.waitForTimeout(1000)
+    await page.keyboard.press('k')
+    const to = await seconds()
+    expect(from - to).toBeGreaterThan(0.8)
+    expect(from - to).toBeLessThan(3)
+    await expect
+      .poll(() =>
+        page
+          .getByTestId('source-video')
+          .evaluate((v) => (v as unknown as { currentTime: number }).currentTime),
+      )
+      .toBeCloseTo(to, 1)
+  })
 })

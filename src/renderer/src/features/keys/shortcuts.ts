@@ -8,6 +8,7 @@ import { renderSelected } from '../inspector/render-clip'
 import { finishedTakes } from '../player/EditorPlayer'
 import { useJobs } from '../queue/jobs-store'
 import { openProject, saveProject } from '../project/project-session'
+import { playPause, shuttle } from '../timeline/shuttle'
 import { useTimeline } from '../timeline/timeline-store'
 
 /** The selected clip with what editing it needs: its frame rate and length. */
@@ -54,11 +55,26 @@ export const SHORTCUTS: Shortcut[] = [
     keys: 'Space',
     bind: ['Space'],
     label: 'play / pause',
-    run: () => useTimeline.getState().setPlaying(!useTimeline.getState().playing),
+    run: () => useTimeline.setState(playPause(useTimeline.getState())),
   },
-  { keys: 'J', bind: ['j'], label: 'back one second, paused', run: () => seekBy(() => -1) },
-  { keys: 'K', bind: ['k'], label: 'pause', run: () => useTimeline.getState().setPlaying(false) },
-  { keys: 'L', bind: ['l'], label: 'play', run: () => useTimeline.getState().setPlaying(true) },
+  {
+    keys: 'J / K / L',
+    bind: ['j'],
+    label: 'shuttle: play backwards / stop / play; J or L again: twice as fast',
+    run: () => useTimeline.setState(shuttle(useTimeline.getState(), 'j')),
+  },
+  {
+    keys: '',
+    bind: ['k'],
+    label: 'stop',
+    run: () => useTimeline.setState(shuttle(useTimeline.getState(), 'k')),
+  },
+  {
+    keys: '',
+    bind: ['l'],
+    label: 'play forward, faster',
+    run: () => useTimeline.setState(shuttle(useTimeline.getState(), 'l')),
+  },
   {
     keys: '← / →',
     bind: ['ArrowLeft'],

@@ -3,6 +3,7 @@ import type { ClipDoc, Take } from '@shared/project/clip'
 import { getBridge } from '../../bridge'
 import { useJobs } from '../queue/jobs-store'
 import { useTimeline } from '../timeline/timeline-store'
+import { frameStart, reverseStep } from '../timeline/shuttle'
 
 type FrameVideo = HTMLVideoElement & {
   requestVideoFrameCallback?: (cb: (now: number, meta: { mediaTime: number }) => void) => number
@@ -34,6 +35,35 @@ function usePlayable(path: string | undefined): { url?: string; error?: string }
   return media && media.path === path ? media : {}
 }
 
+/** J: no browser plays video backwards, so the playhead steps back by seeking, frame by frame. */
+function playBackwards(
+  s: HTMLVideoElement,
+  r: HTMLVideoElement | null,
+  rate: number,
+  clip: { in: number; out: number },
+  fps: number,
+) {
+  s.pause()
+  r?.pause()
+  let at = useTimeline.getState().playhead
+  if (at <= clip.in || at > clip.out) at = clip.out
+  let last = performance.now()
+  let handle = 0
+  const step = (now: number) => {
+    at = reverseStep(at, (now - last) / 1000, rate, clip, fps)
+    last = now
+    const shown = frameStart(at, fps)
+    if (Math.abs(s.currentTime - shown) > 0.5 / fps && !s.seeking) {
+      s.currentTime = shown
+      if (r) r.currentTime = Math.max(0, shown - clip.in)
+    }
+    useTimeline.getState().setPlayhead(shown)
+    handle = requestAnimationFrame(step)
+  }
+  handle = requestAnimationFrame(step)
+  return () => cancelAnimationFrame(handle)
+}
+
 /**
  * The original and the selected take on one clock. The original is the master: playing, each of
  * its frames moves the playhead (looping over in/out) and the result is held on the same source
@@ -43,6 +73,7 @@ export function EditorPlayer({ clip, fps }: { clip: ClipDoc; fps: number }) {
   const source = useRef<FrameVideo>(null)
   const result = useRef<HTMLVideoElement>(null)
   const playing = useTimeline((s) => s.playing)
+  const speed = useTimeline((s) => s.speed)
   const playhead = useTimeline((s) => s.playhead)
   const view = useTimeline((s) => s.view)
   const takeId = useTimeline((s) => s.take)
@@ -74,6 +105,8 @@ export function EditorPlayer({ clip, fps }: { clip: ClipDoc; fps: number }) {
       return
     }
     const { setPlayhead, setPlaying } = useTimeline.getState()
+    if (speed < 0) return playBackwards(s, r, speed, { in: clip.in, out: clip.out }, fps)
+    s.playbackRate = speed
     const end = clip.out - 0.5 / fps
     if (s.currentTime < clip.in || s.currentTime >= end) s.currentTime = clip.in
     let handle = 0
@@ -83,7 +116,7 @@ export function EditorPlayer({ clip, fps }: { clip: ClipDoc; fps: number }) {
       const drift = r.currentTime - expected
       if (Math.abs(drift) > 0.25) r.currentTime = Math.max(0, expected)
       // Small drift is taken back over the next frames, without a visible seek.
-      else r.playbackRate = Math.min(1.1, Math.max(0.9, 1 - drift * 2))
+      else r.playbackRate = speed * Math.min(1.1, Math.max(0.9, 1 - drift * 2))
       if (r.paused) void r.play().catch(() => undefined)
     }
     const tick = (t: number) => {
@@ -101,14 +134,17 @@ export function EditorPlayer({ clip, fps }: { clip: ClipDoc; fps: number }) {
         : requestAnimationFrame(() => tick(s.currentTime))
     }
     schedule()
-    s.play().catch(() => setPlaying(false))
+    let stopped = false
+    // A play() cut short by this effect's own cleanup (a new speed, view or take) is not a failure.
+    s.play().catch(() => !stopped && setPlaying(false))
     return () => {
+      stopped = true
       if (s.cancelVideoFrameCallback) s.cancelVideoFrameCallback(handle)
       else cancelAnimationFrame(handle)
       s.pause()
       r?.pause()
     }
-  }, [playing, clip.in, clip.out, fps, rendered.url, view])
+  }, [playing, speed, clip.in, clip.out, fps, rendered.url, view])
 
   const toggle = () => useTimeline.getState().setPlaying(!playing)
   const setView = (v: 'source' | 'side' | 'wipe') => useTimeline.setState({ view: v })
@@ -178,6 +214,11 @@ export function EditorPlayer({ clip, fps }: { clip: ClipDoc; fps: number }) {
         <button onClick={toggle} title="Space">
           {playing ? 'Pause' : 'Play'}
         </button>
+        {playing && speed !== 1 && (
+          <span className="muted" data-testid="shuttle-speed" title="J / K / L">
+            {speed < 0 ? `◀ ${-speed}×` : `${speed}× ▶`}
+          </span>
+        )}
         <span className="spacer" />
         <div className="segmented" role="group" aria-label="View">
           <button aria-pressed={!comparing} onClick={() => setView('source')}>

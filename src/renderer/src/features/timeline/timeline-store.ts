@@ -5,6 +5,8 @@ interface TimelineState {
   /** Source seconds. */
   playhead: number
   playing: boolean
+  /** Playback speed while playing, negative backwards (J/L shuttle); 1 is normal play. */
+  speed: number
   /** Horizontal zoom. */
   pxPerSec: number
   /** The zoom follows the panel's width until the user zooms. */
@@ -18,6 +20,7 @@ interface TimelineState {
   /** Where the wipe divides, 0 (all result) to 1 (all original). */
   wipeAt: number
   setPlayhead(t: number): void
+  /** Play or pause at normal speed. */
   setPlaying(playing: boolean): void
   setZoom(pxPerSec: number): void
   /** The whole clip in view; the zoom follows the width again. */
@@ -33,6 +36,7 @@ const clampZoom = (px: number) => Math.min(MAX_PX_PER_SEC, Math.max(MIN_PX_PER_S
 export const useTimeline = create<TimelineState>((set) => ({
   playhead: 0,
   playing: false,
+  speed: 1,
   pxPerSec: 120,
   fitted: true,
   selectedBorder: null,
@@ -40,7 +44,7 @@ export const useTimeline = create<TimelineState>((set) => ({
   take: null,
   wipeAt: 0.5,
   setPlayhead: (t) => set({ playhead: Math.max(0, t) }),
-  setPlaying: (playing) => set({ playing }),
+  setPlaying: (playing) => set({ playing, speed: 1 }),
   setZoom: (pxPerSec) => set({ pxPerSec: clampZoom(pxPerSec), fitted: false }),
   fit: (pxPerSec) => set({ pxPerSec: clampZoom(pxPerSec), fitted: true }),
   selectBorder: (selectedBorder) => set({ selectedBorder }),
