@@ -79,6 +79,10 @@ describe('the timeline editor, from the keyboard, against the local fal', () => 
     await expect
       .poll(() => page.getByTestId('segment').allTextContents())
       .toEqual([expect.stringContaining('ink first'), expect.stringContaining('oil second')])
+    // The border blends over 4 frames, rendered as overlap on both sides.
+    await page.getByLabel('Crossfade at borders').fill('4')
+    await key('Escape')
+    await page.locator('.blend').first().waitFor()
     await app.screenshot('editor-timeline')
     await page.setViewportSize({ width: 1920, height: 1080 })
     await app.screenshot('editor-timeline-1920')
@@ -94,7 +98,7 @@ describe('the timeline editor, from the keyboard, against the local fal', () => 
       .toBe('done')
     const sent = emu.submits().map((e) => (e.body as { prompt: string }).prompt)
     expect(sent.sort()).toEqual(['ink first', 'oil second'])
-    // The take covers in to out: 3 s of the source, the two segments joined.
+    // The take covers in to out: 3 s of the source, the two segments blended at their border.
     const out = path.join(dir, 'skate.reanimate.mp4')
     expect((await inspect(out)).durationSec).toBeCloseTo(3, 0)
     await page.getByRole('button', { name: 'Compare' }).click()
@@ -117,11 +121,17 @@ describe('the timeline editor, from the keyboard, against the local fal', () => 
       clips: {
         path: string
         in: number
+        crossfadeFrames?: number
         out: number
         segments: { params: { prompt?: string } }[]
       }[]
     }
-    expect(saved.clips[0]).toMatchObject({ path: 'skate.mp4', in: 0.48, out: 3.48 })
+    expect(saved.clips[0]).toMatchObject({
+      path: 'skate.mp4',
+      in: 0.48,
+      out: 3.48,
+      crossfadeFrames: 4,
+    })
     expect(saved.clips[0]?.segments.map((s) => s.params.prompt)).toEqual([
       'ink first',
       'oil second',

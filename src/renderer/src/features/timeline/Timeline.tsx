@@ -88,7 +88,7 @@ export function Timeline({ clip, probe }: { clip: ClipDoc; probe: ProbeResult })
         <span className="timecode" data-testid="timecode">
           {timecode(playhead, fps)}
         </span>
-        <span className="muted" data-testid="timeline-range">
+        <span className="muted range-text" data-testid="timeline-range">
           In {timecode(clip.in, fps)} · Out {timecode(clip.out, fps)}
         </span>
         <span className="muted">
