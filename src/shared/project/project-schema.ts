@@ -47,6 +47,8 @@ export const ProjectClipSchema = z
     params: params.default({}),
     segments: z.array(segment).max(200).default([]),
     takes: z.array(take).max(1000).default([]),
+    /** false: every Render draws a fresh seed. Absent (files before it existed) or true: locked. */
+    seedLocked: z.boolean().optional(),
   })
   .strict()
   .refine((c) => c.out > c.in, { message: 'out must be after in', path: ['out'] })

@@ -8,15 +8,19 @@ export function toPayload(
   view: ProjectPayload['view'],
 ): ProjectPayload {
   return {
-    clips: doc.clips.map(({ path, in: from, out, endpoint, params, segments, takes }) => ({
-      path,
-      in: from,
-      out,
-      endpoint,
-      params,
-      segments,
-      takes,
-    })),
+    clips: doc.clips.map(
+      ({ path, in: from, out, endpoint, params, segments, takes, seedLocked }) => ({
+        path,
+        in: from,
+        out,
+        endpoint,
+        params,
+        segments,
+        takes,
+        // Written only when unlocked: a locked clip's file stays as before the lock existed.
+        ...(seedLocked === false ? { seedLocked } : {}),
+      }),
+    ),
     ...(view ? { view } : {}),
   }
 }
