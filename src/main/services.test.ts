@@ -121,10 +121,13 @@ describe('createServices: the fal key never leaks', () => {
       'library.pickFiles': [{}],
       'library.pickFolder': [{}],
       'library.opened': [{}],
+      'loras.pick': [{}],
+      'loras.recent': [{}],
       'files.browse': [{}],
       'files.choose': [{ paths: [clip] }],
       'media.waveform': [{ path: clip, startSec: 0, endSec: 1, buckets: 10 }],
       'project.open': [{}],
+      'project.recent': [{}],
       'project.save': [{ path: path.join(root, 'p.reanimate'), project: { clips: [] } }],
       'project.saveAs': [{ project: { clips: [] } }],
       'project.autosave': [{ project: { clips: [] }, path: null }],
@@ -417,5 +420,135 @@ describe('createServices: app.info', () => {
   it('exposes the resolved data dir', async () => {
     const { services, dataDir } = await makeServices()
     expect(services.dataDir).toBe(path.resolve(dataDir))
+  })
+})
+
+describe('createServices: recent LoRAs and projects', () => {
+  /** A session of the app on `dataDir`: a restart is a new session on the same folder. */
+  function session(dataDir: string, dialogs: Partial<Dialogs> = {}, browserPickers = false) {
+    const services = createServices({
+      dataDir,
+      secrets: new MemorySecretStore(),
+      // A proxy that answers nothing: renders queue, and the runner is paused before any upload.
+      env: { ...ONLY_PATH, FAL_PROXY_URL: 'http://127.0.0.1:9/' },
+      dialogs,
+      browserPickers,
+    })
+    services.render.runner.pause()
+    return services
+  }
+  const start = (services: ReturnType<typeof session>, loras: { path: string }[]) =>
+    services.dispatch(
+      'render.start',
+      {
+        path: clip,
+        range: { startSec: 0 },
+        endpoint: 'fal-ai/animatediff-v2v/turbo',
+        params: { prompt: `lora ${loras.length}`, loras },
+      },
+      ctx,
+    )
+
+  it('a picked LoRA a render used is remembered; after a restart main accepts it from its list, never another file', async () => {
+    const dataDir = path.join(root, `recent-loras-${++counter}`)
+    const style = path.join(dataDir, 'loras', 'Ink Style.safetensors')
+    const unpicked = path.join(dataDir, 'loras', 'other.safetensors')
+    await fs.mkdir(path.dirname(style), { recursive: true })
+    await fs.writeFile(style, 'weights')
+    await fs.writeFile(unpicked, 'weights')
+    const url = 'https://example.com/anime.safetensors'
+
+    let picked: string | null = style
+    const first = session(dataDir, { pickLora: async () => picked })
+    first.access.grant(clip)
+    expect(valueOf(await first.dispatch('loras.pick', {}, ctx))).toEqual({ path: style })
+    // Refused before anything is remembered: a LoRA list of a render that did not start.
+    expect(errorOf(await start(first, [{ path: unpicked }])).code).toBe('forbidden')
+    expect(first.settings.get().recentLoras).toEqual([])
+    valueOf(await start(first, [{ path: style }, { path: url }]))
+    expect(first.settings.get().recentLoras).toEqual([style, url])
+    await first.render.close()
+
+    const second = session(dataDir)
+    second.access.grant(clip)
+    expect(valueOf(await second.dispatch('loras.recent', {}, ctx))).toEqual({
+      loras: [
+        { path: style, local: true, missing: false },
+        { path: url, local: false, missing: false },
+      ],
+    })
+    expect(valueOf<{ action: string }>(await start(second, [{ path: style }])).action).toBe('new')
+    expect(errorOf(await start(second, [{ path: unpicked }]))).toMatchObject({
+      code: 'forbidden',
+      file: unpicked,
+    })
+    // Usable as a LoRA only: the recent list does not make the file readable by the window.
+    expect(errorOf(await second.dispatch('media.probe', { path: style }, ctx)).code).toBe(
+      'forbidden',
+    )
+    await fs.rm(style)
+    expect(
+      valueOf<{ loras: { missing: boolean }[] }>(await second.dispatch('loras.recent', {}, ctx))
+        .loras[0],
+    ).toMatchObject({ path: style, missing: true })
+    await second.render.close()
+
+    // main's LoRA dialog: only a .safetensors file; cancelling picks nothing.
+    picked = path.join(dataDir, 'notes.txt')
+    const third = session(dataDir, { pickLora: async () => picked })
+    expect(errorOf(await third.dispatch('loras.pick', {}, ctx))).toMatchObject({
+      code: 'invalid-input',
+      message: "notes.txt: not a .safetensors file. Choose the LoRA's .safetensors weights.",
+    })
+    expect(third.access.isAllowed(picked)).toBe(false)
+    picked = null
+    expect(valueOf(await third.dispatch('loras.pick', {}, ctx))).toEqual({ path: null })
+    await third.render.close()
+  })
+
+  it('projects opened or saved are remembered, newest first; after a restart they open by path, a missing one says so', async () => {
+    const dataDir = path.join(root, `recent-projects-${++counter}`)
+    const dir = path.join(dataDir, 'projects')
+    await fs.mkdir(dir, { recursive: true })
+    const opened = path.join(dir, 'opened.reanimate')
+    const project = {
+      clips: [{ path: clip, in: 0, out: 1, endpoint: 'fal-ai/animatediff-v2v/turbo' }],
+    }
+    await fs.writeFile(
+      opened,
+      JSON.stringify({ format: 'reanimate-project', version: 1, clips: [] }),
+    )
+    const first = session(dataDir, {
+      pickProject: async () => opened,
+      saveProject: async () => path.join(dir, 'saved'),
+    })
+    valueOf(await first.dispatch('project.open', {}, ctx))
+    valueOf(await first.dispatch('project.saveAs', { project, name: 'x' }, ctx))
+    const saved = path.join(dir, 'saved.reanimate')
+    expect(first.settings.get().recentProjects).toEqual([saved, opened])
+    // Saving again puts it first again.
+    valueOf(await first.dispatch('project.save', { path: opened, project }, ctx))
+    expect(first.settings.get().recentProjects).toEqual([opened, saved])
+
+    const second = session(dataDir)
+    const reopened = valueOf<{ path: string; project: { clips: unknown[] } }>(
+      await second.dispatch('project.open', { path: saved }, ctx),
+    )
+    expect(reopened.path).toBe(saved)
+    // Its videos became reachable, as with any project the user opens.
+    expect(second.access.isAllowed(clip)).toBe(true)
+    await fs.rm(opened)
+    expect(valueOf(await second.dispatch('project.recent', {}, ctx))).toEqual({
+      projects: [
+        { path: saved, missing: false },
+        { path: opened, missing: true },
+      ],
+    })
+    expect(errorOf(await second.dispatch('project.open', { path: opened }, ctx))).toMatchObject({
+      code: 'not-found',
+      message: 'opened.reanimate: no such project',
+    })
+    await first.render.close()
+    await second.render.close()
   })
 })

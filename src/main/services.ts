@@ -22,6 +22,7 @@ import { proxyUrlProblem } from '../shared/proxy-url'
 import { RenderService } from './render/render-service'
 import { ProcessRegistry } from './storage/process-registry'
 import { ProjectService, type ProjectDialogs } from './project/project-service'
+import { describeRecentLoras, lorasUsed } from './settings/recents'
 import type { Job, JobOrigin } from '../shared/jobs'
 import type { FalClient } from '@fal-ai/client'
 import pkg from '../../package.json'
@@ -61,6 +62,8 @@ export interface ServicesOptions {
 export interface Dialogs extends MainDialogs, ProjectDialogs {
   pickFiles(): Promise<string[]>
   pickFolder(): Promise<string | null>
+  /** The OS's open dialog for one LoRA `.safetensors` file; null when cancelled. */
+  pickLora(): Promise<string | null>
   /** The OS file manager, with this file selected; absent where there is none (a browser tab). */
   showInFolder?(file: string): void
 }
@@ -71,6 +74,8 @@ const noDialogs: Dialogs = {
       new AppError('internal', 'No file picker here: drop files onto the window instead.'),
     ),
   pickFolder: () => Promise.reject(new AppError('internal', 'No folder picker here.')),
+  pickLora: () =>
+    Promise.reject(new AppError('internal', 'No file picker here: choose the LoRA file instead.')),
   confirm: () =>
     Promise.reject(
       new AppError(
@@ -118,7 +123,29 @@ export function createServices(options: ServicesOptions) {
     access,
     dialogs,
     browserPickers: options.browserPickers ?? false,
+    recent: {
+      list: () => settings.get().recentProjects,
+      remember: (file) => settings.remember('recentProjects', file),
+    },
   })
+
+  /**
+   * A local LoRA file is uploaded to fal: only one the user picked may be. One in main's own recent
+   * list counts as picked: main wrote that list itself, only after a render the window started had
+   * passed this very check with the file, and the window cannot add to it (main-owned setting).
+   * So naming a recent LoRA is choosing again what the user chose before, never reaching a new
+   * file. Main accepts it here, for upload as a LoRA only: no grant is made, so it does not become
+   * readable or playable through the media calls.
+   */
+  const loraFile = (p: string): string => {
+    const resolved = path.resolve(p)
+    if (path.isAbsolute(p) && settings.get().recentLoras.includes(resolved)) return resolved
+    return access.check(p)
+  }
+  /** LoRAs of a render that started, remembered with the request's first LoRA first. */
+  const rememberLoras = (paramSets: unknown[]) => {
+    for (const lora of lorasUsed(paramSets).reverse()) settings.remember('recentLoras', lora)
+  }
 
   const handlers: Handlers = {
     'app.info': async (_p, ctx) => ({
@@ -171,6 +198,22 @@ export function createServices(options: ServicesOptions) {
     'media.commands': async () => commandLog.list(),
     'library.pickFiles': async () => ({ paths: (await dialogs.pickFiles()).map(dropped) }),
     'library.opened': async () => ({ paths: launchFiles }),
+    'loras.pick': async () => {
+      const picked = await dialogs.pickLora()
+      if (!picked) return { path: null }
+      // The dialog's filter is only a suggestion on some systems.
+      if (!/\.safetensors$/i.test(picked))
+        throw new AppError(
+          'invalid-input',
+          `${path.basename(picked)}: not a .safetensors file. Choose the LoRA's .safetensors weights.`,
+          { file: picked },
+        )
+      return { path: dropped(picked) }
+    },
+    'loras.recent': async () => ({
+      loras: await describeRecentLoras(settings.get().recentLoras),
+    }),
+    'project.recent': async () => ({ projects: await projects.recent() }),
     'files.browse': async ({ dir, show }) => {
       requireBrowserPickers()
       return { ...(await browseFolder(dir, show)), recent: settings.get().recentFolders }
@@ -210,9 +253,9 @@ export function createServices(options: ServicesOptions) {
         fps: 'result',
         again: req.again,
         names: 'label',
-        // A LoRA file is uploaded to fal: only one the user picked may be.
-        resolveLocal: (p) => access.check(p),
+        resolveLocal: loraFile,
       })
+      rememberLoras([req.params, ...(req.segments ?? []).map((s) => s.params)])
       return { job: started.job, action: started.action, message: started.message }
     },
     'jobs.list': async () => {
@@ -272,8 +315,9 @@ export function createServices(options: ServicesOptions) {
         },
         maxSide: settings.get().prepareMaxSide,
         names: 'label',
-        resolveLocal: (p) => access.check(p),
+        resolveLocal: loraFile,
       })
+      rememberLoras([req.params])
       void run.finished.then(
         (s) => {
           try {

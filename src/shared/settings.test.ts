@@ -18,6 +18,8 @@ describe('SettingsSchema defaults', () => {
       prepareMaxSide: DEFAULT_PREPARE_MAX_SIDE,
       concurrency: 2,
       recentFolders: [],
+      recentLoras: [],
+      recentProjects: [],
     })
     expect(DEFAULT_SETTINGS).toEqual(SettingsSchema.parse({}))
   })
@@ -40,6 +42,8 @@ describe('migrateSettings', () => {
       prepareMaxSide: 'original',
       concurrency: 7,
       recentFolders: ['/b', '/a'],
+      recentLoras: ['https://example.com/a.safetensors', '/loras/b.safetensors'],
+      recentProjects: ['/work/edit.reanimate'],
     }
     expect(migrateSettings(stored)).toEqual(stored)
   })
@@ -75,6 +79,9 @@ describe('migrateSettings', () => {
     ['string recentFolders', 'recentFolders', 'not-an-array'],
     ['numeric recentFolders entries', 'recentFolders', [1, 2]],
     ['11 recentFolders', 'recentFolders', Array.from({ length: 11 }, (_, i) => `/f${i}`)],
+    ['11 recentLoras', 'recentLoras', Array.from({ length: 11 }, (_, i) => `/l${i}.safetensors`)],
+    ['empty recentProjects entry', 'recentProjects', ['']],
+    ['string recentProjects', 'recentProjects', '/etc/passwd'],
   ])('resets %s to its default and keeps the other fields', (_label, key, value) => {
     const migrated = migrateSettings({
       version: SETTINGS_VERSION,
@@ -138,6 +145,16 @@ describe('migrateSettings', () => {
     })
     expect(migrated).toEqual({ ...DEFAULT_SETTINGS, concurrency: 6 })
   })
+
+  it('drops recent LoRAs and projects from a file of another version: main accepts those without a pick', () => {
+    const migrated = migrateSettings({
+      version: 1,
+      recentLoras: ['/home/u/.ssh/id_rsa.safetensors'],
+      recentProjects: ['/etc/passwd'],
+      recentFolders: ['/videos'],
+    })
+    expect(migrated).toEqual({ ...DEFAULT_SETTINGS, recentFolders: ['/videos'] })
+  })
 })
 
 describe('falProxy', () => {
@@ -185,6 +202,8 @@ describe('SettingsPatchSchema', () => {
   it.each([
     ['version'],
     ['recentFolders'],
+    ['recentLoras'],
+    ['recentProjects'],
     ['unknown'],
     ['ffmpegPath'],
     ['ffprobePath'],
@@ -193,7 +212,7 @@ describe('SettingsPatchSchema', () => {
   ])('refuses the main-owned or unknown key %s', (key) => {
     expect(
       // Values of the right type, so only the key itself can be what is refused.
-      SettingsPatchSchema.safeParse({ [key]: key === 'recentFolders' ? [] : null }).success,
+      SettingsPatchSchema.safeParse({ [key]: key.startsWith('recent') ? [] : null }).success,
     ).toBe(false)
   })
 })
@@ -201,7 +220,15 @@ describe('SettingsPatchSchema', () => {
 describe('SettingsPatchSchema covers every editable setting', () => {
   it('lists all settings except the ones main owns', async () => {
     const { SettingsPatchSchema: patch, SettingsSchema: full } = await import('./settings')
-    const mainOwned = ['version', 'recentFolders', 'ffmpegPath', 'ffprobePath', 'falProxy']
+    const mainOwned = [
+      'version',
+      'recentFolders',
+      'recentLoras',
+      'recentProjects',
+      'ffmpegPath',
+      'ffprobePath',
+      'falProxy',
+    ]
     const editable = Object.keys(full.shape).filter((k) => !mainOwned.includes(k))
     expect(Object.keys(patch.shape).sort()).toEqual(editable.sort())
   })

@@ -9,8 +9,22 @@ import { proxyUrlProblem } from './proxy-url'
  */
 export const SETTINGS_VERSION = 2
 
-/** Fields set only by main, after a native confirmation or picker. Never from the window. */
-const MAIN_OWNED_SINCE_V2 = ['ffmpegPath', 'ffprobePath', 'falProxy'] as const
+/**
+ * Fields set only by main (after a native confirmation or picker, or from what the user did), never
+ * from the window, and not carried over from an older file a window could have written. The recent
+ * LoRAs and projects are here because main lets the window use them again without a new pick.
+ */
+const MAIN_OWNED_SINCE_V2 = [
+  'ffmpegPath',
+  'ffprobePath',
+  'falProxy',
+  'recentLoras',
+  'recentProjects',
+] as const
+
+/** How many recent folders, LoRAs and projects main keeps. */
+export const RECENT_MAX = 10
+const recentList = z.array(z.string().min(1).max(4096)).max(RECENT_MAX).default([])
 
 const nullablePath = z.string().trim().min(1).max(4096).nullable()
 
@@ -44,7 +58,14 @@ export const SettingsSchema = z.object({
   /** Jobs in flight at once; fal gives new accounts 2. */
   concurrency: z.number().int().min(1).max(40).default(2),
   /** Folders the user picked last, most recent first. */
-  recentFolders: z.array(z.string()).max(10).default([]),
+  recentFolders: z.array(z.string()).max(RECENT_MAX).default([]),
+  /**
+   * LoRAs of renders started from the window, most recent first: http(s) URLs and local
+   * `.safetensors` files the user had picked. Main accepts these again without a new pick.
+   */
+  recentLoras: recentList,
+  /** Projects the user opened or saved, most recent first; `project.open` accepts these. */
+  recentProjects: recentList,
 })
 
 export type Settings = z.infer<typeof SettingsSchema>

@@ -193,6 +193,23 @@ describe('the timeline editor, from the keyboard, against the local fal', () => 
     expect(again.clips[0]?.segments).toHaveLength(3)
   })
 
+  it('Open recent and the Open dialog list the saved project; choosing it there opens it', async () => {
+    const { page } = app
+    await page.getByRole('button', { name: 'Open recent ▾' }).click()
+    const menu = page.getByRole('list', { name: 'Recent projects' })
+    await expect.poll(() => menu.getByRole('button').allTextContents()).toEqual(['skate edit'])
+    await key('Escape')
+    await expect.poll(() => menu.count()).toBe(0)
+    await key('Control+o')
+    const dialog = page.getByRole('dialog', { name: 'Open project' })
+    const recent = dialog.getByRole('region', { name: 'Recent projects' })
+    await expect.poll(() => recent.getByRole('button').allTextContents()).toEqual(['skate edit'])
+    await recent.getByRole('button', { name: 'skate edit' }).click()
+    await expect.poll(() => dialog.count()).toBe(0)
+    await expect.poll(segments).toBe(3)
+    await expect.poll(() => page.getByTestId('project-title').textContent()).toBe('skate edit')
+  })
+
   it('lists every shortcut with ?', async () => {
     await key('?')
     const list = app.page.getByRole('dialog', { name: 'Keyboard shortcuts' })

@@ -76,6 +76,7 @@ async function hostileWindow(options: {
   answer?: (q: Confirmation) => boolean
   pickProgram?: () => Promise<string | null>
   saveProject?: (name: string) => Promise<string | null>
+  pickProject?: () => Promise<string | null>
   dataDir?: string
 }) {
   const questions: Confirmation[] = []
@@ -88,7 +89,7 @@ async function hostileWindow(options: {
     },
     pickProgram: options.pickProgram ?? (async () => null),
     saveProject: options.saveProject ?? (async () => null),
-    pickProject: async () => null,
+    pickProject: options.pickProject ?? (async () => null),
   }
   const dataDir = options.dataDir ?? path.join(root, `data-${++counter}`)
   const services = createServices({
@@ -265,6 +266,76 @@ describe('project files: the window writes only where the user chose, and opens 
   })
 })
 
+describe("recent projects and LoRAs: the window names only what main's own lists hold", () => {
+  it('opening by path takes a recent project; /etc/passwd or a project not in the list is refused', async () => {
+    const dataDir = path.join(root, 'recent-project-data')
+    const mine = path.join(root, 'recent', 'mine.reanimate')
+    const planted = path.join(root, 'recent', 'planted.reanimate')
+    await fs.mkdir(path.dirname(mine), { recursive: true })
+    const write = (file: string, video: string) =>
+      fs.writeFile(
+        file,
+        JSON.stringify({
+          format: 'reanimate-project',
+          version: 1,
+          clips: [{ path: video, in: 0, out: 1, endpoint: TURBO }],
+        }),
+      )
+    await write(mine, clip)
+    // A project naming a video the user never opened: opening it would open that video.
+    await write(planted, other)
+    // The user opens their project in main's dialog: main remembers it.
+    const user = await hostileWindow({ dataDir, pickProject: async () => mine })
+    expect(await user.call('project.open', {})).toMatchObject({ ok: true })
+
+    const w = await hostileWindow({ dataDir })
+    // The window cannot write main's list.
+    expect(await w.call('settings.update', { recentProjects: [planted] })).toMatchObject({
+      ok: false,
+    })
+    for (const [given, name] of [
+      ['/etc/passwd', 'passwd'],
+      [planted, 'planted.reanimate'],
+      [path.join(root, 'recent', 'sub', '..', 'planted.reanimate'), 'planted.reanimate'],
+    ] as const)
+      expect(await w.call('project.open', { path: given })).toEqual({
+        ok: false,
+        error: {
+          code: 'forbidden',
+          message: `${name} is not a project you opened or saved in Reanimate. Use Open project… to choose it.`,
+          file: path.resolve(given),
+        },
+      })
+    expect(w.services.access.isAllowed(other)).toBe(false)
+    expect(await w.call('project.recent', {})).toEqual({
+      ok: true,
+      value: { projects: [{ path: mine, missing: false }] },
+    })
+    expect(await w.call('project.open', { path: mine })).toMatchObject({
+      ok: true,
+      value: { path: mine },
+    })
+  })
+
+  it('a window cannot make main upload a file by calling it a recent LoRA', async () => {
+    const w = await hostileWindow({})
+    const secret = path.join(root, 'diary.safetensors')
+    await fs.writeFile(secret, 'dear diary')
+    expect(await w.call('settings.update', { recentLoras: [secret] })).toMatchObject({ ok: false })
+    const reply = await w.call('render.start', {
+      path: clip,
+      range: { startSec: 0 },
+      endpoint: TURBO,
+      params: { prompt: 'x', loras: [{ path: secret, scale: 1 }] },
+    })
+    expect(reply).toMatchObject({ ok: false, error: { code: 'forbidden', file: secret } })
+    // A refused render leaves main's list as it was.
+    expect(w.services.settings.get().recentLoras).toEqual([])
+    expect(await w.call('loras.recent', {})).toEqual({ ok: true, value: { loras: [] } })
+    expect(fal.log.filter((e) => e.kind === 'upload')).toEqual([])
+  })
+})
+
 describe('Show in folder shows only what the window rendered, at the path main recorded', () => {
   it('a finished render is shown; an unknown id or a moved output is not', async () => {
     const w = await hostileWindow({})
@@ -321,10 +392,16 @@ describe('no contract call makes main run a program the user did not pick in mai
       'library.pickFiles': [{}],
       'library.pickFolder': [{}],
       'library.opened': [{}],
-      'files.browse': [{ dir: path.dirname(planted) }],
+      'loras.pick': [{}],
+      'loras.recent': [{}],
+      'files.browse': [
+        { dir: path.dirname(planted) },
+        { dir: path.dirname(planted), show: 'loras' },
+      ],
       'files.choose': [{ paths: [planted] }],
       'media.waveform': [{ path: planted, startSec: 0, endSec: 1, buckets: 10 }],
       'project.open': [{ path: planted }, {}],
+      'project.recent': [{}],
       'project.save': [{ path: planted, project: { clips: [] } }],
       'project.saveAs': [
         { project: { clips: [] }, dir: path.dirname(planted), name: 'fake-ffmpeg' },

@@ -34,3 +34,19 @@ describe('browseFolder', () => {
     })
   })
 })
+
+describe('browseFolder: LoRA files', () => {
+  it('lists folders, then .safetensors files, nothing else', async () => {
+    const loras = await fs.mkdtemp(path.join(os.tmpdir(), 'reanimate-browse-loras-'))
+    for (const f of ['b.safetensors', 'A.SAFETENSORS', 'clip.mp4', 'x.ckpt', '.h.safetensors'])
+      await fs.writeFile(path.join(loras, f), '')
+    await fs.mkdir(path.join(loras, 'styles'))
+    const result = await browseFolder(loras, 'loras')
+    expect(result.entries.map((e) => [e.kind, e.name])).toEqual([
+      ['folder', 'styles'],
+      ['lora', 'A.SAFETENSORS'],
+      ['lora', 'b.safetensors'],
+    ])
+    await fs.rm(loras, { recursive: true, force: true })
+  })
+})

@@ -9,7 +9,7 @@ import { PROJECT_EXTENSION } from '../../shared/project/project-schema'
 export interface BrowseEntry {
   name: string
   path: string
-  kind: 'folder' | 'video' | 'project'
+  kind: 'folder' | 'video' | 'project' | 'lora'
 }
 
 export interface BrowseResult {
@@ -19,13 +19,14 @@ export interface BrowseResult {
 }
 
 /**
- * One folder as the `reanimate ui` file browser shows it: its folders, then its videos, by name;
- * hidden files and everything else left out. The browser tab has no file dialog of its own, so
- * main lists what the user may pick from (only in `reanimate ui`, where the page is the app).
+ * One folder as the `reanimate ui` file browser shows it: its folders, then its videos (or projects,
+ * or LoRA `.safetensors` files), by name; hidden files and everything else left out. The browser
+ * tab has no file dialog of its own, so main lists what the user may pick from (only in
+ * `reanimate ui`, where the page is the app).
  */
 export async function browseFolder(
   dir: string | undefined,
-  show: 'videos' | 'projects' = 'videos',
+  show: 'videos' | 'projects' | 'loras' = 'videos',
 ): Promise<BrowseResult> {
   const target = path.resolve(dir ?? os.homedir())
   let names: Dirent[]
@@ -52,6 +53,8 @@ export async function browseFolder(
       entries.push({ name: e.name, path: full, kind: 'video' })
     else if (show === 'projects' && e.name.toLowerCase().endsWith(PROJECT_EXTENSION))
       entries.push({ name: e.name, path: full, kind: 'project' })
+    else if (show === 'loras' && /\.safetensors$/i.test(e.name))
+      entries.push({ name: e.name, path: full, kind: 'lora' })
   }
   const order = (a: BrowseEntry, b: BrowseEntry) =>
     a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'folder' ? -1 : 1

@@ -79,6 +79,14 @@ function start(): void {
         }),
       pickFolder: async () =>
         (await open({ properties: ['openDirectory', 'createDirectory'] }))[0] ?? null,
+      pickLora: async () =>
+        (
+          await open({
+            title: 'Choose a LoRA file',
+            properties: ['openFile'],
+            filters: [{ name: 'LoRA weights', extensions: ['safetensors'] }],
+          })
+        )[0] ?? null,
       pickProgram: async (title) =>
         (
           await open({

@@ -87,7 +87,36 @@ describe('project files', () => {
       '/p/x.reanimate',
     )
     expect(p.clips[0]).toMatchObject({ params: {}, segments: [], takes: [] })
+    // Written before the seed lock existed: no field, which the editor reads as locked.
+    expect(p.clips[0]).not.toHaveProperty('seedLocked')
     expect(p).not.toHaveProperty('view')
+  })
+
+  it("keeps a clip's unlocked seed, still as version 1", async () => {
+    const file = path.join(dir, 'unlocked.reanimate')
+    const project: ProjectPayload = {
+      clips: [
+        {
+          path: '/a.mp4',
+          in: 0,
+          out: 2,
+          endpoint: 'fal-ai/animatediff-v2v/turbo',
+          params: { prompt: 'x', seed: 42 },
+          segments: [],
+          takes: [],
+          seedLocked: false,
+        },
+      ],
+    }
+    await writeProject(file, project)
+    const text = JSON.parse(await fs.readFile(file, 'utf8')) as { version: number }
+    expect(text.version).toBe(1)
+    expect(await readProject(file)).toEqual(project)
+    await fs.writeFile(
+      file,
+      JSON.stringify({ ...text, clips: [{ ...project.clips[0], seedLocked: 'no' }] }),
+    )
+    await expect(readProject(file)).rejects.toThrow('unlocked.reanimate: clips.0.seedLocked')
   })
 
   it('says what is wrong, naming the file and the field', () => {

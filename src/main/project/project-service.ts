@@ -5,6 +5,8 @@ import { PROJECT_EXTENSION } from '../../shared/project/project-schema'
 import type { FileAccess } from '../access/file-access'
 import { VIDEO_EXTENSIONS } from '../jobs/batch'
 import { writeJsonAtomic } from '../storage/json-file'
+import { describeRecentProjects } from '../settings/recents'
+import type { RecentProject } from '../../shared/contract'
 import {
   formatProject,
   parseProject,
@@ -54,13 +56,21 @@ export class ProjectService {
       dialogs: ProjectDialogs
       /** `reanimate ui`: files chosen in the page's browser (granted by files.choose). */
       browserPickers: boolean
+      /** Main's own list of projects the user opened or saved (a main-owned setting). */
+      recent: { list(): readonly string[]; remember(file: string): void }
     },
   ) {
     this.autosaveFile = path.join(o.dataDir, `autosave${PROJECT_EXTENSION}.json`)
   }
 
-  private async opened(file: string, project: ProjectPayload): Promise<Opened> {
+  /** The user opened or saved it: the window may save there again, and open it again later. */
+  private approve(file: string): void {
     this.approved.add(path.resolve(file))
+    this.o.recent.remember(path.resolve(file))
+  }
+
+  private async opened(file: string, project: ProjectPayload): Promise<Opened> {
+    this.approve(file)
     return {
       path: path.resolve(file),
       project: this.grantSources(project),
@@ -83,11 +93,18 @@ export class ProjectService {
   async open(given?: string): Promise<Opened | null> {
     let file: string | null
     if (given) {
-      // A path from the window: one the user chose in the page's browser, or opened before.
+      // A path from the window: one the user opened or saved before (this session, or in main's
+      // own recent list, which the window cannot write), or chose in the page's browser.
       file = path.resolve(given)
-      if (!this.approved.has(file)) {
+      const before =
+        this.approved.has(file) || (path.isAbsolute(given) && this.o.recent.list().includes(file))
+      if (!before) {
         if (!this.o.browserPickers)
-          throw new AppError('forbidden', 'Use Open project… to choose a project.')
+          throw new AppError(
+            'forbidden',
+            `${path.basename(file)} is not a project you opened or saved in Reanimate. Use Open project… to choose it.`,
+            { file },
+          )
         this.o.access.check(file)
       }
     } else {
@@ -104,7 +121,13 @@ export class ProjectService {
     if (!this.approved.has(target))
       throw new AppError('forbidden', 'Use Save As… to choose where the project goes.')
     await writeProject(target, project)
+    this.approve(target)
     return { path: target }
+  }
+
+  /** Main's recent projects, most recent first, a moved or deleted one marked missing. */
+  recent(): Promise<RecentProject[]> {
+    return describeRecentProjects(this.o.recent.list())
   }
 
   async saveAs(
@@ -136,6 +159,7 @@ export class ProjectService {
     }
     this.approved.add(path.resolve(target))
     await writeProject(target, project)
+    this.approve(target)
     return { path: path.resolve(target) }
   }
 

@@ -99,6 +99,8 @@ describe('FileSettingsStore', () => {
     ['main-owned proxy', { falProxy: { url: 'https://evil.example/', sendKey: true } }, undefined],
     ['main-owned ffmpeg path', { ffmpegPath: '/tmp/x/fake-ffmpeg' }, undefined],
     ['main-owned recentFolders', { recentFolders: ['/evil'] }, undefined],
+    ['main-owned recentLoras', { recentLoras: ['/home/u/secret.safetensors'] }, undefined],
+    ['main-owned recentProjects', { recentProjects: ['/etc/passwd'] }, undefined],
     ['unknown key', { theme: 'dark' }, undefined],
   ])(
     'rejects an invalid patch (%s) with invalid-params and leaves the file unchanged',
@@ -224,5 +226,20 @@ describe('FileSettingsStore', () => {
       concurrency: 9,
       recentFolders: ['/a'],
     })
+  })
+
+  it('remember keeps each recent list apart, most recent first, at most 10, persisted', async () => {
+    const dir = await freshDir()
+    const store = new FileSettingsStore(dir)
+    for (let i = 1; i <= 11; i++) store.remember('recentLoras', `/l/${i}.safetensors`)
+    store.remember('recentProjects', '/p/a.reanimate')
+    store.remember('recentProjects', '/p/b.reanimate')
+    store.remember('recentProjects', '/p/a.reanimate')
+    const loaded = new FileSettingsStore(dir).get()
+    expect(loaded.recentLoras).toEqual(
+      [11, 10, 9, 8, 7, 6, 5, 4, 3, 2].map((i) => `/l/${i}.safetensors`),
+    )
+    expect(loaded.recentProjects).toEqual(['/p/a.reanimate', '/p/b.reanimate'])
+    expect(loaded.recentFolders).toEqual([])
   })
 })

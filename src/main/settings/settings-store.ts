@@ -1,6 +1,7 @@
 import Conf from 'conf'
 import {
   migrateSettings,
+  RECENT_MAX,
   SettingsPatchSchema,
   type Settings,
   type SettingsPatch,
@@ -12,9 +13,13 @@ export interface SettingsStore {
   get(): Settings
   update(patch: SettingsPatch): Settings
   rememberFolder(folder: string): Settings
+  /** Puts `value` first in a main-owned recent list (no duplicates, at most RECENT_MAX). */
+  remember(list: RecentList, value: string): Settings
   /** Main-owned fields, set only after main's own confirmation or picker; never from the window. */
   setMainOwned(patch: MainOwnedPatch): Settings
 }
+
+export type RecentList = 'recentFolders' | 'recentLoras' | 'recentProjects'
 
 export type MainOwnedPatch = Partial<Pick<Settings, 'ffmpegPath' | 'ffprobePath' | 'falProxy'>>
 
@@ -66,8 +71,14 @@ export class FileSettingsStore implements SettingsStore {
   }
 
   rememberFolder(folder: string): Settings {
-    const recent = [folder, ...this.current.recentFolders.filter((f) => f !== folder)].slice(0, 10)
-    this.current = { ...this.current, recentFolders: recent }
+    return this.remember('recentFolders', folder)
+  }
+
+  remember(list: RecentList, value: string): Settings {
+    const now = this.current[list]
+    if (now[0] === value) return this.current
+    const recent = [value, ...now.filter((f) => f !== value)].slice(0, RECENT_MAX)
+    this.current = { ...this.current, [list]: recent }
     this.conf.store = { ...this.current }
     return this.current
   }

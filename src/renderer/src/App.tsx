@@ -21,6 +21,7 @@ import {
   startSession,
   useSession,
 } from './features/project/project-session'
+import { RecentProjectsMenu } from './features/project/RecentProjectsMenu'
 import { installShortcuts } from './features/keys/shortcuts'
 import { ShortcutsHelp } from './features/keys/ShortcutsHelp'
 import { targetFrameRate } from '@shared/frames'
@@ -165,6 +166,7 @@ export function App() {
         <button className="ghost" onClick={() => void openProject()} title="Ctrl/Cmd+O">
           Open project…
         </button>
+        <RecentProjectsMenu />
         <button className="ghost" onClick={() => void saveProject()} title="Ctrl/Cmd+S">
           Save
         </button>

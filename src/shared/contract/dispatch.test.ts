@@ -326,10 +326,13 @@ describe('dispatcher exhaustiveness', () => {
       'library.pickFiles': {},
       'library.pickFolder': {},
       'library.opened': {},
-      'files.browse': {},
+      'loras.pick': {},
+      'loras.recent': {},
+      'files.browse': { show: 'loras' },
       'files.choose': { paths: ['/a.mp4'] },
       'media.waveform': { path: '/a.mp4', startSec: 0, endSec: 1, buckets: 10 },
       'project.open': {},
+      'project.recent': {},
       'project.save': {
         path: '/p.reanimate',
         project: {

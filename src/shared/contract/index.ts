@@ -41,6 +41,22 @@ export const ProjectPayloadSchema = z
   .strict()
 export type ProjectPayload = z.infer<typeof ProjectPayloadSchema>
 
+/** One of main's recent LoRAs: a URL, or a local `.safetensors` file the user picked before. */
+export interface RecentLora {
+  path: string
+  /** A file on this computer (else an http(s) URL). */
+  local: boolean
+  /** A local file that is no longer there. */
+  missing: boolean
+}
+
+/** A project the user opened or saved; `project.open` accepts its path. */
+export interface RecentProject {
+  path: string
+  /** Moved or deleted since: shown as missing, not opened. */
+  missing: boolean
+}
+
 export interface BatchStarted {
   batchId: string
   /** Clips this batch renders or collects from fal. */
@@ -195,22 +211,33 @@ export const methods = {
   'library.pickFiles': method<{ paths: string[] }>()(none),
   'library.pickFolder': method<{ path: string | null }>()(none),
   /**
-   * `reanimate ui` only (a browser tab has no file dialog): one folder's subfolders and videos for
-   * the page's own file browser, and the files or folders the user chose in it.
+   * `reanimate ui` only (a browser tab has no file dialog): one folder's subfolders and videos (or
+   * projects, or LoRA files) for the page's own file browser, and the files or folders the user
+   * chose in it.
    */
   'files.browse': method<{
     dir: string
     parent: string | null
-    entries: { name: string; path: string; kind: 'folder' | 'video' | 'project' }[]
+    entries: { name: string; path: string; kind: 'folder' | 'video' | 'project' | 'lora' }[]
     recent: string[]
   }>()(
     z
-      .object({ dir: filePath.optional(), show: z.enum(['videos', 'projects']).default('videos') })
+      .object({
+        dir: filePath.optional(),
+        show: z.enum(['videos', 'projects', 'loras']).default('videos'),
+      })
       .strict(),
   ),
   'files.choose': method<{ paths: string[] }>()(
     z.object({ paths: z.array(filePath).min(1).max(500) }).strict(),
   ),
+  /** Main's file dialog for one local LoRA (`.safetensors`); the file chosen becomes usable. */
+  'loras.pick': method<{ path: string | null }>()(none),
+  /**
+   * LoRAs of renders started before, most recent first. Main accepts these in a render again
+   * without a new pick; the window cannot add to the list.
+   */
+  'loras.recent': method<{ loras: RecentLora[] }>()(none),
   /** Files the app was started with (`reanimate ui clip.mp4`, "Open with"): opened, first selected. */
   'library.opened': method<{ paths: string[] }>()(none),
   /**
@@ -251,9 +278,12 @@ export const methods = {
   ),
   /**
    * Opens a `.reanimate` project: main's dialog (no path), or a path the user chose in
-   * `reanimate ui`'s browser or opened before. Its videos become reachable; missing ones are listed.
+   * `reanimate ui`'s browser, opened this session or in main's recent projects. Its videos become
+   * reachable; missing ones are listed.
    */
   'project.open': method<ProjectOpened | null>()(z.object({ path: filePath.optional() }).strict()),
+  /** Projects the user opened or saved, most recent first; `project.open` accepts these paths. */
+  'project.recent': method<{ projects: RecentProject[] }>()(none),
   /** Saves to a project opened or saved this session. */
   'project.save': method<{ path: string }>()(
     z.object({ path: filePath, project: ProjectPayloadSchema }).strict(),

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { TURBO } from '../endpoints'
+import { SEED_MAX, TURBO, parseRenderParams } from '../endpoints'
 import {
   effectiveParams,
+  isSeedLocked,
   mergeBorder,
   moveBorder,
+  randomSeed,
   renderRequestOf,
+  reseed,
   segmentIndexAt,
   segmentOutputFrames,
   segmentsOf,
@@ -159,5 +162,33 @@ describe('segments', () => {
     expect(renderRequestOf(clip({ params: { prompt: 'x', seed: undefined } }))).not.toHaveProperty(
       'segments',
     )
+  })
+})
+
+describe('seed lock', () => {
+  it('a clip without the field (an older project) is locked; only false unlocks it', () => {
+    expect(isSeedLocked(clip())).toBe(true)
+    expect(isSeedLocked(clip({ seedLocked: true }))).toBe(true)
+    expect(isSeedLocked(clip({ seedLocked: false }))).toBe(false)
+  })
+
+  it('reseed draws the clip a seed, and one for each segment with its own; inheriting ones keep inheriting', () => {
+    let c = splitAt(splitAt(clip({ params: { prompt: 'ink', seed: 1 } }), 1, 25), 2, 25)
+    c = setSegmentParam(c, 1, 'seed', 5)
+    const seeds = [100, 200]
+    const next = reseed(c, () => seeds.shift() ?? -1)
+    expect(next.params).toEqual({ prompt: 'ink', seed: 100 })
+    expect(next.segments.map((s) => s.params.seed)).toEqual([undefined, 200, undefined])
+    expect(renderRequestOf(next).segments?.map((s) => s.params.seed)).toEqual([100, 200, 100])
+    // The clip it came from is untouched.
+    expect(c.params.seed).toBe(1)
+  })
+
+  it('random seeds are seeds fal accepts', () => {
+    for (let i = 0; i < 200; i++) {
+      const seed = randomSeed()
+      expect(Number.isInteger(seed) && seed >= 0 && seed <= SEED_MAX).toBe(true)
+      expect(parseRenderParams(TURBO, { prompt: 'x', seed }).ok).toBe(true)
+    }
   })
 })

@@ -1,4 +1,4 @@
-import type { EndpointId } from '../endpoints'
+import { SEED_MAX, type EndpointId } from '../endpoints'
 import { framesIn, resultFrames } from '../frames'
 
 /**
@@ -46,6 +46,36 @@ export interface ClipDoc {
   /** Blend each border between segments over this many result frames; absent or 0 = hard cut. */
   crossfadeFrames?: number
   takes: Take[]
+  /**
+   * The seed's "control after generate". Locked (absent or true, the default): every Render uses
+   * the seed as it is, so the identical render is collected, never paid twice. false: every Render
+   * first draws a fresh seed into the document, so each take's seed is there to reproduce it.
+   */
+  seedLocked?: boolean
+}
+
+/** Absent means locked: projects written before the lock existed keep rendering the same seed. */
+export function isSeedLocked(clip: Pick<ClipDoc, 'seedLocked'>): boolean {
+  return clip.seedLocked !== false
+}
+
+/** A seed fal accepts: a whole number from 0 to SEED_MAX. */
+export function randomSeed(): number {
+  return Math.floor(Math.random() * (SEED_MAX + 1))
+}
+
+/**
+ * An unlocked clip before a Render: a fresh seed for the clip, and for each segment that sets a
+ * seed of its own (a segment inheriting the clip's seed gets the clip's new one).
+ */
+export function reseed(clip: ClipDoc, draw: () => number = randomSeed): ClipDoc {
+  return {
+    ...clip,
+    params: { ...clip.params, seed: draw() },
+    segments: clip.segments.map((s) =>
+      s.params.seed === undefined ? s : { ...s, params: { ...s.params, seed: draw() } },
+    ),
+  }
 }
 
 /** The clip's segments as the timeline shows them: always at least one, covering [in, out). */

@@ -55,6 +55,8 @@ export const ProjectClipSchema = z
       .max(CROSSFADE_FRAMES.max)
       .optional(),
     takes: z.array(take).max(1000).default([]),
+    /** false: every Render draws a fresh seed. Absent (files before it existed) or true: locked. */
+    seedLocked: z.boolean().optional(),
   })
   .strict()
   .refine((c) => c.out > c.in, { message: 'out must be after in', path: ['out'] })

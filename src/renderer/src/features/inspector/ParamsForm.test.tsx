@@ -1,14 +1,30 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { cleanup, fireEvent, render, screen } from '@testing-library/react'
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { DEFAULT_ENDPOINT, STANDARD } from '@shared/endpoints'
+import type { AppInfo, RecentLora } from '@shared/contract'
+import { DEFAULT_ENDPOINT, LORA_SCALE, SEED_MAX, STANDARD } from '@shared/endpoints'
+import { setBridge } from '../../bridge'
+import { bridgeFrom } from '../../test-bridge'
 import { useApp } from '../../stores/app-store'
+import { useFileBrowser } from '../library/file-browser-store'
 import { useProject } from '../project/project-store'
 import { useTimeline } from '../timeline/timeline-store'
 import type { Job } from '@shared/jobs'
 import { useJobs } from '../queue/jobs-store'
 import { ParamsForm } from './ParamsForm'
 import { inspectorNow } from './params-store'
+import { useRecentLoras } from './recent-loras'
+
+/** main as the form reaches it: its recent LoRAs and its LoRA dialog. */
+let recentLoras: RecentLora[] = []
+let picked: string | null = null
+const calls: { method: string; params: unknown }[] = []
+
+const clipDoc = () => {
+  const c = useProject.getState().clips[0]
+  if (!c) throw new Error('no clip')
+  return c
+}
 
 describe('ParamsForm', () => {
   beforeEach(() => {
@@ -16,10 +32,26 @@ describe('ParamsForm', () => {
       clips: [],
       template: { endpoint: DEFAULT_ENDPOINT, params: { prompt: '' } },
     })
-    useApp.setState({ selected: undefined })
+    useApp.setState({ selected: undefined, info: undefined, notices: [] })
     useTimeline.setState({ playhead: 0 })
+    useRecentLoras.setState({ loras: [] })
+    recentLoras = []
+    picked = null
+    calls.length = 0
+    setBridge(
+      bridgeFrom(async (method, params) => {
+        calls.push({ method, params })
+        if (method === 'loras.recent') return { loras: recentLoras }
+        if (method === 'loras.pick') return { path: picked }
+        throw new Error(`unexpected ${method}`)
+      }).bridge,
+    )
   })
-  afterEach(cleanup)
+  afterEach(() => {
+    cleanup()
+    setBridge(undefined)
+    useFileBrowser.setState({ request: null })
+  })
 
   it("shows turbo's ranges and defaults from the shared schema", () => {
     render(<ParamsForm />)
@@ -58,11 +90,10 @@ describe('ParamsForm', () => {
     render(<ParamsForm />)
     await userEvent.type(screen.getByLabelText('Prompt'), 'x')
     await userEvent.click(screen.getByRole('button', { name: 'Add LoRA' }))
-    await userEvent.type(
-      screen.getByLabelText('LoRA 1 path'),
-      'https://example.com/style.safetensors',
-    )
-    fireEvent.change(screen.getByLabelText('LoRA 1 scale'), { target: { value: '3' } })
+    await userEvent.type(screen.getByLabelText('LoRA 1'), 'https://example.com/style.safetensors')
+    const scale = screen.getByRole('spinbutton', { name: /^LoRA 1 scale/ })
+    fireEvent.change(scale, { target: { value: '3' } })
+    expect(scale).toHaveAttribute('aria-invalid', 'true')
     expect(screen.getByText('LoRA 1 scale must be from 0 to 2 (got 3)')).toBeInTheDocument()
     for (let i = 0; i < 4; i++)
       await userEvent.click(screen.getByRole('button', { name: 'Add LoRA' }))
@@ -128,5 +159,118 @@ describe('ParamsForm', () => {
       screen.getByText('fal refused Guidance: ensure this value is less than or equal to 2.5'),
     ).toBeInTheDocument()
     useJobs.setState({ jobs: [] })
+  })
+
+  it('a LoRA row marks a path that is neither a URL nor a .safetensors file, in its label words', async () => {
+    render(<ParamsForm />)
+    await userEvent.click(screen.getByRole('button', { name: 'Add LoRA' }))
+    const field = screen.getByLabelText('LoRA 1')
+    await userEvent.type(field, '/home/ana/style.ckpt')
+    expect(field).toHaveAttribute('aria-invalid', 'true')
+    expect(
+      screen.getByText(
+        'LoRA 1 must be an http(s) URL or a local .safetensors file (got "/home/ana/style.ckpt")',
+      ),
+    ).toBeInTheDocument()
+  })
+
+  it("the scale slider spans LORA_SCALE and moves with the number; the number's value moves it", async () => {
+    render(<ParamsForm />)
+    await userEvent.click(screen.getByRole('button', { name: 'Add LoRA' }))
+    const slider = screen.getByTestId('lora-1-scale-slider')
+    const number = screen.getByRole('spinbutton', { name: /^LoRA 1 scale/ })
+    expect(slider).toHaveAttribute('type', 'range')
+    expect(slider).toHaveAttribute('min', String(LORA_SCALE.min))
+    expect(slider).toHaveAttribute('max', String(LORA_SCALE.max))
+    expect(slider).toHaveAttribute('step', String(LORA_SCALE.step))
+    // Empty means the default, which the slider shows.
+    expect(slider).toHaveValue(String(LORA_SCALE.default))
+    fireEvent.change(slider, { target: { value: '0.35' } })
+    expect(number).toHaveValue(0.35)
+    expect(useProject.getState().template.params.loras).toEqual([{ path: '', scale: 0.35 }])
+    fireEvent.change(number, { target: { value: '1.5' } })
+    expect(slider).toHaveValue('1.5')
+    // Out of range: marked on the number, the slider stays at its end.
+    fireEvent.change(number, { target: { value: '7' } })
+    expect(slider).toHaveValue(String(LORA_SCALE.max))
+    expect(number).toHaveAttribute('aria-invalid', 'true')
+  })
+
+  it("Choose file… puts the file main's dialog picked in the row; cancelling changes nothing", async () => {
+    render(<ParamsForm />)
+    await userEvent.click(screen.getByRole('button', { name: 'Add LoRA' }))
+    await userEvent.click(screen.getByRole('button', { name: 'Add LoRA' }))
+    const second = screen.getByLabelText('LoRA 2')
+    await userEvent.click(screen.getByRole('button', { name: 'Choose file… for LoRA 2' }))
+    expect(second).toHaveValue('')
+    picked = '/home/ana/loras/Ink Style.safetensors'
+    await userEvent.click(screen.getByRole('button', { name: 'Choose file… for LoRA 2' }))
+    await waitFor(() => expect(second).toHaveValue(picked))
+    expect(screen.getByLabelText('LoRA 1')).toHaveValue('')
+    expect(second).toHaveAttribute('aria-invalid', 'false')
+    expect(calls.filter((c) => c.method === 'loras.pick')).toHaveLength(2)
+  })
+
+  it("in reanimate ui, Choose file… opens the page's file browser for LoRA files", async () => {
+    useApp.setState({ info: { transport: 'websocket' } as AppInfo })
+    render(<ParamsForm />)
+    await userEvent.click(screen.getByRole('button', { name: 'Add LoRA' }))
+    await userEvent.click(screen.getByRole('button', { name: 'Choose file… for LoRA 1' }))
+    expect(useFileBrowser.getState().request).toMatchObject({ mode: 'lora' })
+    useFileBrowser.getState().close(['/srv/loras/oil.safetensors'])
+    await waitFor(() =>
+      expect(screen.getByLabelText('LoRA 1')).toHaveValue('/srv/loras/oil.safetensors'),
+    )
+    expect(calls.some((c) => c.method === 'loras.pick')).toBe(false)
+  })
+
+  it("offers main's recent LoRAs in the path field, leaving out local files that are gone", async () => {
+    recentLoras = [
+      { path: '/loras/ink.safetensors', local: true, missing: false },
+      { path: '/loras/gone.safetensors', local: true, missing: true },
+      { path: 'https://example.com/anime.safetensors', local: false, missing: false },
+    ]
+    render(<ParamsForm />)
+    await userEvent.click(screen.getByRole('button', { name: 'Add LoRA' }))
+    const field = screen.getByLabelText('LoRA 1') as HTMLInputElement
+    const list = screen.getByTestId('recent-loras')
+    expect(field.getAttribute('list')).toBe(list.id)
+    await waitFor(() =>
+      expect([...list.querySelectorAll('option')].map((o) => [o.value, o.textContent])).toEqual([
+        ['/loras/ink.safetensors', 'Recent file: ink.safetensors'],
+        ['https://example.com/anime.safetensors', 'Recent URL'],
+      ]),
+    )
+    // Choosing one is typing its path: it is validated like any other.
+    fireEvent.change(field, { target: { value: '/loras/ink.safetensors' } })
+    expect(field).toHaveAttribute('aria-invalid', 'false')
+  })
+
+  it('the seed is locked by default; unlocking is kept on the clip; Randomise draws a valid seed', async () => {
+    useProject.getState().addClip('/c/skate.mp4', 4)
+    useApp.setState({ selected: '/c/skate.mp4' })
+    render(<ParamsForm />)
+    const lock = screen.getByRole('checkbox', { name: 'Lock seed' })
+    expect(lock).toBeChecked()
+    expect(screen.getByTestId('seed-lock-hint')).toHaveTextContent('Every Render uses this seed')
+    await userEvent.click(lock)
+    expect(lock).not.toBeChecked()
+    expect(clipDoc().seedLocked).toBe(false)
+    expect(screen.getByTestId('seed-lock-hint')).toHaveTextContent('draws a new seed first')
+
+    const seed = screen.getByRole('spinbutton', { name: 'Seed' })
+    await userEvent.click(screen.getByRole('button', { name: 'Randomise' }))
+    const drawn = clipDoc().params.seed
+    expect(Number.isInteger(drawn) && drawn !== undefined && drawn >= 0 && drawn <= SEED_MAX).toBe(
+      true,
+    )
+    expect(seed).toHaveValue(drawn)
+    fireEvent.change(seed, { target: { value: '-4' } })
+    expect(seed).toHaveAttribute('aria-invalid', 'true')
+    expect(
+      screen.getByText(`Seed must be a whole number from 0 to ${SEED_MAX}`),
+    ).toBeInTheDocument()
+    await userEvent.click(lock)
+    expect(clipDoc()).not.toHaveProperty('seedLocked')
   })
 })

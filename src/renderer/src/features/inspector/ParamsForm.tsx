@@ -1,12 +1,6 @@
-import {
-  ENDPOINT_IDS,
-  ENDPOINTS,
-  LORA_SCALE,
-  MAX_LORAS,
-  SEED_MAX,
-  isEndpointId,
-} from '@shared/endpoints'
-import type { ParamField } from '@shared/project/clip'
+import { ENDPOINT_IDS, ENDPOINTS, isEndpointId } from '@shared/endpoints'
+import { randomSeed, type ParamField } from '@shared/project/clip'
+import { LoraList } from './LoraList'
 import { NumberField, ResetToClip } from './NumberField'
 import { useParams } from './params-store'
 
@@ -22,9 +16,11 @@ export function ParamsForm() {
     draft,
     issues,
     overridden,
+    seedLocked,
     setEndpoint,
     update,
     reset,
+    setSeedLocked,
   } = useParams()
   const info = ENDPOINTS[endpoint]
   /** A segment's own value of `field`, with its reset; nothing when it inherits the clip's. */
@@ -111,22 +107,37 @@ export function ParamsForm() {
           <input
             id="seed"
             type="number"
-            className="num"
+            className="num seed"
             value={draft.seed ?? ''}
             placeholder="random"
             aria-invalid={Boolean(issues.seed)}
+            aria-describedby={issues.seed ? 'seed-error' : undefined}
             onChange={(e) =>
               update({ seed: e.target.value === '' ? undefined : Number(e.target.value) })
             }
           />
-          <button
-            type="button"
-            onClick={() => update({ seed: Math.floor(Math.random() * SEED_MAX) })}
-          >
-            New seed
+          <button type="button" onClick={() => update({ seed: randomSeed() })}>
+            Randomise
           </button>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={seedLocked}
+              onChange={(e) => setSeedLocked(e.target.checked)}
+            />
+            <span>Lock seed{segment !== null ? ' (whole clip)' : ''}</span>
+          </label>
+          <p className="muted" data-testid="seed-lock-hint">
+            {seedLocked
+              ? 'Every Render uses this seed: the same render is reused, not paid twice.'
+              : 'Every Render draws a new seed first and keeps it here.'}
+          </p>
         </div>
-        {issues.seed && <p className="error">{issues.seed}</p>}
+        {issues.seed && (
+          <p className="error" id="seed-error">
+            {issues.seed}
+          </p>
+        )}
       </div>
       {info.baseModels && (
         <div className="field">
@@ -142,61 +153,12 @@ export function ParamsForm() {
           </select>
         </div>
       )}
-      <fieldset className="field loras">
-        <legend>LoRAs</legend>
-        {own('loras', 'LoRAs')}
-        {draft.loras.map((lora, i) => (
-          <div className="row" key={i}>
-            <input
-              aria-label={`LoRA ${i + 1} path`}
-              value={lora.path}
-              placeholder="https://… .safetensors or a Hugging Face name"
-              aria-invalid={Boolean(issues[`loras.${i}.path`])}
-              onChange={(e) =>
-                update({
-                  loras: draft.loras.map((l, j) => (j === i ? { ...l, path: e.target.value } : l)),
-                })
-              }
-            />
-            <input
-              aria-label={`LoRA ${i + 1} scale`}
-              type="number"
-              className="num"
-              step={LORA_SCALE.step}
-              value={lora.scale ?? ''}
-              placeholder={String(LORA_SCALE.default)}
-              aria-invalid={Boolean(issues[`loras.${i}.scale`])}
-              onChange={(e) =>
-                update({
-                  loras: draft.loras.map((l, j) =>
-                    j === i
-                      ? { ...l, scale: e.target.value === '' ? undefined : Number(e.target.value) }
-                      : l,
-                  ),
-                })
-              }
-            />
-            <button
-              type="button"
-              className="ghost"
-              aria-label={`Remove LoRA ${i + 1}`}
-              onClick={() => update({ loras: draft.loras.filter((_, j) => j !== i) })}
-            >
-              ✕
-            </button>
-            {(issues[`loras.${i}.path`] ?? issues[`loras.${i}.scale`]) && (
-              <p className="error">{issues[`loras.${i}.path`] ?? issues[`loras.${i}.scale`]}</p>
-            )}
-          </div>
-        ))}
-        <button
-          type="button"
-          disabled={draft.loras.length >= MAX_LORAS}
-          onClick={() => update({ loras: [...draft.loras, { path: '' }] })}
-        >
-          Add LoRA
-        </button>
-      </fieldset>
+      <LoraList
+        loras={draft.loras}
+        issues={issues}
+        reset={own('loras', 'LoRAs')}
+        onChange={(loras) => update({ loras })}
+      />
     </form>
   )
 }

@@ -7,6 +7,7 @@ import {
   type RenderParams,
 } from '@shared/endpoints'
 import {
+  isSeedLocked,
   segmentIndexAt,
   segmentsOf,
   type ClipDoc,
@@ -42,6 +43,8 @@ export interface InspectorView {
   issues: Record<string, string>
   /** The validated parameters (defaults filled) when there are no issues. */
   valid: RenderParams | null
+  /** The clip's (or template's) seed lock: true = every Render uses the seed as it is. */
+  seedLocked: boolean
 }
 
 export function validate(
@@ -81,6 +84,7 @@ export function inspectorView(
     endpoint,
     draft,
     overridden: new Set(Object.keys(own) as ParamField[]),
+    seedLocked: isSeedLocked(clip ?? doc.template),
     ...validate(endpoint, draft),
   }
 }
@@ -103,6 +107,8 @@ export interface InspectorActions {
   update(patch: Partial<ParamsDraft>): void
   /** Back to the clip's value (segments only). */
   reset(field: ParamField): void
+  /** Locks or unlocks the seed of the clip (all its segments), or of the template. */
+  setSeedLocked(locked: boolean): void
 }
 
 /**
@@ -129,7 +135,7 @@ export function useParams(): InspectorView & InspectorActions {
         ? { ...found, issues: { ...found.issues, [refused.field]: refused.message } }
         : found
     const id = view.clip?.id ?? null
-    const { setParam, setEndpoint } = useProject.getState()
+    const { setParam, setEndpoint, setSeedLocked } = useProject.getState()
     return {
       ...view,
       setEndpoint: (endpoint) => setEndpoint(id, endpoint),
@@ -138,6 +144,7 @@ export function useParams(): InspectorView & InspectorActions {
           setParam(id, view.segment, field as ParamField, value as never)
       },
       reset: (field) => setParam(id, view.segment, field, undefined),
+      setSeedLocked: (locked) => setSeedLocked(id, locked),
     }
   }, [clips, template, selected, segment, refused])
 }

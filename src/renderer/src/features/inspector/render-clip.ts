@@ -1,20 +1,30 @@
 import { create } from 'zustand'
-import { effectiveParams, renderRequestOf, segmentsOf, type ClipDoc } from '@shared/project/clip'
+import {
+  effectiveParams,
+  isSeedLocked,
+  renderRequestOf,
+  reseed,
+  segmentsOf,
+  type ClipDoc,
+} from '@shared/project/clip'
 import { getBridge } from '../../bridge'
 import { useApp } from '../../stores/app-store'
 import { useProject } from '../project/project-store'
 import { useJobs } from '../queue/jobs-store'
 import { askToNotify } from '../notify/browser-notifications'
 import { validate } from './params-store'
+import { useRecentLoras } from './recent-loras'
 
 /**
  * Why the clip cannot render yet, in the inspector's words ("Segment 2: Prompt …"), or null.
- * Every segment is checked with the values it renders with.
+ * Every segment is checked with the values it renders with: an unlocked clip's seeds are drawn
+ * afresh before it renders, so whatever seed is typed there does not stop it.
  */
 export function renderProblem(clip: ClipDoc): string | null {
-  const segs = segmentsOf(clip)
+  const checked = isSeedLocked(clip) ? clip : reseed(clip, () => 0)
+  const segs = segmentsOf(checked)
   for (const [i, seg] of segs.entries()) {
-    const { issues } = validate(clip.endpoint, effectiveParams(clip, seg))
+    const { issues } = validate(checked.endpoint, effectiveParams(checked, seg))
     const first = Object.values(issues)[0]
     if (first) return segs.length > 1 ? `Segment ${i + 1}: ${first}` : first
   }
@@ -28,16 +38,25 @@ interface RenderState {
 }
 export const useRender = create<RenderState>(() => ({ busy: false, reused: '' }))
 
-/** The selected clip's range with its segments, as one take (Render, Ctrl/Cmd+Enter). */
+/**
+ * The selected clip's range with its segments, as one take (Render, Ctrl/Cmd+Enter). A locked seed
+ * renders as it is (the identical render is reused); an unlocked one is first drawn afresh into the
+ * document, one undo step, so the take's seed is there to see and to render again.
+ */
 export async function renderSelected(again = false): Promise<void> {
   const { selected, clips, notify, info } = useApp.getState()
-  const clip = useProject.getState().clips.find((c) => c.path === selected)
+  let clip = useProject.getState().clips.find((c) => c.path === selected)
   if (!clip || useRender.getState().busy) return
   if (!clips.find((c) => c.path === selected)?.probe) return
   const problem = renderProblem(clip)
   if (problem) {
     notify('error', problem)
     return
+  }
+  if (!isSeedLocked(clip)) {
+    const id = clip.id
+    useProject.getState().reseed(id)
+    clip = useProject.getState().clips.find((c) => c.id === id) ?? clip
   }
   askToNotify(info?.transport === 'websocket')
   const request = renderRequestOf(clip, again)
@@ -56,6 +75,8 @@ export async function renderSelected(again = false): Promise<void> {
       notify('info', started.message)
       useRender.setState({ reused: key })
     } else useRender.setState({ reused: '' })
+    // main remembered this render's LoRAs: the LoRA fields offer them from now on.
+    void useRecentLoras.getState().load()
     await useJobs.getState().load()
   } catch (err) {
     notify('error', err instanceof Error ? err.message : String(err))

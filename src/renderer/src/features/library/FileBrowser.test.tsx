@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { cleanup, render, screen, waitFor } from '@testing-library/react'
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import type { Result } from '@shared/contract'
 import { setBridge } from '../../bridge'
@@ -75,5 +75,66 @@ describe('FileBrowser', () => {
     await userEvent.click(screen.getByRole('button', { name: 'shots/' }))
     fake.pending[1]?.answer()
     await waitFor(() => expect(bar.value).toBe('/home/ana/shots'))
+  })
+
+  it('LoRA mode lists LoRA files and chooses one through main', async () => {
+    const chosen: string[][] = []
+    const shows: unknown[] = []
+    const { bridge } = bridgeFrom(async (method, params) => {
+      if (method === 'files.browse') {
+        shows.push((params as { show?: string }).show)
+        return {
+          dir: '/loras',
+          parent: '/',
+          entries: [
+            { name: 'styles', path: '/loras/styles', kind: 'folder' },
+            { name: 'ink.safetensors', path: '/loras/ink.safetensors', kind: 'lora' },
+          ],
+          recent: [],
+        }
+      }
+      if (method === 'files.choose') {
+        chosen.push((params as { paths: string[] }).paths)
+        return params
+      }
+      throw new Error(`unexpected ${method}`)
+    })
+    setBridge(bridge)
+    render(<FileBrowser />)
+    const answer = useFileBrowser.getState().open('lora', 'Choose a LoRA file')
+    const use = await screen.findByRole('button', { name: 'Use this LoRA' })
+    expect(use).toBeDisabled()
+    await userEvent.click(screen.getByRole('button', { name: 'ink.safetensors' }))
+    await userEvent.click(use)
+    expect(await answer).toEqual(['/loras/ink.safetensors'])
+    expect(shows).toEqual(['loras'])
+    expect(chosen).toEqual([['/loras/ink.safetensors']])
+  })
+
+  it("project mode shows main's recent projects above the folders; a missing one is marked and cannot be chosen", async () => {
+    const { bridge } = bridgeFrom(async (method) => {
+      if (method === 'files.browse') return listing('/home/ana')
+      if (method === 'project.recent')
+        return {
+          projects: [
+            { path: '/work/Beach edit.reanimate', missing: false },
+            { path: '/gone/Old cut.reanimate', missing: true },
+          ],
+        }
+      throw new Error(`unexpected ${method}`)
+    })
+    setBridge(bridge)
+    render(<FileBrowser />)
+    const answer = useFileBrowser.getState().open('project', 'Open project')
+    const recent = await screen.findByRole('region', { name: 'Recent projects' })
+    const buttons = within(recent).getAllByRole('button')
+    expect(buttons.map((b) => b.textContent)).toEqual(['Beach edit', 'Old cut (missing)'])
+    expect(buttons[1]).toBeDisabled()
+    // Above the folder list.
+    const folders = screen.getByRole('list', { name: 'Folder contents' })
+    expect(recent.compareDocumentPosition(folders) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy()
+    await userEvent.click(screen.getByRole('button', { name: 'Beach edit' }))
+    // main opens a recent project by its path: no files.choose needed.
+    expect(await answer).toEqual(['/work/Beach edit.reanimate'])
   })
 })

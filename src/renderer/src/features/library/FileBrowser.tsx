@@ -1,20 +1,25 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react'
-import type { Result } from '@shared/contract'
+import type { RecentProject, Result } from '@shared/contract'
 import { getBridge } from '../../bridge'
-import { useFileBrowser } from './file-browser-store'
+import { projectName } from '../project/project-session'
+import { useFileBrowser, type BrowseMode } from './file-browser-store'
 
 type Listing = Result<'files.browse'>
+type Show = 'videos' | 'projects' | 'loras'
 
 /** Where the last browse ended: the next one starts there. */
 let lastDir: string | undefined
 
-const browse = (dir?: string, show: 'videos' | 'projects' = 'videos') =>
+const browse = (dir?: string, show: Show = 'videos') =>
   getBridge().files.browse(dir ? { dir, show } : { show })
+const showFor = (mode: BrowseMode | undefined): Show =>
+  mode === 'project' ? 'projects' : mode === 'lora' ? 'loras' : 'videos'
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err))
 
 /**
  * Folders and videos as main lists them, with a path bar and recent folders: the Open and Batch
- * pickers of `reanimate ui`. Files mode chooses videos; folder mode chooses the folder shown.
+ * pickers of `reanimate ui`. Files mode chooses videos; folder mode chooses the folder shown;
+ * project mode a project (main's recent ones listed first); lora mode one `.safetensors` file.
  */
 export function FileBrowser() {
   const request = useFileBrowser((s) => s.request)
@@ -25,7 +30,10 @@ export function FileBrowser() {
   const [error, setError] = useState<string>()
   const name = useFileBrowser((s) => s.name)
   const setName = useFileBrowser((s) => s.setName)
-  const show = request?.mode === 'project' ? 'projects' : 'videos'
+  const show = showFor(request?.mode)
+  /** Project mode: main's recent projects, above the folders (those fetched for this request). */
+  const [recent, setRecent] = useState<{ for: unknown; projects: RecentProject[] }>()
+  const recentProjects = request && recent?.for === request ? recent.projects : []
 
   /** The user typed in the path bar since the last navigation: a listing arriving keeps it. */
   const edited = useRef(false)
@@ -56,10 +64,17 @@ export function FileBrowser() {
     if (!request) return
     const mine = ++asked.current
     edited.current = false
-    browse(lastDir, request.mode === 'project' ? 'projects' : 'videos').then(
+    browse(lastDir, showFor(request.mode)).then(
       (next) => mine === asked.current && display(next),
       (err: unknown) => mine === asked.current && setError(message(err)),
     )
+    if (request.mode === 'project')
+      getBridge()
+        .project.recent({})
+        .then(
+          (r) => setRecent({ for: request, projects: r.projects }),
+          () => undefined,
+        )
     return () => {
       asked.current += 1
     }
@@ -75,6 +90,9 @@ export function FileBrowser() {
   if (!request) return null
   const files = request.mode === 'files'
   const project = request.mode === 'project'
+  const lora = request.mode === 'lora'
+  /** One file is chosen: a project or a LoRA. */
+  const single = project || lora
   const saving = request.mode === 'save'
 
   async function choose(paths: string[]) {
@@ -152,6 +170,27 @@ export function FileBrowser() {
             {error}
           </p>
         )}
+        {project && recentProjects.length > 0 && (
+          <section className="recent-projects" aria-labelledby="recent-projects-title">
+            <h3 id="recent-projects-title">Recent projects</h3>
+            <ul className="browse-list">
+              {recentProjects.map((p) => (
+                <li key={p.path}>
+                  {/* main opens these by path: the user opened or saved them before. */}
+                  <button
+                    className="ghost"
+                    disabled={p.missing}
+                    title={p.missing ? `${p.path}: moved or deleted` : p.path}
+                    onClick={() => close([p.path])}
+                  >
+                    {projectName(p.path)}
+                    {p.missing ? ' (missing)' : ''}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
         <ul className="browse-list" aria-label="Folder contents">
           {listing?.entries.map((e) => (
             <li key={e.path}>
@@ -163,8 +202,8 @@ export function FileBrowser() {
                 <button
                   className={`ghost${picked.includes(e.path) ? ' selected' : ''}`}
                   aria-pressed={picked.includes(e.path)}
-                  disabled={!files && !project}
-                  onClick={() => (project ? setPicked([e.path]) : toggle(e.path))}
+                  disabled={!files && !single}
+                  onClick={() => (single ? setPicked([e.path]) : toggle(e.path))}
                   onDoubleClick={() => void choose([e.path])}
                 >
                   {e.name}
@@ -173,7 +212,9 @@ export function FileBrowser() {
             </li>
           ))}
           {listing && listing.entries.length === 0 && (
-            <li className="muted">No folders or {project ? 'projects' : 'videos'} here.</li>
+            <li className="muted">
+              No folders or {project ? 'projects' : lora ? 'LoRA files' : 'videos'} here.
+            </li>
           )}
         </ul>
         <footer className="row">
@@ -187,11 +228,13 @@ export function FileBrowser() {
               <input value={name} onChange={(e) => setName(e.target.value)} spellCheck={false} />
             </label>
           )}
-          {files || project ? (
+          {files || single ? (
             <button disabled={picked.length === 0} onClick={() => void choose(picked)}>
               {project
                 ? 'Open project'
-                : `Open ${picked.length > 1 ? `${picked.length} clips` : 'clip'}`}
+                : lora
+                  ? 'Use this LoRA'
+                  : `Open ${picked.length > 1 ? `${picked.length} clips` : 'clip'}`}
             </button>
           ) : saving ? (
             <button disabled={!listing || !name.trim()} onClick={() => void chooseFolder()}>

@@ -1,10 +1,11 @@
 import { create } from 'zustand'
 
 /**
- * files: videos to open; folder: the folder shown; project: a `.reanimate` file; save: a folder
- * and a name, answered as [folder, name].
+ * files: videos to open; folder: the folder shown; project: a `.reanimate` file (or one of main's
+ * recent projects); lora: one `.safetensors` file; save: a folder and a name, answered as
+ * [folder, name].
  */
-export type BrowseMode = 'files' | 'folder' | 'project' | 'save'
+export type BrowseMode = 'files' | 'folder' | 'project' | 'lora' | 'save'
 
 interface Request {
   mode: BrowseMode

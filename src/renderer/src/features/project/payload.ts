@@ -9,7 +9,17 @@ export function toPayload(
 ): ProjectPayload {
   return {
     clips: doc.clips.map(
-      ({ path, in: from, out, endpoint, params, segments, crossfadeFrames, takes }) => ({
+      ({
+        path,
+        in: from,
+        out,
+        endpoint,
+        params,
+        segments,
+        crossfadeFrames,
+        takes,
+        seedLocked,
+      }) => ({
         path,
         in: from,
         out,
@@ -18,6 +28,8 @@ export function toPayload(
         segments,
         ...(crossfadeFrames ? { crossfadeFrames } : {}),
         takes,
+        // Written only when unlocked: a locked clip's file stays as before the lock existed.
+        ...(seedLocked === false ? { seedLocked } : {}),
       }),
     ),
     ...(view ? { view } : {}),

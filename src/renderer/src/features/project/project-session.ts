@@ -82,6 +82,16 @@ export async function openProject(): Promise<void> {
   }
 }
 
+/** One of main's recent projects (main opens only those, or ones chosen in its dialog). */
+export async function openRecentProject(path: string): Promise<void> {
+  try {
+    const opened = await getBridge().project.open({ path })
+    if (opened) await load(opened.project, opened.path, opened.missing)
+  } catch (err) {
+    useApp.getState().notify('error', errorText(err))
+  }
+}
+
 export async function saveProject(as = false): Promise<void> {
   const { notify } = useApp.getState()
   const doc = useProject.getState().clips

@@ -4,6 +4,8 @@ import { DEFAULT_ENDPOINT, type EndpointId } from '@shared/endpoints'
 import {
   mergeBorder,
   moveBorder,
+  randomSeed,
+  reseed,
   setRange,
   setSegmentParam,
   splitAt,
@@ -19,7 +21,7 @@ import {
 export interface ProjectDoc {
   clips: ClipDoc[]
   /** What a new clip starts with, and what the inspector edits when no clip is selected. */
-  template: { endpoint: EndpointId; params: ParamsDraft }
+  template: { endpoint: EndpointId; params: ParamsDraft; seedLocked?: boolean }
 }
 
 interface ProjectActions {
@@ -43,6 +45,10 @@ interface ProjectActions {
     value: ParamsDraft[K] | undefined,
   ): void
   addTake(id: string, take: ClipDoc['takes'][number]): void
+  /** Locks (the default) or unlocks the clip's seed; the template's when `id` is null. */
+  setSeedLocked(id: string | null, locked: boolean): void
+  /** Fresh seeds for the clip (and segments with their own), as one undo step. */
+  reseed(id: string, draw?: () => number): void
 }
 
 export type ProjectState = ProjectDoc & ProjectActions
@@ -69,7 +75,7 @@ export const useProject = create<ProjectState>()(
         addClip(path, durationSec) {
           if (get().clips.some((c) => c.path === path)) return
           lastEdit = { key: '', at: 0 }
-          const { endpoint, params } = get().template
+          const { endpoint, params, seedLocked } = get().template
           const clip: ClipDoc = {
             id: `clip-${++clipCounter}`,
             path,
@@ -79,6 +85,7 @@ export const useProject = create<ProjectState>()(
             params: structuredClone(params),
             segments: [],
             takes: [],
+            ...(seedLocked === false ? { seedLocked } : {}),
           }
           set({ clips: [...get().clips, clip] })
         },
@@ -123,6 +130,19 @@ export const useProject = create<ProjectState>()(
             set({ template: { ...get().template, params: put(get().template.params) } })
           else if (segment === null) editClip(id, (c) => ({ ...c, params: put(c.params) }), true)
           else editClip(id, (c) => setSegmentParam(c, segment, field, value), true)
+        },
+        setSeedLocked(id, locked) {
+          const put = <T extends { seedLocked?: boolean }>(o: T): T => {
+            const { seedLocked: _was, ...rest } = o
+            return (locked ? rest : { ...rest, seedLocked: false }) as T
+          }
+          if (id === null) {
+            lastEdit = { key: '', at: 0 }
+            set({ template: put(get().template) })
+          } else editClip(id, put)
+        },
+        reseed(id, draw = randomSeed) {
+          editClip(id, (c) => reseed(c, draw))
         },
         addTake(id, take) {
           editClip(id, (c) =>
