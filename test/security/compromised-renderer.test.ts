@@ -323,6 +323,7 @@ describe('no contract call makes main run a program the user did not pick in mai
       'library.opened': [{}],
       'files.browse': [{ dir: path.dirname(planted) }],
       'files.choose': [{ paths: [planted] }],
+      'library.expand': [{ paths: [planted] }, { paths: [path.dirname(planted)] }],
       'media.waveform': [{ path: planted, startSec: 0, endSec: 1, buckets: 10 }],
       'project.open': [{ path: planted }, {}],
       'project.save': [{ path: planted, project: { clips: [] } }],

@@ -328,6 +328,7 @@ describe('dispatcher exhaustiveness', () => {
       'library.opened': {},
       'files.browse': {},
       'files.choose': { paths: ['/a.mp4'] },
+      'library.expand': { paths: ['/clips'] },
       'media.waveform': { path: '/a.mp4', startSec: 0, endSec: 1, buckets: 10 },
       'project.open': {},
       'project.save': {
