@@ -143,7 +143,7 @@ describe('LibraryPanel', () => {
     await user.click(card('c.mp4'))
     await user.keyboard('{/Shift}')
     expect(pressed()).toEqual(['a.mp4', 'b.mp4', 'c.mp4'])
-    expect(screen.getByText('3 clips selected')).toBeInTheDocument()
+    expect(screen.getByText('3 selected')).toBeInTheDocument()
 
     await user.click(screen.getByRole('button', { name: 'Remove 3 clips' }))
     expect(docPaths()).toEqual(['/c/d.mp4', '/c/e.mp4'])

@@ -338,7 +338,7 @@ export function LibraryPanel() {
       )}
       {count > 1 && (
         <div className="selection-bar" role="group" aria-label="Selected clips">
-          <span role="status">{count} clips selected</span>
+          <span role="status">{count} selected</span>
           <button
             onClick={() => remove(current)}
             title="Take them out of the project (Ctrl/Cmd+Z brings them back)"
