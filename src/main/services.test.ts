@@ -125,6 +125,7 @@ describe('createServices: the fal key never leaks', () => {
       'loras.recent': [{}],
       'files.browse': [{}],
       'files.choose': [{ paths: [clip] }],
+      'library.expand': [{ paths: [clip] }, { paths: [root] }],
       'media.waveform': [{ path: clip, startSec: 0, endSec: 1, buckets: 10 }],
       'project.open': [{}],
       'project.recent': [{}],
@@ -316,6 +317,56 @@ describe('createServices: media access', () => {
     expect(
       errorOf(await services.dispatch('media.playbackUrl', { path: 'relative.mp4' }, ctx)).code,
     ).toBe('forbidden')
+  })
+})
+
+describe('createServices: library.expand (a dropped or chosen folder as clips)', () => {
+  type Expanded = { paths: string[]; skipped: string[]; skippedCount: number }
+
+  async function folderOfClips() {
+    const dir = path.join(root, `holiday-${++counter}`)
+    await fs.mkdir(path.join(dir, 'day 2', '.cache'), { recursive: true })
+    for (const f of [
+      'b.mp4',
+      'A.MOV',
+      'notes.txt',
+      '.hidden.mp4',
+      'day 2/c.webm',
+      'day 2/.cache/d.mp4',
+    ])
+      await fs.writeFile(path.join(dir, f), 'x')
+    // A link inside the folder to a video elsewhere is not followed.
+    await fs.symlink(clip, path.join(dir, 'link.mp4'))
+    return dir
+  }
+
+  it('a granted folder gives every video under it, granted, and names the other files', async () => {
+    const { services } = await makeServices()
+    const dir = await folderOfClips()
+    services.access.grant(dir)
+    services.access.grant(clip)
+    const out = valueOf<Expanded>(
+      await services.dispatch('library.expand', { paths: [clip, dir] }, ctx),
+    )
+    const videos = ['A.MOV', 'b.mp4', 'day 2/c.webm'].map((f) => path.join(dir, f))
+    expect(out.paths).toEqual([clip, ...videos])
+    expect(out.skipped).toEqual([path.join(path.basename(dir), 'notes.txt')])
+    expect(out.skippedCount).toBe(1)
+    for (const v of videos) expect(services.access.isAllowed(v)).toBe(true)
+    // Hidden files and what a link points at stay out of reach.
+    expect(services.access.isAllowed(path.join(dir, '.hidden.mp4'))).toBe(false)
+    expect(services.access.isAllowed(path.join(dir, 'day 2/.cache/d.mp4'))).toBe(false)
+  })
+
+  it('refuses a folder the user did not choose, and grants nothing in it', async () => {
+    const { services } = await makeServices()
+    const dir = await folderOfClips()
+    const reply = errorOf(await services.dispatch('library.expand', { paths: [dir] }, ctx))
+    expect(reply.code).toBe('forbidden')
+    expect(reply.message).toBe(
+      `${path.basename(dir)}: not a file you opened in Reanimate. Add it first.`,
+    )
+    expect(services.access.isAllowed(path.join(dir, 'b.mp4'))).toBe(false)
   })
 })
 

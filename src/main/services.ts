@@ -2,6 +2,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { browseFolder } from './access/file-browser'
 import { importDropped } from './access/imports'
+import { videosInFolder } from './jobs/batch'
 import type { Readable } from 'node:stream'
 import { FileAccess } from './access/file-access'
 import { EventBus } from './events'
@@ -234,6 +235,37 @@ export function createServices(options: ServicesOptions) {
         chosen.push(dropped(p))
       }
       return { paths: chosen }
+    },
+    'library.expand': async ({ paths }) => {
+      const out: string[] = []
+      const skipped: string[] = []
+      let skippedCount = 0
+      for (const given of paths) {
+        // Only what the user dropped or chose: a folder is reachable once they chose it.
+        const p = access.check(given)
+        const st = await fs.stat(p).catch(() => null)
+        if (!st?.isDirectory()) {
+          // A file (or one gone since): itself; reading it says what is wrong with it.
+          out.push(p)
+          continue
+        }
+        const { videos, others } = await videosInFolder(p).catch((err: unknown) => {
+          throw new AppError(
+            'not-found',
+            `${path.basename(p)}: Reanimate could not look inside this folder. Check that you may open it.`,
+            {
+              file: p,
+              cause: err,
+            },
+          )
+        })
+        // The user chose the folder, so they chose the videos in it.
+        for (const v of videos) out.push(dropped(v))
+        skippedCount += others.length
+        for (const o of others.slice(0, Math.max(0, 20 - skipped.length)))
+          skipped.push(path.relative(path.dirname(p), o))
+      }
+      return { paths: [...new Set(out)], skipped, skippedCount }
     },
     'library.pickFolder': async () => {
       const dir = await dialogs.pickFolder()

@@ -399,6 +399,7 @@ describe('no contract call makes main run a program the user did not pick in mai
         { dir: path.dirname(planted), show: 'loras' },
       ],
       'files.choose': [{ paths: [planted] }],
+      'library.expand': [{ paths: [planted] }, { paths: [path.dirname(planted)] }],
       'media.waveform': [{ path: planted, startSec: 0, endSec: 1, buckets: 10 }],
       'project.open': [{ path: planted }, {}],
       'project.recent': [{}],

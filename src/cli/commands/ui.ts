@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { VIDEO_EXTENSIONS } from '../../main/jobs/batch'
+import { isIgnoredName, isVideoName } from '../../shared/video-files'
 import { createServices } from '../../main/services'
 import { defaultDataDir } from '../../main/settings/paths'
 import { MemorySecretStore } from '../../main/settings/secret-store'
@@ -46,8 +46,7 @@ function launchFiles(positionals: string[]): string[] {
     if (!st) throw new UsageError(`${given}: no such file or folder`, 'FILE')
     if (st.isDirectory()) {
       for (const name of fs.readdirSync(p).sort())
-        if (!name.startsWith('.') && VIDEO_EXTENSIONS.has(path.extname(name).toLowerCase()))
-          files.push(path.join(p, name))
+        if (!isIgnoredName(name) && isVideoName(name)) files.push(path.join(p, name))
     } else files.push(p)
   }
   return files

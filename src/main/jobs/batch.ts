@@ -6,39 +6,10 @@ import { toErrorInfo } from '../../shared/errors'
 import type { MediaService } from '../media/media-service'
 import { writeJsonAtomic } from '../storage/json-file'
 import { csvCell } from './csv'
+import { isIgnoredName, isVideoName } from '../../shared/video-files'
 
-export const VIDEO_EXTENSIONS = new Set([
-  '.mp4',
-  '.m4v',
-  '.mov',
-  '.mkv',
-  '.webm',
-  '.avi',
-  '.wmv',
-  '.flv',
-  '.mpg',
-  '.mpeg',
-  '.ts',
-  '.mts',
-  '.m2ts',
-  '.3gp',
-  '.gif',
-  '.mxf',
-  '.dv',
-  '.ogv',
-])
-const SYSTEM_FILES = new Set([
-  'thumbs.db',
-  'desktop.ini',
-  'icon\r',
-  '$recycle.bin',
-  'system volume information',
-])
-
-/** Hidden (dot) files and folders and OS litter are never batch candidates. */
-export function isIgnoredName(name: string): boolean {
-  return name.startsWith('.') || SYSTEM_FILES.has(name.toLowerCase())
-}
+// One rule for what a clip is, shared with the window (a dropped folder in the browser tab).
+export { isIgnoredName, VIDEO_EXTENSIONS } from '../../shared/video-files'
 
 /** Every file under `dir` (optionally recursive), sorted, leaving out `exclude` (an out-dir inside dir). */
 export async function scanFolder(
@@ -61,6 +32,18 @@ export async function scanFolder(
   }
   await walk(path.resolve(dir))
   return out
+}
+
+/**
+ * A folder as clips: every video under it (recursively, in name order), and the other files, which
+ * are not clips. Hidden files and OS litter are in neither; links are not followed.
+ */
+export async function videosInFolder(dir: string): Promise<{ videos: string[]; others: string[] }> {
+  const files = await scanFolder(dir, { recursive: true })
+  const videos: string[] = []
+  const others: string[] = []
+  for (const f of files) (isVideoName(path.basename(f)) ? videos : others).push(f)
+  return { videos, others }
 }
 
 /** `{stem}.reanimate` + `clips/a/b.mov` → `<out>/a/b.reanimate.mp4`: the source tree mirrored. */
@@ -138,7 +121,7 @@ export async function findCandidates(
       out.push({ kind: 'skip', source, reason: 'a Reanimate result' })
       continue
     }
-    const videoExt = VIDEO_EXTENSIONS.has(path.extname(source).toLowerCase())
+    const videoExt = isVideoName(path.basename(source))
     try {
       await probes.get(source)
       out.push({ kind: 'video', source })

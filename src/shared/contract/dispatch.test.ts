@@ -330,6 +330,7 @@ describe('dispatcher exhaustiveness', () => {
       'loras.recent': {},
       'files.browse': { show: 'loras' },
       'files.choose': { paths: ['/a.mp4'] },
+      'library.expand': { paths: ['/clips'] },
       'media.waveform': { path: '/a.mp4', startSec: 0, endSec: 1, buckets: 10 },
       'project.open': {},
       'project.recent': {},

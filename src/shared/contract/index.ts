@@ -238,6 +238,14 @@ export const methods = {
    * without a new pick; the window cannot add to the list.
    */
   'loras.recent': method<{ loras: RecentLora[] }>()(none),
+  /**
+   * Files and folders the user dropped or chose, as clips: a file stands for itself, a folder for
+   * every video under it (recursively; hidden files left out), which become reachable. A folder's
+   * other files are named in `skipped` (the first 20 of `skippedCount`), relative to that folder.
+   */
+  'library.expand': method<{ paths: string[]; skipped: string[]; skippedCount: number }>()(
+    z.object({ paths: z.array(filePath).min(1).max(500) }).strict(),
+  ),
   /** Files the app was started with (`reanimate ui clip.mp4`, "Open with"): opened, first selected. */
   'library.opened': method<{ paths: string[] }>()(none),
   /**

@@ -11,6 +11,8 @@ export interface Clip {
   name: string
   probe?: ProbeResult
   error?: string
+  /** Taken out of the project by the user: not listed, even unreadable, unless undo brings it back. */
+  removed?: boolean
 }
 
 export interface Notice {
@@ -40,6 +42,8 @@ interface AppState {
   select(path: string): void
   /** Forgets a clip that could not be read (a readable one leaves with the project document). */
   forget(path: string): void
+  /** Marks clips the user took out of the project (undo puts them back in the document). */
+  markRemoved(paths: string[]): void
   openSettings(open: boolean): void
   notify(kind: Notice['kind'], text: string): void
   dismiss(id: number): void
@@ -135,14 +139,27 @@ export const useApp = create<AppState>((set, get) => {
     },
 
     async addClips(paths) {
-      const known = new Set(get().clips.map((c) => c.path))
+      const known = new Map(get().clips.map((c) => [c.path, c]))
+      const inDoc = new Set(useProject.getState().clips.map((c) => c.path))
+      // A clip read before but no longer in the project (removed, or unreadable then) is added again.
+      const again = new Set(
+        paths.filter((p) => {
+          const c = known.get(p)
+          return c && (c.probe || c.error) && !inDoc.has(p)
+        }),
+      )
       const fresh = [...new Set(paths.filter((p) => p && !known.has(p)))]
       const name = (p: string) => p.split(/[\\/]/).pop() ?? p
-      if (fresh.length) {
-        set({ clips: [...get().clips, ...fresh.map((p) => ({ path: p, name: name(p) }))] })
-        if (!get().selected) set({ selected: fresh[0] })
+      if (fresh.length || again.size) {
+        set({
+          clips: [
+            ...get().clips.map((c) => (again.has(c.path) ? { path: c.path, name: c.name } : c)),
+            ...fresh.map((p) => ({ path: p, name: name(p) })),
+          ],
+        })
+        if (!get().selected) set({ selected: fresh[0] ?? [...again][0] })
       }
-      for (const p of fresh) reading.set(p, read(p))
+      for (const p of [...fresh, ...again]) reading.set(p, read(p))
       // Resolves once every clip asked for is read, including those another call is still reading.
       await Promise.all(paths.map((p) => reading.get(p)))
     },
@@ -156,6 +173,11 @@ export const useApp = create<AppState>((set, get) => {
         clips: get().clips.filter((c) => c.path !== path),
         ...(get().selected === path ? { selected: undefined } : {}),
       })
+    },
+
+    markRemoved(paths) {
+      const gone = new Set(paths)
+      set({ clips: get().clips.map((c) => (gone.has(c.path) ? { ...c, removed: true } : c)) })
     },
 
     openSettings(open) {

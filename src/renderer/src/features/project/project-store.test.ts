@@ -87,6 +87,22 @@ describe('project store: undo and redo', () => {
     expect(bounds()).toHaveLength(2)
   })
 
+  it('removing several clips at once is one undo step, and they come back in their places', () => {
+    const p = useProject.getState()
+    for (const name of ['a', 'b', 'c', 'd']) p.addClip(`/c/${name}.mp4`, 2)
+    const before = useProject.getState().clips
+    const ids = before.filter((c) => c.path !== '/c/c.mp4').map((c) => c.id)
+    const steps = history().pastStates.length
+    p.removeClips([...ids, 'not-a-clip'])
+    expect(useProject.getState().clips.map((c) => c.path)).toEqual(['/c/c.mp4'])
+    expect(history().pastStates.length).toBe(steps + 1)
+    undo()
+    expect(useProject.getState().clips).toEqual(before)
+    // Nothing of it in the project: no edit, no step.
+    p.removeClips(['not-a-clip'])
+    expect(history().pastStates.length).toBe(steps)
+  })
+
   it('typing into one field is one step; another field or a pause starts a new one', () => {
     vi.useFakeTimers()
     const p = useProject.getState()

@@ -28,6 +28,8 @@ interface ProjectActions {
   /** Adds a clip for `path` over its whole length, from the template; nothing if it is there. */
   addClip(path: string, durationSec: number): void
   removeClip(id: string): void
+  /** Takes several clips out at once: one undo step brings them all back. */
+  removeClips(ids: string[]): void
   /** Points a clip at its source's new place (Locate…), keeping everything else. */
   relink(id: string, path: string): void
   trim(id: string, range: { in?: number; out?: number }, fps: number, durationSec: number): void
@@ -90,8 +92,13 @@ export const useProject = create<ProjectState>()(
           set({ clips: [...get().clips, clip] })
         },
         removeClip(id) {
+          get().removeClips([id])
+        },
+        removeClips(ids) {
+          const gone = new Set(ids)
+          if (!get().clips.some((c) => gone.has(c.id))) return
           lastEdit = { key: '', at: 0 }
-          set({ clips: get().clips.filter((c) => c.id !== id) })
+          set({ clips: get().clips.filter((c) => !gone.has(c.id)) })
         },
         relink(id, path) {
           editClip(id, (c) => ({ ...c, path }))
