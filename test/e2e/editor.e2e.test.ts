@@ -70,7 +70,7 @@ describe('the timeline editor, from the keyboard, against the local fal', () => 
     await expect
       .poll(() => page.getByRole('button', { name: 'Reset Prompt to the clip' }).count())
       .toBe(1)
-    await app.screenshot('editor-inspector-override')
+    await app.screenshots('editor-inspector-override')
     await key('Escape')
     await key('Home')
     await expect.poll(target).toContain('Segment 1 of 2')
@@ -83,16 +83,13 @@ describe('the timeline editor, from the keyboard, against the local fal', () => 
     await page.getByLabel('Crossfade at borders').fill('4')
     await key('Escape')
     await page.locator('.blend').first().waitFor()
-    await app.screenshot('editor-timeline')
-    await page.setViewportSize({ width: 1920, height: 1080 })
-    await app.screenshot('editor-timeline-1920')
-    await page.setViewportSize({ width: 1280, height: 800 })
+    await app.screenshots('editor-timeline')
 
     await key('Control+Enter')
     // The take shows on the timeline while it renders, segment by segment.
     const take = page.getByTestId('take').first()
     await expect.poll(() => take.textContent(), { timeout: 30_000 }).toMatch(/Take 1 · 1: .* · 2: /)
-    await app.screenshot('editor-takes-rendering')
+    await app.screenshots('editor-takes-rendering')
     await expect
       .poll(() => page.getByTestId('job-status').first().textContent(), { timeout: 90_000 })
       .toBe('done')

@@ -97,6 +97,8 @@ export interface AppUnderTest {
   /** Console errors, page errors and CSP violations seen so far. */
   problems: string[]
   screenshot(name: string, page?: Page): Promise<string>
+  /** `name` at the window's size and `name-1920` at 1920×1080, then the size is put back. */
+  screenshots(name: string): Promise<void>
   close(): Promise<void>
 }
 
@@ -131,6 +133,15 @@ export async function startApp(
       const file = path.join(SCREENSHOT_DIR, `${name}.png`)
       await on.screenshot({ path: file })
       return file
+    },
+    async screenshots(name) {
+      await this.screenshot(name)
+      const size = page.viewportSize()
+      await page.setViewportSize({ width: 1920, height: 1080 })
+      // One frame for the layout (and the timeline's fit) to follow the new size.
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))))
+      await this.screenshot(`${name}-1920`)
+      if (size) await page.setViewportSize(size)
     },
     async close() {
       await browser.close()

@@ -221,10 +221,7 @@ describe('the library: a dropped folder, several clips picked, search, remove an
       .toBe(true)
     // Info notices leave after a few seconds: the pictures show the library, not them.
     await expect.poll(() => page.locator('.notice.info').count(), { timeout: 10_000 }).toBe(0)
-    await app.screenshot('library')
-    await page.setViewportSize({ width: 1920, height: 1080 })
-    await app.screenshot('library-1920')
-    await page.setViewportSize({ width: 1280, height: 800 })
+    await app.screenshots('library')
   })
 
   it('removes the picked clips in one step, and one Ctrl+Z brings all three back', async () => {

@@ -110,9 +110,11 @@ export function EditorPlayer({ clip, fps }: { clip: ClipDoc; fps: number }) {
     const end = clip.out - 0.5 / fps
     if (s.currentTime < clip.in || s.currentTime >= end) s.currentTime = clip.in
     let handle = 0
-    const follow = (t: number) => {
+    const follow = () => {
       if (!r || !r.duration) return
-      const expected = t - clip.in
+      // Both clocks read now, not the presented frame's time against a running clock: that
+      // compares a frame's start with a moment up to a frame later and keeps the result behind.
+      const expected = s.currentTime - clip.in
       const drift = r.currentTime - expected
       if (Math.abs(drift) > 0.25) r.currentTime = Math.max(0, expected)
       // Small drift is taken back over the next frames, without a visible seek.
@@ -125,7 +127,7 @@ export function EditorPlayer({ clip, fps }: { clip: ClipDoc; fps: number }) {
         if (r) r.currentTime = 0
       }
       setPlayhead(Math.min(t, clip.out))
-      follow(t)
+      follow()
       schedule()
     }
     const schedule = () => {
