@@ -123,24 +123,25 @@ export async function startApp(
   // The URL carries this launch's token; the bridge trades it for a cookie and redirects to `/`.
   await page.goto(ui.url)
 
+  const screenshot = async (name: string, on: Page = page) => {
+    await fs.mkdir(SCREENSHOT_DIR, { recursive: true })
+    const file = path.join(SCREENSHOT_DIR, `${name}.png`)
+    await on.screenshot({ path: file })
+    return file
+  }
   return {
     page,
     browser,
     ui,
     problems,
-    async screenshot(name, on = page) {
-      await fs.mkdir(SCREENSHOT_DIR, { recursive: true })
-      const file = path.join(SCREENSHOT_DIR, `${name}.png`)
-      await on.screenshot({ path: file })
-      return file
-    },
+    screenshot,
     async screenshots(name) {
-      await this.screenshot(name)
+      await screenshot(name)
       const size = page.viewportSize()
       await page.setViewportSize({ width: 1920, height: 1080 })
-      // One frame for the layout (and the timeline's fit) to follow the new size.
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))))
-      await this.screenshot(`${name}-1920`)
+      // Time for the layout (and the timeline's fit) to follow the new size.
+      await page.waitForTimeout(150)
+      await screenshot(`${name}-1920`)
       if (size) await page.setViewportSize(size)
     },
     async close() {
