@@ -7,8 +7,11 @@ import type { CommandRecord } from '../commands'
 import type { ErrorInfo } from '../errors'
 import type { Job, JobProgress } from '../jobs'
 import { ENDPOINT_IDS } from '../endpoints'
-import { CROSSFADE_FRAMES } from '../frames'
-import { ProjectClipSchema, ProjectViewSchema } from '../project/project-schema'
+import {
+  CrossfadeFramesSchema,
+  ProjectClipSchema,
+  ProjectViewSchema,
+} from '../project/project-schema'
 
 const none = z.object({}).strict()
 const filePath = z.string().min(1, 'a file path is required').max(4096)
@@ -274,12 +277,7 @@ export const methods = {
           )
           .max(50)
           .optional(),
-        crossfadeFrames: z
-          .number()
-          .int()
-          .min(CROSSFADE_FRAMES.min)
-          .max(CROSSFADE_FRAMES.max)
-          .optional(),
+        crossfadeFrames: CrossfadeFramesSchema.optional(),
         again: z.boolean().default(false),
       })
       .strict(),

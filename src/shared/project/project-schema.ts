@@ -28,6 +28,13 @@ const params = z
 
 const seconds = z.number().min(0).max(1e7)
 
+/** "Crossfade at borders", in result frames: in a project file and in a render request alike. */
+export const CrossfadeFramesSchema = z
+  .number()
+  .int()
+  .min(CROSSFADE_FRAMES.min)
+  .max(CROSSFADE_FRAMES.max)
+
 const segment = z.object({ start: seconds, end: seconds, params: params.default({}) }).strict()
 
 const take = z
@@ -48,12 +55,7 @@ export const ProjectClipSchema = z
     params: params.default({}),
     segments: z.array(segment).max(200).default([]),
     /** "Crossfade at borders" in result frames; absent = hard cuts (files before it had none). */
-    crossfadeFrames: z
-      .number()
-      .int()
-      .min(CROSSFADE_FRAMES.min)
-      .max(CROSSFADE_FRAMES.max)
-      .optional(),
+    crossfadeFrames: CrossfadeFramesSchema.optional(),
     takes: z.array(take).max(1000).default([]),
     /** false: every Render draws a fresh seed. Absent (files before it existed) or true: locked. */
     seedLocked: z.boolean().optional(),

@@ -8,30 +8,13 @@ export function toPayload(
   view: ProjectPayload['view'],
 ): ProjectPayload {
   return {
-    clips: doc.clips.map(
-      ({
-        path,
-        in: from,
-        out,
-        endpoint,
-        params,
-        segments,
-        crossfadeFrames,
-        takes,
-        seedLocked,
-      }) => ({
-        path,
-        in: from,
-        out,
-        endpoint,
-        params,
-        segments,
-        ...(crossfadeFrames ? { crossfadeFrames } : {}),
-        takes,
-        // Written only when unlocked: a locked clip's file stays as before the lock existed.
-        ...(seedLocked === false ? { seedLocked } : {}),
-      }),
-    ),
+    // Everything but the id; the optional fields only when they say something, so a file stays
+    // as it was before they existed (a locked seed, hard cuts).
+    clips: doc.clips.map(({ id: _, crossfadeFrames, seedLocked, ...clip }) => ({
+      ...clip,
+      ...(crossfadeFrames ? { crossfadeFrames } : {}),
+      ...(seedLocked === false ? { seedLocked } : {}),
+    })),
     ...(view ? { view } : {}),
   }
 }
