@@ -1,0 +1,103 @@
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startFalEmulator, type FalEmulator } from '../fal-emulator/emulator'
+import { clips } from '../media/clips'
+import { startApp, type AppUnderTest } from './harness'
+
+/**
+ * The queue panel with renders under way and finished, against the local fal: one slot at fal,
+ * so the second render waits in fal's queue while the first renders.
+ */
+describe('the queue panel', () => {
+  let app: AppUnderTest
+  let emu: FalEmulator
+  let dir: string
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'reanimate-e2e-queue-'))
+    const clip = await clips.basic(dir, 'wave.mp4', 2)
+    emu = await startFalEmulator({ processingMs: 6000, concurrency: 1 })
+    app = await startApp({ files: [clip], env: { FAL_PROXY_URL: emu.proxyUrl } })
+  })
+  afterAll(async () => {
+    await app?.close()
+    await emu?.close()
+    await fs.rm(dir, { recursive: true, force: true })
+  })
+
+  const row = (prompt: string) => app.page.getByTestId('job').filter({ hasText: prompt })
+  const status = (prompt: string) => row(prompt).getByTestId('job-status').textContent()
+
+  it('shows each render’s stage, fal queue position from 1, elapsed and ETA while running', async () => {
+    const { page } = app
+    await expect.poll(() => page.getByTestId('render-estimate').textContent()).toMatch(/at fal/)
+    for (const prompt of ['ink wash waves', 'oil paint waves']) {
+      await page.getByLabel('Prompt', { exact: true }).fill(prompt)
+      await page.getByRole('button', { name: /^Render wave/ }).click()
+      await expect.poll(() => row(prompt).count(), { timeout: 10_000 }).toBe(1)
+    }
+    await expect
+      .poll(() => status('oil paint waves'), { timeout: 30_000 })
+      .toMatch(/^Waiting: 1st in fal's queue · elapsed \d:\d\d/)
+    await expect
+      .poll(() => status('ink wash waves'), { timeout: 30_000 })
+      .toMatch(/^Rendering at fal · elapsed \d:\d\d · about \d+ (s|min) left$/)
+    expect(
+      await row('ink wash waves')
+        .getByRole('progressbar', { name: 'wave.mp4: Rendering at fal' })
+        .count(),
+    ).toBe(1)
+    await row('ink wash waves').getByRole('button', { name: /^Log/ }).click()
+    await expect
+      .poll(() => row('ink wash waves').getByLabel("fal's log for wave.mp4").textContent())
+      .toMatch(/submitted as request/)
+    await app.screenshots('queue-running')
+  })
+
+  it('finished rows: thumbnail, path, Open, Show in folder or Copy path, Use these settings', async () => {
+    const { page } = app
+    for (const prompt of ['ink wash waves', 'oil paint waves'])
+      await expect.poll(() => status(prompt), { timeout: 90_000 }).toMatch(/^Done · seed \d+/)
+    const done = row('ink wash waves')
+    await expect
+      .poll(() =>
+        done
+          .getByRole('img', { name: /^First frame of wave/ })
+          .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+      )
+      .toBeGreaterThan(0)
+    expect(await done.locator('code').textContent()).toMatch(/wave.*\.mp4$/)
+    for (const name of ['Open', 'Copy path', 'Use these settings', 'Compare'])
+      expect(await done.getByRole('button', { name }).count()).toBe(1)
+    await app.screenshots('queue-finished')
+
+    // The first take's prompt and seed back into the inspector; one Undo puts the last ones back.
+    const seed = /seed (\d+)/.exec((await status('ink wash waves')) ?? '')?.[1]
+    await done.getByRole('button', { name: 'Use these settings' }).click()
+    await expect
+      .poll(() => page.getByLabel('Prompt', { exact: true }).inputValue())
+      .toBe('ink wash waves')
+    expect(await page.getByLabel('Seed', { exact: true }).inputValue()).toBe(seed)
+    await page.keyboard.press('Control+z')
+    await expect
+      .poll(() => page.getByLabel('Prompt', { exact: true }).inputValue())
+      .toBe('oil paint waves')
+    expect(await page.getByLabel('Seed', { exact: true }).inputValue()).toBe('')
+  })
+
+  it('Clear finished hides the rows, and rendering the same again still pays nothing', async () => {
+    const { page } = app
+    expect(emu.submits()).toHaveLength(2)
+    await page.getByRole('button', { name: 'Clear finished' }).click()
+    await expect.poll(() => page.getByTestId('job').count()).toBe(0)
+    // The inspector holds the second render's settings again: the identical render.
+    await page.getByRole('button', { name: /^Render wave/ }).click()
+    await expect
+      .poll(() => page.getByText(/^Already rendered/).count(), { timeout: 10_000 })
+      .toBeGreaterThan(0)
+    expect(emu.submits()).toHaveLength(2)
+    expect(app.problems).toEqual([])
+  })
+})
