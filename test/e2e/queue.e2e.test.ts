@@ -52,7 +52,7 @@ describe('the queue panel', () => {
     await row('ink wash waves').getByRole('button', { name: /^Log/ }).click()
     await expect
       .poll(() => row('ink wash waves').getByLabel("fal's log for wave.mp4").textContent())
-      .toMatch(/submitted as request/)
+      .toMatch(/submitted as request[\s\S]*fal: (Loading model|Step)/)
     await app.screenshots('queue-running')
   })
 
@@ -72,6 +72,10 @@ describe('the queue panel', () => {
     for (const name of ['Open', 'Copy path', 'Use these settings', 'Compare'])
       expect(await done.getByRole('button', { name }).count()).toBe(1)
     await app.screenshots('queue-finished')
+    // main timed fal on those renders: the estimate next to Render is learned, not a first guess.
+    await expect
+      .poll(() => page.getByTestId('render-estimate').textContent())
+      .toMatch(/^about \d+ (s|min) at fal$/)
 
     // The first take's prompt and seed back into the inspector; one Undo puts the last ones back.
     const seed = /seed (\d+)/.exec((await status('ink wash waves')) ?? '')?.[1]

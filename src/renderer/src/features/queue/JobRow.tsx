@@ -200,6 +200,8 @@ export function JobRow({ job, act, onCompare }: JobRowProps) {
   const p = shown.live
   const stage = p?.stage ?? shown.job.stage
   const atFal = p?.stage === 'wait' && p.queuePosition !== undefined
+  /** Not started by this app yet (the queue is paused, or busy with other clips). */
+  const waiting = job.status === 'queued' && !shown.segment
   const eta = active ? jobEtaSec(shown.job, rates, now, p, stageSince[shown.job.id], probe) : null
   const elapsed =
     p && shown.job.status === 'running'
@@ -263,13 +265,13 @@ export function JobRow({ job, act, onCompare }: JobRowProps) {
             <StageBar
               stage={stage}
               {...(p?.fraction !== undefined ? { fraction: p.fraction } : {})}
-              label={`${name}: ${STAGE_WORDS[stage]}`}
+              label={`${name}: ${waiting ? 'waiting to start' : STAGE_WORDS[stage]}`}
               text={stageText}
             />
             <span className="muted" data-testid="job-status">
-              {job.status === 'queued' && !shown.segment ? 'Queued here' : stageText}
+              {waiting ? 'Waiting for its turn here' : stageText}
               {elapsed !== null ? ` · elapsed ${clock(elapsed)}` : ''}
-              {eta !== null ? ` · ${aboutText(eta)} left` : ''}
+              {eta !== null ? ` · ${aboutText(eta)} ${waiting ? 'once it starts' : 'left'}` : ''}
             </span>
           </>
         )}
@@ -294,7 +296,7 @@ export function JobRow({ job, act, onCompare }: JobRowProps) {
         )}
         {job.status === 'done' && <OutputLocation id={job.id} output={job.spec.output} />}
         {logsOpen && (
-          <pre className="job-logs" aria-label={`fal's log for ${name}`}>
+          <pre className="job-logs" role="log" aria-label={`fal's log for ${name}`}>
             {logs.length ? logs.join('\n') : 'No log lines yet.'}
           </pre>
         )}
@@ -303,7 +305,11 @@ export function JobRow({ job, act, onCompare }: JobRowProps) {
         <button
           className="ghost"
           aria-expanded={logsOpen}
-          onClick={() => setLogsOpen(!logsOpen)}
+          onClick={() => {
+            // The journal's copy has Reanimate's own notes too (submitted, uploaded...).
+            if (!logsOpen) void useJobs.getState().load()
+            setLogsOpen(!logsOpen)
+          }}
           title="fal's step logs and Reanimate's notes for this render"
         >
           {logsOpen ? 'Hide log' : `Log (${logs.length})`}

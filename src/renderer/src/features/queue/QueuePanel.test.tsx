@@ -52,7 +52,7 @@ function fakeMain(jobs: Job[], rates: LearnedRates = NO_HISTORY) {
     calls.push({ method, params })
     switch (method) {
       case 'jobs.list':
-        return jobs
+        return structuredClone(jobs)
       case 'jobs.state':
         return { paused }
       case 'jobs.estimates':
@@ -154,6 +154,8 @@ describe('QueuePanel', () => {
     const bar = within(row).getByRole('progressbar', { name: 'skate.mp4: Rendering at fal' })
     expect(bar).toHaveAttribute('aria-valuetext', "Waiting: 3rd in fal's queue")
 
+    // main keeps fal's lines in the job's log too, and sends the new ones with the progress.
+    running.logs.push('2026-11-30T12:00:05.000Z fal: step 1/8')
     act(() =>
       main.emit(
         'jobs.progress',
