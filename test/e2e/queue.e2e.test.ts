@@ -38,22 +38,30 @@ describe('the queue panel', () => {
       await page.getByRole('button', { name: /^Render wave/ }).click()
       await expect.poll(() => row(prompt).count(), { timeout: 10_000 }).toBe(1)
     }
+    // Whichever reached fal first renders; the other waits in fal's queue, counted from 1.
+    const both = async () => {
+      const texts = [await status('ink wash waves'), await status('oil paint waves')]
+      const rendering = texts.findIndex((t) => /^Rendering at fal · elapsed/.test(t ?? ''))
+      const waiting = texts.findIndex((t) => /^Waiting: 1st in fal's queue · elapsed/.test(t ?? ''))
+      return rendering >= 0 && waiting >= 0 ? { texts, rendering } : null
+    }
+    await expect.poll(both, { timeout: 30_000 }).not.toBeNull()
+    const state = await both()
+    const first = state?.rendering === 1 ? 'oil paint waves' : 'ink wash waves'
     await expect
-      .poll(() => status('oil paint waves'), { timeout: 30_000 })
-      .toMatch(/^Waiting: 1st in fal's queue · elapsed \d:\d\d/)
-    await expect
-      .poll(() => status('ink wash waves'), { timeout: 30_000 })
+      .poll(() => status(first))
       .toMatch(/^Rendering at fal · elapsed \d:\d\d · about \d+ (s|min) left$/)
     expect(
-      await row('ink wash waves')
-        .getByRole('progressbar', { name: 'wave.mp4: Rendering at fal' })
-        .count(),
+      await row(first).getByRole('progressbar', { name: 'wave.mp4: Rendering at fal' }).count(),
     ).toBe(1)
-    await row('ink wash waves').getByRole('button', { name: /^Log/ }).click()
-    await expect
-      .poll(() => row('ink wash waves').getByLabel("fal's log for wave.mp4").textContent())
-      .toMatch(/submitted as request[\s\S]*fal: (Loading model|Step)/)
+    // At fal it can be abandoned (stop following it), which the button's hover explains.
+    await expect.poll(() => row(first).getByRole('button', { name: 'Abandon' }).count()).toBe(1)
     await app.screenshots('queue-running')
+    await row(first).getByRole('button', { name: /^Log/ }).click()
+    await expect
+      .poll(() => row(first).getByLabel("fal's log for wave.mp4").textContent())
+      .toMatch(/submitted as request[\s\S]*fal: (Loading model|Step)/)
+    await row(first).getByRole('button', { name: 'Hide log' }).click()
   })
 
   it('finished rows: thumbnail, path, Open, Show in folder or Copy path, Use these settings', async () => {
@@ -61,13 +69,16 @@ describe('the queue panel', () => {
     for (const prompt of ['ink wash waves', 'oil paint waves'])
       await expect.poll(() => status(prompt), { timeout: 90_000 }).toMatch(/^Done · seed \d+/)
     const done = row('ink wash waves')
-    await expect
-      .poll(() =>
-        done
-          .getByRole('img', { name: /^First frame of wave/ })
-          .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
-      )
-      .toBeGreaterThan(0)
+    for (const prompt of ['ink wash waves', 'oil paint waves'])
+      await expect
+        .poll(
+          () =>
+            row(prompt)
+              .getByRole('img', { name: /^First frame of wave/ })
+              .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+          { timeout: 20_000 },
+        )
+        .toBeGreaterThan(0)
     expect(await done.locator('code').textContent()).toMatch(/wave.*\.mp4$/)
     for (const name of ['Open', 'Copy path', 'Use these settings', 'Compare'])
       expect(await done.getByRole('button', { name }).count()).toBe(1)

@@ -9,6 +9,7 @@ import { useProject } from '../project/project-store'
 import { jobEtaSec } from './job-eta'
 import { useJobs } from './jobs-store'
 import { OutputLocation } from './OutputLocation'
+import { queueText } from './queue-text'
 
 export const fileName = (p: string) => p.split(/[\\/]/).pop() ?? p
 export const clock = (s: number) =>
@@ -26,16 +27,6 @@ const STAGE_WORDS: Record<Stage, string> = {
   finish: 'Writing the output',
   done: 'Done',
 }
-
-/** 1 → "1st", 2 → "2nd", 11 → "11th". */
-export function ordinal(n: number): string {
-  const tens = n % 100
-  const suffix = tens >= 11 && tens <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' }[n % 10] ?? 'th')
-  return `${n}${suffix}`
-}
-
-/** fal's position counts from 0 (next to run); people count from 1. */
-export const queueText = (falPosition: number) => `${ordinal(falPosition + 1)} in fal's queue`
 
 /** The parameters and seed of a take, under fal's names as the editor keeps them. */
 export function takeSettings(job: Job): ParamsDraft {
@@ -257,35 +248,42 @@ export function JobRow({ job, act, onCompare }: JobRowProps) {
     >
       {job.status === 'done' && <Thumbnail output={job.spec.output} />}
       <div className="job-main">
-        <span className="job-name" title={settingsText(job)}>
-          {name} — {job.spec.params.prompt}
-        </span>
-        {active && (
-          <>
+        <span className="job-line">
+          <span className="job-name" title={settingsText(job)}>
+            {name} — {job.spec.params.prompt}
+          </span>
+          {active && (
             <StageBar
               stage={stage}
               {...(p?.fraction !== undefined ? { fraction: p.fraction } : {})}
               label={`${name}: ${waiting ? 'waiting to start' : STAGE_WORDS[stage]}`}
               text={stageText}
             />
+          )}
+        </span>
+        {active && (
+          <span className="job-line">
             <span className="muted" data-testid="job-status">
               {waiting ? 'Waiting for its turn here' : stageText}
               {elapsed !== null ? ` · elapsed ${clock(elapsed)}` : ''}
               {eta !== null ? ` · ${aboutText(eta)} ${waiting ? 'once it starts' : 'left'}` : ''}
             </span>
-          </>
-        )}
-        {!active && (
-          <span className="muted" data-testid="job-status">
-            {job.status === 'done'
-              ? `Done${job.seed !== undefined ? ` · seed ${job.seed}` : ''}`
-              : job.status === 'failed'
-                ? 'Failed'
-                : job.status === 'cancelled'
-                  ? 'Cancelled'
-                  : 'Abandoned'}
           </span>
         )}
+        {!active && (
+          <span className="job-line">
+            <span className="muted" data-testid="job-status">
+              {job.status === 'done'
+                ? `Done${job.seed !== undefined ? ` · seed ${job.seed}` : ''}`
+                : job.status === 'failed'
+                  ? 'Failed'
+                  : job.status === 'cancelled'
+                    ? 'Cancelled'
+                    : 'Abandoned'}
+            </span>
+          </span>
+        )}
+        {job.status === 'done' && <OutputLocation id={job.id} output={job.spec.output} />}
         {job.status === 'failed' && (
           <span className="error" role="note">
             {job.error?.message ?? 'It stopped without saying why.'} {nextStep(job.error)}
@@ -293,12 +291,6 @@ export function JobRow({ job, act, onCompare }: JobRowProps) {
         )}
         {job.status === 'abandoned' && job.error && (
           <span className="muted">{job.error.message}</span>
-        )}
-        {job.status === 'done' && <OutputLocation id={job.id} output={job.spec.output} />}
-        {logsOpen && (
-          <pre className="job-logs" role="log" aria-label={`fal's log for ${name}`}>
-            {logs.length ? logs.join('\n') : 'No log lines yet.'}
-          </pre>
         )}
       </div>
       <span className="row job-actions">
@@ -341,6 +333,11 @@ export function JobRow({ job, act, onCompare }: JobRowProps) {
           </>
         )}
       </span>
+      {logsOpen && (
+        <pre className="job-logs" role="log" aria-label={`fal's log for ${name}`}>
+          {logs.length ? logs.join('\n') : 'No log lines yet.'}
+        </pre>
+      )}
     </div>
   )
 }

@@ -106,7 +106,14 @@ export const useJobs = create<JobsState>((set, get) => ({
     else
       set({
         jobs: get().jobs.map((j) =>
-          j.id === p.id ? { ...j, stage: p.stage, status: p.status } : j,
+          j.id === p.id
+            ? {
+                ...j,
+                stage: p.stage,
+                status: p.status,
+                ...(p.requestId ? { requestId: p.requestId } : {}),
+              }
+            : j,
         ),
       })
   },
