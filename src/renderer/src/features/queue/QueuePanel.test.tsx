@@ -45,7 +45,7 @@ function job(id: string, over: Partial<Job> = {}): Job {
 }
 
 /** main as the queue meets it: a journal of jobs, learned rates, and a record of every call. */
-function fakeMain(jobs: Job[], rates: LearnedRates = NO_HISTORY) {
+function fakeMain(jobs: Job[], rates: LearnedRates = NO_HISTORY, osOpens = true) {
   const calls: { method: string; params: unknown }[] = []
   let paused = false
   const { bridge, emit } = bridgeFrom(async (method, params) => {
@@ -66,7 +66,9 @@ function fakeMain(jobs: Job[], rates: LearnedRates = NO_HISTORY) {
       case 'jobs.abandon':
         return { job: jobs[0], action: 'abandoned', message: 'Stopped following it.' }
       case 'jobs.open':
-        return { opened: true }
+        return { opened: osOpens }
+      case 'media.playbackUrl':
+        return { url: 'http://127.0.0.1/media/out.mp4', proxied: false }
       case 'media.poster':
         return { url: 'data:image/png;base64,' }
     }
@@ -253,6 +255,22 @@ describe('QueuePanel', () => {
     undo()
     expect(useProject.getState().clips[0]?.params.prompt).toBe('something else')
     expect(useProject.getState().clips[0]?.seedLocked).toBe(false)
+  })
+
+  it('Open in a browser tab (no OS to open it): plays the output from its playback URL', async () => {
+    const main = fakeMain([job('surf', { status: 'done', stage: 'done' })], NO_HISTORY, false)
+    setBridge(main.bridge)
+    const opened = vi.spyOn(window, 'open').mockReturnValue(null)
+    render(<QueuePanel />)
+    const row = await screen.findByRole('group', { name: 'surf.mp4: done' })
+    await userEvent.click(within(row).getByRole('button', { name: 'Open' }))
+    await waitFor(() =>
+      expect(opened).toHaveBeenCalledWith('http://127.0.0.1/media/out.mp4', '_blank', 'noopener'),
+    )
+    expect(main.calls).toContainEqual({
+      method: 'media.playbackUrl',
+      params: { path: '/out/surf.mp4' },
+    })
   })
 
   it('estimates from the recorded history: the learned fal rate, not the prior', async () => {
