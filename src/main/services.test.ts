@@ -153,7 +153,10 @@ describe('createServices: the fal key never leaks', () => {
       'jobs.abandon': [{ id: 'nope' }],
       'jobs.retry': [{ id: 'nope' }],
       'jobs.reveal': [{ id: 'nope' }],
+      'jobs.open': [{ id: 'nope' }],
       'jobs.pause': [{}],
+      'jobs.state': [{}],
+      'jobs.estimates': [{}],
       'jobs.resume': [{}],
       'batch.start': [
         {

@@ -27,6 +27,9 @@ import { describeRecentLoras, lorasUsed } from './settings/recents'
 import type { Job, JobOrigin } from '../shared/jobs'
 import type { FalClient } from '@fal-ai/client'
 import pkg from '../../package.json'
+import { EtaHistory, StageClock } from './jobs/eta-history'
+import { plannedFrames, resolveRange } from './media/prepare-plan'
+import { resultFrames } from '../shared/frames'
 
 export interface ServicesOptions {
   dataDir: string
@@ -67,6 +70,8 @@ export interface Dialogs extends MainDialogs, ProjectDialogs {
   pickLora(): Promise<string | null>
   /** The OS file manager, with this file selected; absent where there is none (a browser tab). */
   showInFolder?(file: string): void
+  /** Opens a file in the OS's app for it; resolves to an error message, '' when it opened. */
+  openFile?(file: string): Promise<string>
 }
 
 const noDialogs: Dialogs = {
@@ -309,20 +314,27 @@ export function createServices(options: ServicesOptions) {
       return (await render.retry(id)) ?? null
     },
     'jobs.reveal': async ({ id }) => {
-      const job = render.get(id)
-      // Only a finished output the window may play: the path comes from the journal, never the page.
-      if (!job || job.status !== 'done' || !windowMayUse(job))
-        throw new AppError('not-found', 'Only a finished render in this window can be shown.')
+      const job = finishedOutput(id, 'shown')
       if (!dialogs.showInFolder) return { shown: false }
-      const st = await fs.stat(job.spec.output).catch(() => null)
-      if (!st?.isFile())
-        throw new AppError(
-          'not-found',
-          `${path.basename(job.spec.output)} is no longer where it was rendered (moved or deleted).`,
-          { file: job.spec.output },
-        )
+      await stillThere(job)
       dialogs.showInFolder(job.spec.output)
       return { shown: true }
+    },
+    'jobs.open': async ({ id }) => {
+      const job = finishedOutput(id, 'opened')
+      // The OS opens a file with whatever its type says, and runs programs: only video files.
+      if (!/\.(mp4|mov|m4v|webm|mkv)$/i.test(job.spec.output))
+        throw new AppError('forbidden', `${path.basename(job.spec.output)} is not a video file.`, {
+          file: job.spec.output,
+        })
+      if (!dialogs.openFile) return { opened: false }
+      await stillThere(job)
+      const problem = await dialogs.openFile(job.spec.output)
+      if (problem)
+        throw new AppError('internal', `${path.basename(job.spec.output)}: ${problem}`, {
+          file: job.spec.output,
+        })
+      return { opened: true }
     },
     'jobs.pause': async () => {
       render.runner.pause()
@@ -332,6 +344,8 @@ export function createServices(options: ServicesOptions) {
       render.runner.resume()
       return { paused: false }
     },
+    'jobs.state': async () => ({ paused: render.runner.paused }),
+    'jobs.estimates': () => etaHistory.rates(),
     'batch.start': async (req) => {
       await ensureConnection()
       const outDir = access.check(req.outDir)
@@ -425,6 +439,22 @@ export function createServices(options: ServicesOptions) {
   const origin = options.origin ?? 'app'
   const registry = new ProcessRegistry(options.dataDir, options.processName ?? 'Reanimate app')
   const uploads = new UploadCache(options.dataDir, registry.self)
+  /** This machine's stage timings, learned as renders run; the window turns them into ETAs. */
+  const etaHistory = new EtaHistory(options.dataDir)
+  const stageClock = new StageClock({
+    history: etaHistory,
+    job: (id) => render.get(id),
+    measure: async (job) => {
+      const probe = await media.probe(job.spec.source)
+      const { startSec, endSec } = resolveRange(job.spec.range, probe.durationSec, probe.path)
+      const nth = Math.max(1, Number(job.spec.params.select_every_nth_frame) || 1)
+      return {
+        sourceSec: endSec - startSec,
+        outputFrames: resultFrames(plannedFrames(probe, job.spec.range), nth),
+      }
+    },
+    fileSize: async (file) => (await fs.stat(file).catch(() => null))?.size,
+  })
   const render = new RenderService({
     dataDir: options.dataDir,
     media,
@@ -446,6 +476,7 @@ export function createServices(options: ServicesOptions) {
     onProgress: (p) => {
       // Finished outputs become playable in the window.
       if (p.status === 'done') grantOutput(p.id)
+      void stageClock.observe(p)
       bus.emit('jobs.progress', p)
     },
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
@@ -455,6 +486,22 @@ export function createServices(options: ServicesOptions) {
     if (name === 'secrets.changed' || name === 'settings.changed') void refreshConnection()
   })
   const dropped = (p: string) => access.grant(p)
+  /** Only a finished output the window may play: the path comes from the journal, never the page. */
+  function finishedOutput(id: string, what: 'shown' | 'opened'): Job {
+    const job = render.get(id)
+    if (!job || job.status !== 'done' || job.parentId || !windowMayUse(job))
+      throw new AppError('not-found', `Only a finished render in this window can be ${what}.`)
+    return job
+  }
+  async function stillThere(job: Job): Promise<void> {
+    const st = await fs.stat(job.spec.output).catch(() => null)
+    if (!st?.isFile())
+      throw new AppError(
+        'not-found',
+        `${path.basename(job.spec.output)} is no longer where it was rendered (moved or deleted).`,
+        { file: job.spec.output },
+      )
+  }
   const requireBrowserPickers = () => {
     if (!options.browserPickers)
       throw new AppError('forbidden', 'Use Open clips… to choose files in the desktop app.')

@@ -92,7 +92,7 @@ describe('the timeline editor, from the keyboard, against the local fal', () => 
     await app.screenshots('editor-takes-rendering')
     await expect
       .poll(() => page.getByTestId('job-status').first().textContent(), { timeout: 90_000 })
-      .toBe('done')
+      .toMatch(/^Done/)
     const sent = emu.submits().map((e) => (e.body as { prompt: string }).prompt)
     expect(sent.sort()).toEqual(['ink first', 'oil second'])
     // The take covers in to out: 3 s of the source, the two segments blended at their border.

@@ -81,8 +81,10 @@ async function hostileWindow(options: {
 }) {
   const questions: Confirmation[] = []
   const revealed: string[] = []
+  const opened: string[] = []
   const dialogs: Partial<Dialogs> = {
     showInFolder: (file) => void revealed.push(file),
+    openFile: async (file) => (opened.push(file), ''),
     confirm: async (q) => {
       questions.push(q)
       return options.answer?.(q) ?? false
@@ -119,7 +121,7 @@ async function hostileWindow(options: {
     await services.render.waitFor([job.id])
     return services.render.get(job.id) as Job
   }
-  return { services, call, render, questions, revealed, dataDir }
+  return { services, call, render, questions, revealed, opened, dataDir }
 }
 
 describe('the fal key reaches only fal, or a proxy the user confirmed in main', () => {
@@ -360,6 +362,20 @@ describe('Show in folder shows only what the window rendered, at the path main r
   })
 })
 
+describe('Open opens only a finished video the window rendered, at the path main recorded', () => {
+  it('a finished render opens; an unknown id does not', async () => {
+    const w = await hostileWindow({})
+    const job = await w.render('to open')
+    expect(await w.call('jobs.open', { id: job.id })).toEqual({ ok: true, value: { opened: true } })
+    expect(w.opened).toEqual([job.spec.output])
+    expect(await w.call('jobs.open', { id: '../../etc/passwd' })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    })
+    expect(w.opened).toHaveLength(1)
+  })
+})
+
 describe('no contract call makes main run a program the user did not pick in main', () => {
   it('every method, with a planted program wherever a path fits, runs nothing', async () => {
     const marker = path.join(root, 'planted-ran')
@@ -430,7 +446,10 @@ describe('no contract call makes main run a program the user did not pick in mai
       'jobs.abandon': [{ id: planted }],
       'jobs.retry': [{ id: planted }],
       'jobs.reveal': [{ id: planted }],
+      'jobs.open': [{ id: planted }],
       'jobs.pause': [{}],
+      'jobs.state': [{}],
+      'jobs.estimates': [{}],
       'jobs.resume': [{}],
       'batch.start': [
         { dir: path.dirname(planted), outDir: root, endpoint: TURBO, params: { prompt: 'x' } },

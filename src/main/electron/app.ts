@@ -98,6 +98,7 @@ function start(): void {
           })
         )[0] ?? null,
       showInFolder: (file) => shell.showItemInFolder(file),
+      openFile: (file) => shell.openPath(file),
       pickProject: async () =>
         (
           await open({

@@ -354,7 +354,10 @@ describe('dispatcher exhaustiveness', () => {
       'jobs.abandon': { id: 'j1' },
       'jobs.retry': { id: 'j1' },
       'jobs.reveal': { id: 'j1' },
+      'jobs.open': { id: 'j1' },
       'jobs.pause': {},
+      'jobs.state': {},
+      'jobs.estimates': {},
       'jobs.resume': {},
       'batch.start': {
         dir: '/in',

@@ -6,6 +6,7 @@ import type { ProbeResult, ToolsStatus } from '../media'
 import type { CommandRecord } from '../commands'
 import type { ErrorInfo } from '../errors'
 import type { Job, JobProgress } from '../jobs'
+import type { LearnedRates } from '../eta'
 import { ENDPOINT_IDS } from '../endpoints'
 import {
   CrossfadeFramesSchema,
@@ -319,8 +320,17 @@ export const methods = {
    * (`reanimate ui`): the window offers the path to copy instead.
    */
   'jobs.reveal': method<{ shown: boolean }>()(z.object({ id: z.string().min(1) }).strict()),
+  /**
+   * Opens a finished render's output in the OS's video player. `opened: false` where main has
+   * none (`reanimate ui`): the window plays it from its playback URL instead.
+   */
+  'jobs.open': method<{ opened: boolean }>()(z.object({ id: z.string().min(1) }).strict()),
   'jobs.pause': method<{ paused: boolean }>()(none),
   'jobs.resume': method<{ paused: boolean }>()(none),
+  /** Whether the queue is paused (new stages wait; work under way finishes its stage). */
+  'jobs.state': method<{ paused: boolean }>()(none),
+  /** How fast this machine prepares and uploads, and fal renders: the window computes ETAs. */
+  'jobs.estimates': method<LearnedRates>()(none),
   /** Restyles every video in a folder the user picked into a mirrored tree under outDir. */
   'batch.start': method<BatchStarted>()(
     z

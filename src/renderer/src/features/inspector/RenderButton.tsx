@@ -1,4 +1,7 @@
+import { aboutText, falKey, falSecFor } from '@shared/eta'
 import { useApp } from '../../stores/app-store'
+import { shapesOfClip } from '../queue/job-eta'
+import { useJobs } from '../queue/jobs-store'
 import { useProject } from '../project/project-store'
 import { renderProblem, renderSelected, requestKey, useRender } from './render-clip'
 
@@ -9,6 +12,7 @@ export function RenderButton() {
   const keyStatus = useApp((s) => s.keyStatus)
   const openSettings = useApp((s) => s.openSettings)
   const { busy, reused } = useRender()
+  const rates = useJobs((s) => s.rates)
 
   if (keyStatus?.source === 'none' && !keyStatus.proxy) {
     return (
@@ -20,6 +24,11 @@ export function RenderButton() {
   }
   const problem = doc ? renderProblem(doc) : null
   const ready = Boolean(clip?.probe && doc && !problem)
+  const shapes = doc ? shapesOfClip(doc, clip?.probe) : []
+  const falSec = shapes.reduce((sum, shape) => sum + falSecFor(rates, shape), 0)
+  const measured = shapes.every(
+    (s) => rates.falSecPerFrame[falKey(s.endpoint, s.steps)] !== undefined,
+  )
   return (
     <div className="render-box">
       <button
@@ -34,6 +43,19 @@ export function RenderButton() {
         <button disabled={busy} onClick={() => void renderSelected(true)}>
           Render again
         </button>
+      )}
+      {doc && shapes.length > 0 && (
+        <p
+          className="muted"
+          data-testid="render-estimate"
+          title={
+            measured
+              ? "fal's working time for this range, from renders at these steps on this computer; its queue comes on top."
+              : "A first guess: nothing rendered at these steps yet. It learns from this computer's renders; fal's queue comes on top."
+          }
+        >
+          {aboutText(falSec)} at fal{measured ? '' : ' (first guess)'}
+        </p>
       )}
       {!clip && <p className="muted">Pick a clip first.</p>}
       {clip && problem && (

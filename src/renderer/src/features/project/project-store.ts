@@ -47,6 +47,11 @@ interface ProjectActions {
     value: ParamsDraft[K] | undefined,
   ): void
   addTake(id: string, take: ClipDoc['takes'][number]): void
+  /**
+   * "Use these settings": a take's endpoint, parameters and seed become the clip's, as one undo
+   * step. The seed is locked, so the next Render uses exactly it.
+   */
+  applyTakeSettings(id: string, endpoint: EndpointId, params: ParamsDraft): void
   /** Locks (the default) or unlocks the clip's seed; the template's when `id` is null. */
   setSeedLocked(id: string | null, locked: boolean): void
   /** Fresh seeds for the clip (and segments with their own), as one undo step. */
@@ -150,6 +155,13 @@ export const useProject = create<ProjectState>()(
         },
         reseed(id, draw = randomSeed) {
           editClip(id, (c) => reseed(c, draw))
+        },
+        applyTakeSettings(id, endpoint, params) {
+          editClip(id, ({ seedLocked: _was, ...c }) => ({
+            ...c,
+            endpoint,
+            params: structuredClone(params),
+          }))
         },
         addTake(id, take) {
           editClip(id, (c) =>

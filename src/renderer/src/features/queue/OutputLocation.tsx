@@ -4,8 +4,8 @@ import { useApp } from '../../stores/app-store'
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err))
 
 /**
- * Where a finished render went. The desktop app opens the OS file manager on it (main does, from
- * the path it recorded); a browser tab has none, so it shows the path with a Copy button.
+ * Where a finished render went: its path, and Show in folder (main opens the OS file manager on
+ * the path it recorded); a browser tab has no file manager, so it offers Copy path instead.
  */
 export function OutputLocation({ id, output }: { id: string; output: string }) {
   const inBrowser = useApp((s) => s.info?.transport === 'websocket')
@@ -28,18 +28,18 @@ export function OutputLocation({ id, output }: { id: string; output: string }) {
     }
   }
 
-  if (!inBrowser)
-    return (
-      <button className="ghost" onClick={() => void reveal()}>
-        Show in folder
-      </button>
-    )
   return (
     <span className="output-path">
       <code title={output}>{output}</code>
-      <button className="ghost" onClick={() => void copy()}>
-        Copy path
-      </button>
+      {inBrowser ? (
+        <button className="ghost" onClick={() => void copy()}>
+          Copy path
+        </button>
+      ) : (
+        <button className="ghost" onClick={() => void reveal()}>
+          Show in folder
+        </button>
+      )}
     </span>
   )
 }

@@ -1,10 +1,13 @@
-import { useEffect } from 'react'
+import { useEffect, useMemo, useRef } from 'react'
+import { useVirtualizer } from '@tanstack/react-virtual'
+import type { Job } from '@shared/jobs'
 import { getBridge } from '../../bridge'
 import { useApp } from '../../stores/app-store'
-import { useJobs } from './jobs-store'
-import { OutputLocation } from './OutputLocation'
+import { isCleared, useJobs, CLEARABLE } from './jobs-store'
+import { JobRow } from './JobRow'
 import { useProject } from '../project/project-store'
 import { useTimeline } from '../timeline/timeline-store'
+import './queue.css'
 
 /**
  * A take of a clip in the project opens in the editor's player, side by side, following the
@@ -18,16 +21,34 @@ function compareTake(id: string, source: string, fallback: (id: string) => void)
   useTimeline.setState({ take: id, view: 'side', playhead: clip.in })
 }
 
-const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`
-const name = (p: string) => p.split(/[\\/]/).pop() ?? p
+/** A row's height before it is measured (an expanded log makes it taller). */
+const ROW_ESTIMATE = 64
+
+/** The rows shown: clips (not their segments), newest first, without the ones cleared. */
+export function visibleJobs(jobs: Job[], clearedBefore: string | null): Job[] {
+  const out: Job[] = []
+  for (let i = jobs.length - 1; i >= 0; i--) {
+    const j = jobs[i] as Job
+    if (!j.parentId && !isCleared(j, clearedBefore)) out.push(j)
+  }
+  return out
+}
 
 /** The render queue: every job with its stage, live progress, and what the user can do about it. */
 export function QueuePanel() {
-  const { jobs, live, load, apply, compare } = useJobs()
+  const jobs = useJobs((s) => s.jobs)
+  const load = useJobs((s) => s.load)
+  const loadRates = useJobs((s) => s.loadRates)
+  const apply = useJobs((s) => s.apply)
+  const compare = useJobs((s) => s.compare)
+  const paused = useJobs((s) => s.paused)
+  const clearedBefore = useJobs((s) => s.clearedBefore)
   const notify = useApp((s) => s.notify)
+  const scroller = useRef<HTMLDivElement>(null)
 
   useEffect(() => {
     void load()
+    void loadRates().catch(() => undefined)
     const offProgress = getBridge().on('jobs.progress', apply)
     const offBatch = getBridge().on('batch.finished', (b) =>
       notify(
@@ -39,7 +60,7 @@ export function QueuePanel() {
       offProgress()
       offBatch()
     }
-  }, [load, apply, notify])
+  }, [load, loadRates, apply, notify])
 
   // Cancel and Retry say what they did: cancelled at fal, abandoned, collecting, submitted again.
   const act = (fn: () => Promise<{ message: string } | null>) => () =>
@@ -50,64 +71,103 @@ export function QueuePanel() {
       },
       (err: unknown) => notify('error', err instanceof Error ? err.message : String(err)),
     )
-  const visible = jobs
-    .filter((j) => !j.parentId)
-    .slice(-50)
-    .reverse()
+  const visible = useMemo(() => visibleJobs(jobs, clearedBefore), [jobs, clearedBefore])
+  const clearable = visible.some((j) => CLEARABLE.includes(j.status))
+  const counts = useMemo(() => {
+    let running = 0
+    let queued = 0
+    for (const j of visible)
+      if (j.status === 'running') running++
+      else if (j.status === 'queued') queued++
+    return { running, queued }
+  }, [visible])
+
+  // eslint-disable-next-line react-hooks/incompatible-library -- the virtualiser re-renders this panel itself; nothing of it is memoised elsewhere
+  const rows = useVirtualizer({
+    count: visible.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_ESTIMATE,
+    getItemKey: (i) => visible[i]?.id ?? i,
+    overscan: 6,
+    gap: 4,
+  })
+
+  async function togglePause() {
+    try {
+      await useJobs.getState().setPaused(!paused)
+      notify(
+        'info',
+        paused
+          ? 'Queue resumed.'
+          : 'Queue paused: stages already running finish, nothing new starts until you resume.',
+      )
+    } catch (err) {
+      notify('error', err instanceof Error ? err.message : String(err))
+    }
+  }
 
   return (
     <section className="panel queue" aria-label="Queue">
-      <h2>Queue</h2>
+      <div className="queue-head">
+        <h2>Queue</h2>
+        <span className="muted" role="status">
+          {paused ? 'Paused · ' : ''}
+          {counts.running} running, {counts.queued} waiting
+        </span>
+        <span className="spacer" />
+        <button
+          className="ghost"
+          aria-pressed={paused}
+          onClick={() => void togglePause()}
+          title={
+            paused
+              ? 'Start queued work again'
+              : 'Stages already running finish; nothing new starts until you resume'
+          }
+        >
+          {paused ? 'Resume queue' : 'Pause queue'}
+        </button>
+        <button
+          className="ghost"
+          disabled={!clearable}
+          onClick={() => useJobs.getState().clearFinished()}
+          title="Hides finished, cancelled and abandoned renders from this list. They stay on record, so rendering the same again still reuses them instead of paying twice."
+        >
+          Clear finished
+        </button>
+      </div>
       {visible.length === 0 && <p className="empty">Renders you start appear here.</p>}
-      <ul className="job-list">
-        {visible.map((job) => {
-          const p = live[job.id]
-          const detail =
-            job.status === 'running' && p
-              ? [
-                  p.stage,
-                  p.fraction !== undefined ? `${Math.round(p.fraction * 100)}%` : '',
-                  p.queuePosition !== undefined ? `queued at fal, position ${p.queuePosition}` : '',
-                  `elapsed ${clock(p.elapsedSec)}`,
-                ]
-                  .filter(Boolean)
-                  .join(' · ')
-              : job.status
-          return (
-            <li key={job.id} className={`job ${job.status}`} data-testid="job">
-              <span className="job-name" title={job.spec.source}>
-                {name(job.spec.source)} — {job.spec.params.prompt}
-              </span>
-              <span className="muted" data-testid="job-status">
-                {detail}
-              </span>
-              {job.error && <span className="error">{job.error.message}</span>}
-              <span className="row">
-                {(job.status === 'queued' || job.status === 'running') && (
-                  <button
-                    className="ghost"
-                    onClick={act(() => getBridge().jobs.cancel({ id: job.id }))}
-                    title="Cancels at fal while queued there; a running render is abandoned (its result can still be collected)"
-                  >
-                    Cancel
-                  </button>
-                )}
-                {['failed', 'cancelled', 'abandoned'].includes(job.status) && (
-                  <button onClick={act(() => getBridge().jobs.retry({ id: job.id }))}>Retry</button>
-                )}
-                {job.status === 'done' && (
-                  <>
-                    <button onClick={() => compareTake(job.id, job.spec.source, compare)}>
-                      Compare
-                    </button>
-                    <OutputLocation id={job.id} output={job.spec.output} />
-                  </>
-                )}
-              </span>
-            </li>
-          )
-        })}
-      </ul>
+      <div className="job-scroll" ref={scroller} data-testid="job-scroll">
+        <ul
+          className="job-list"
+          aria-label="Renders"
+          style={{ height: rows.getTotalSize(), position: 'relative' }}
+        >
+          {rows.getVirtualItems().map((item) => {
+            const job = visible[item.index] as Job
+            return (
+              <li
+                key={item.key}
+                data-index={item.index}
+                ref={rows.measureElement}
+                style={{
+                  position: 'absolute',
+                  top: 0,
+                  left: 0,
+                  right: 0,
+                  transform: `translateY(${item.start}px)`,
+                }}
+              >
+                <JobRow
+                  job={job}
+                  act={act}
+                  onCompare={(j) => compareTake(j.id, j.spec.source, compare)}
+                />
+              </li>
+            )
+          })}
+        </ul>
+      </div>
     </section>
   )
 }

@@ -16,7 +16,7 @@ describe('a take on the timeline says where it is', () => {
     expect(takeState(running, live({ stage: 'prepare', fraction: 0.4 }))).toBe('prepare 40%')
     expect(takeState(running, live({ stage: 'upload' }))).toBe('upload')
     expect(takeState(running, live({ stage: 'wait', queuePosition: 3 }))).toBe(
-      'queued at fal, position 3',
+      "waiting: 4th in fal's queue",
     )
     expect(takeState(running, live({ stage: 'wait' }), 'step 5/8')).toBe('rendering: step 5/8')
     expect(takeState(running, live({ stage: 'wait' }))).toBe('rendering on fal')

@@ -1,3 +1,4 @@
+import { queueText } from '../queue/queue-text'
 import type { Job, JobProgress } from '@shared/jobs'
 
 /**
@@ -16,7 +17,7 @@ export function takeState(
   if (job.status === 'queued') return 'waiting'
   const stage = live?.stage ?? job.stage
   if (stage === 'wait') {
-    if (live?.queuePosition !== undefined) return `queued at fal, position ${live.queuePosition}`
+    if (live?.queuePosition !== undefined) return `waiting: ${queueText(live.queuePosition)}`
     return lastLog ? `rendering: ${lastLog}` : 'rendering on fal'
   }
   const pct = live?.fraction !== undefined ? ` ${Math.round(live.fraction * 100)}%` : ''
