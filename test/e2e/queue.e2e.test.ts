@@ -88,18 +88,27 @@ describe('the queue panel', () => {
       .poll(() => page.getByTestId('render-estimate').textContent())
       .toMatch(/^about \d+ (s|min) at fal$/)
 
-    // The first take's prompt and seed back into the inspector; one Undo puts the last ones back.
-    const seed = /seed (\d+)/.exec((await status('ink wash waves')) ?? '')?.[1]
+    // The first take's settings back into the inspector, as they were sent: fal chose its seed, so
+    // Seed stays empty and Render collects that take instead of paying for it again.
     await done.getByRole('button', { name: 'Use these settings' }).click()
     await expect
       .poll(() => page.getByLabel('Prompt', { exact: true }).inputValue())
       .toBe('ink wash waves')
-    expect(await page.getByLabel('Seed', { exact: true }).inputValue()).toBe(seed)
+    expect(await page.getByLabel('Seed', { exact: true }).inputValue()).toBe('')
+    // One Undo puts the last ones back; Redo brings the take's again.
     await page.keyboard.press('Control+z')
     await expect
       .poll(() => page.getByLabel('Prompt', { exact: true }).inputValue())
       .toBe('oil paint waves')
-    expect(await page.getByLabel('Seed', { exact: true }).inputValue()).toBe('')
+    await page.keyboard.press('Control+Shift+z')
+    await expect
+      .poll(() => page.getByLabel('Prompt', { exact: true }).inputValue())
+      .toBe('ink wash waves')
+    await page.getByRole('button', { name: /^Render wave/ }).click()
+    await expect
+      .poll(() => page.getByText(/^Already rendered/).count(), { timeout: 10_000 })
+      .toBeGreaterThan(0)
+    expect(emu.submits()).toHaveLength(2)
   })
 
   it('Clear finished hides the rows, and rendering the same again still pays nothing', async () => {
@@ -107,7 +116,7 @@ describe('the queue panel', () => {
     expect(emu.submits()).toHaveLength(2)
     await page.getByRole('button', { name: 'Clear finished' }).click()
     await expect.poll(() => page.getByTestId('job').count()).toBe(0)
-    // The inspector holds the second render's settings again: the identical render.
+    // The inspector holds a finished take's settings: the identical render.
     await page.getByRole('button', { name: /^Render wave/ }).click()
     await expect
       .poll(() => page.getByText(/^Already rendered/).count(), { timeout: 10_000 })

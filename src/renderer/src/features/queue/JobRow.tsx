@@ -28,10 +28,14 @@ const STAGE_WORDS: Record<Stage, string> = {
   done: 'Done',
 }
 
-/** The parameters and seed of a take, under fal's names as the editor keeps them. */
+/**
+ * The parameters of a take as they were sent, under fal's names as the editor keeps them. The seed
+ * only if it was sent: a seed fal chose, written into the clip, would make the next Render a new
+ * request, paid again for the same picture; left out, that Render collects this take.
+ */
 export function takeSettings(job: Job): ParamsDraft {
   const p = job.spec.params
-  const seed = job.seed ?? p.seed
+  const seed = p.seed
   return {
     prompt: p.prompt,
     ...(p.negative_prompt !== undefined ? { negative_prompt: p.negative_prompt } : {}),
@@ -59,7 +63,7 @@ export function settingsText(job: Job): string {
       : '',
     ...(s.loras ?? []).map((l) => `LoRA: ${fileName(l.path)} × ${l.scale ?? 1}`),
     s.base_model ? `Base model: ${s.base_model}` : '',
-    `Seed: ${s.seed ?? 'chosen by fal'}`,
+    `Seed: ${s.seed ?? (job.seed !== undefined ? `${job.seed} (chosen by fal)` : 'chosen by fal')}`,
   ]
     .filter(Boolean)
     .join('\n')
@@ -227,10 +231,14 @@ export function JobRow({ job, act, onCompare }: JobRowProps) {
     }
     useProject.getState().applyTakeSettings(clip.id, job.spec.endpoint, takeSettings(job))
     useApp.getState().select(job.spec.source)
-    const seed = takeSettings(job).seed
+    const sent = takeSettings(job).seed
+    const chosen =
+      sent === undefined && job.seed !== undefined
+        ? ` fal chose its seed (${job.seed}): Render collects this take; type ${job.seed} into Seed to vary it with the same seed.`
+        : ''
     notify(
       'info',
-      `${name} now has this take's settings${seed !== undefined ? ` and seed ${seed}` : ''}. Undo puts the previous ones back.`,
+      `${name} now has this take's settings${sent !== undefined ? ` and seed ${sent}` : ''}.${chosen} Undo puts the previous ones back.`,
     )
   }
 

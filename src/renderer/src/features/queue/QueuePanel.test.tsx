@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { TURBO } from '@shared/endpoints'
+import { renderRequestOf, type ClipDoc } from '@shared/project/clip'
 import { learnRates, NO_HISTORY, type EtaSample, type LearnedRates } from '@shared/eta'
 import type { Job, JobProgress } from '@shared/jobs'
 import { setBridge } from '../../bridge'
@@ -231,7 +232,9 @@ describe('QueuePanel', () => {
     expect(within(row).getByTestId('job-status')).toHaveTextContent('Done · seed 1234')
     expect(within(row).getByText(/surf\.mp4 — prompt surf/)).toHaveAttribute(
       'title',
-      expect.stringContaining('Steps: 8\nGuidance: 2.2\nUse every Nth frame: 2\nSeed: 1234'),
+      expect.stringContaining(
+        'Steps: 8\nGuidance: 2.2\nUse every Nth frame: 2\nSeed: 1234 (chosen by fal)',
+      ),
     )
 
     await userEvent.click(within(row).getByRole('button', { name: 'Open' }))
@@ -247,10 +250,12 @@ describe('QueuePanel', () => {
       num_inference_steps: 8,
       guidance_scale: 2.2,
       select_every_nth_frame: 2,
-      seed: 1234,
     })
-    // Locked, so the next Render uses exactly this seed.
+    // Locked and without fal's seed: the next Render is this take's request, collected, not paid.
     expect(clip?.seedLocked).toBeUndefined()
+    expect(renderRequestOf(clip as ClipDoc).params).toEqual(
+      Object.fromEntries(Object.entries(done.spec.params).filter(([k]) => k !== 'loras')),
+    )
     expect(useApp.getState().selected).toBe('/c/surf.mp4')
     undo()
     expect(useProject.getState().clips[0]?.params.prompt).toBe('something else')
