@@ -13,6 +13,7 @@ import {
 } from '../../shared/jobs'
 import type { NameStyle } from '../../shared/param-names'
 import type { Preset } from '../../shared/presets'
+import type { BatchPreviewItem } from '../../shared/contract'
 import type { UploadCache } from '../fal/upload-cache'
 import type { MediaService } from '../media/media-service'
 import { targetFrameRate } from '../../shared/frames'
@@ -436,6 +437,87 @@ export class RenderService {
     }
     if (isTerminal(job.status)) return (await this.runner.retry(job.id, retarget))?.job ?? job
     return (await this.runner.start(job.id, retarget)) ?? job
+  }
+
+  /**
+   * What `startBatch` would do with a folder, without doing any of it: each file, whether it would
+   * be rendered (paid for), reused (already rendered, or collected from fal: not paid again), or
+   * skipped and why. Hidden and system files are named too. With no preset (or no output folder),
+   * only the folder's own rules apply: every video counts as "to render".
+   */
+  async previewBatch(req: {
+    dir: string
+    recursive: boolean
+    outDir?: string
+    preset?: Preset
+    maxSide: number | 'original'
+    names: NameStyle
+    resolveLocal: (p: string) => string
+  }): Promise<BatchPreviewItem[]> {
+    const outDir = req.outDir ? path.resolve(req.outDir) : undefined
+    const candidates = await findCandidates(
+      { dir: req.dir, recursive: req.recursive, reportHidden: true, ...(outDir ? { outDir } : {}) },
+      this.o.media,
+    )
+    if (outDir && req.preset) {
+      await this.init()
+      await this.runner.refresh()
+    }
+    const items: BatchPreviewItem[] = []
+    for (const c of candidates) {
+      if (c.kind === 'skip') {
+        items.push({ source: c.source, status: 'skip', reason: c.reason })
+        continue
+      }
+      if (c.kind === 'invalid') {
+        items.push({
+          source: c.source,
+          status: 'unreadable',
+          reason: `cannot be read as a video (${c.error.message})`,
+        })
+        continue
+      }
+      if (!outDir || !req.preset) {
+        items.push({ source: c.source, status: 'render' })
+        continue
+      }
+      const { base } = await buildSpec({
+        source: c.source,
+        range: { startSec: 0 },
+        endpoint: req.preset.endpoint,
+        params: req.preset.params,
+        maxSide: req.maxSide,
+        fps: req.preset.fps,
+        names: req.names,
+        resolveLocal: req.resolveLocal,
+      })
+      const output = mirroredOutput(req.dir, outDir, c.source, req.preset.nameTemplate)
+      const decision = await this.decide(base.key as string, output, false)
+      if (decision.kind === 'new' && (await isDoneOutput(output, base.key as string)))
+        items.push({ source: c.source, status: 'reuse', reason: 'already rendered', output })
+      else if (decision.kind === 'new') items.push({ source: c.source, status: 'render', output })
+      else if (decision.kind === 'collect' && !collects(decision.job))
+        // Never reached fal, or failed there: sent (and paid for) once more.
+        items.push({
+          source: c.source,
+          status: 'render',
+          reason: decision.job.requestId ? 'failed at fal before: sent again' : 'queued before',
+          output,
+        })
+      else
+        items.push({
+          source: c.source,
+          status: 'reuse',
+          reason:
+            decision.kind === 'done' || decision.kind === 'copy'
+              ? 'already rendered with these settings: kept, not paid again'
+              : decision.kind === 'follow'
+                ? 'already being rendered: followed, not paid again'
+                : 'sent to fal before: collected, not paid again',
+          output,
+        })
+    }
+    return items
   }
 
   /**
