@@ -106,6 +106,26 @@ function start(): void {
             filters: [{ name: 'Reanimate projects', extensions: ['reanimate'] }],
           })
         )[0] ?? null,
+      pickPreset: async () =>
+        (
+          await open({
+            title: 'Import preset',
+            properties: ['openFile'],
+            filters: [{ name: 'Reanimate presets', extensions: ['json'] }],
+          })
+        )[0] ?? null,
+      savePreset: async (defaultName) => {
+        const options: Electron.SaveDialogOptions = {
+          title: 'Export preset',
+          defaultPath: defaultName,
+          filters: [{ name: 'Reanimate presets', extensions: ['json'] }],
+        }
+        const win = focused()
+        const r = win
+          ? await dialog.showSaveDialog(win, options)
+          : await dialog.showSaveDialog(options)
+        return r.canceled ? null : (r.filePath ?? null)
+      },
       saveProject: async (defaultName) => {
         const options: Electron.SaveDialogOptions = {
           title: 'Save project',
@@ -135,6 +155,13 @@ function start(): void {
           ? await dialog.showMessageBox(win, options)
           : await dialog.showMessageBox(options)
         return response === 0
+      },
+    },
+    // The taskbar (Windows, Linux) or dock (macOS) shows a batch's overall progress.
+    desktop: {
+      setProgress: (fraction) => {
+        for (const win of BrowserWindow.getAllWindows())
+          if (!win.isDestroyed()) win.setProgressBar(fraction ?? -1)
       },
     },
   })
