@@ -197,6 +197,9 @@ export function createServices(options: ServicesOptions) {
     'settings.get': async () => settings.get(),
     'settings.update': async (patch) => {
       const next = settings.update(patch)
+      // The CLI's --concurrency wins for its run; the app follows the setting at once.
+      if (patch.concurrency !== undefined && options.concurrency === undefined)
+        render.runner.setConcurrency(next.concurrency)
       bus.emit('settings.changed', next)
       return next
     },

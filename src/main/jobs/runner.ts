@@ -138,6 +138,13 @@ export class JobRunner {
     options.journal.onForeignChange = (changed) => this.merge(changed)
   }
 
+  /** Requests at fal at once, changed in Settings or the batch panel: applies to the next to start. */
+  setConcurrency(concurrency: number): void {
+    const fal = Math.max(1, concurrency)
+    this.slots.fal.concurrency = fal
+    this.queue.concurrency = fal + (this.options.localConcurrency ?? 2) + 1
+  }
+
   /**
    * Loads the journal. With `resume` (the app) unfinished jobs whose runner is gone are run again:
    * its own jobs fully, other front ends' jobs only when they were submitted (collecting costs
