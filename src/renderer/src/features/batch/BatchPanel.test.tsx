@@ -94,9 +94,8 @@ const startParams = () =>
   calls.find((c) => c.method === 'batch.start')?.params as Record<string, unknown> | undefined
 
 async function chooseFolders() {
-  const [folder, output] = screen.getAllByRole('button', { name: 'Choose…' })
-  await userEvent.click(folder!)
-  await userEvent.click(output!)
+  for (const button of screen.getAllByRole('button', { name: 'Choose…' }))
+    await userEvent.click(button)
   await waitFor(() => expect(useBatch.getState().outDir).toBe('/out'))
 }
 
