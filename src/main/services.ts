@@ -604,6 +604,8 @@ export function createServices(options: ServicesOptions) {
     media,
     render,
     presets,
+    /** A job of a batch running now: notified with its batch, not on its own. */
+    inBatch: (jobId: string) => progress.includes(jobId),
     init,
     refreshConnection,
     ensureConnection,

@@ -48,6 +48,12 @@ export class BatchProgress {
     this.report()
   }
 
+  /** Whether a job belongs to a batch running now (its end is told with the batch's). */
+  includes(jobId: string): boolean {
+    for (const b of this.batches.values()) if (b.jobIds.includes(jobId)) return true
+    return false
+  }
+
   finish(batchId: string): void {
     const b = this.batches.get(batchId)
     if (!b) return

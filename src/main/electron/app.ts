@@ -182,7 +182,7 @@ function start(): void {
     if ((p.status !== 'done' && p.status !== 'failed') || p.batchId) return
     if (p.elapsedSec < LONG_RENDER_SEC) return
     const job = services.render.get(p.id)
-    if (!job || job.parentId || job.origin === 'batch') return
+    if (!job || job.parentId || job.origin === 'batch' || services.inBatch(p.id)) return
     new Notification(
       renderFinishedNotice(p.status, job.spec.source, job.spec.output, p.error?.message),
     ).show()
