@@ -225,6 +225,7 @@ export class JobRunner {
    */
   async addMany(
     specs: JobSpec[],
+    batchId?: string,
   ): Promise<{ added: (Job | undefined)[]; existing: Map<number, Job> }> {
     const now = new Date().toISOString()
     const fresh: Job[] = specs.map((spec) => ({
@@ -238,6 +239,8 @@ export class JobRunner {
       status: 'queued',
       origin: this.options.origin,
       createdBy: this.me,
+      // Its progress says which batch it is part of (the window groups and notifies by batch).
+      ...(batchId ? { batchId } : {}),
     }))
     const existing = await this.options.journal.transact((state) => {
       const byKey = new Map<string, Job>()

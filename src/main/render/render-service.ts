@@ -526,6 +526,7 @@ export class RenderService {
    * process (followed). The output folder is checked before anything else.
    */
   async startBatch(req: BatchRequest): Promise<BatchRun> {
+    const batchId = crypto.randomUUID()
     const outDir = path.resolve(req.outDir)
     const field = req.names === 'flag' ? 'out-dir' : 'outDir'
     await ensureWritableFolder(outDir, { field })
@@ -618,6 +619,7 @@ export class RenderService {
     const fresh = planned.filter((p) => p.decision.kind === 'new')
     const { added, existing } = await this.runner.addMany(
       fresh.map((p) => ({ ...p.base, output: p.wanted })),
+      batchId,
     )
     const addedBySource = new Map<string, Job>()
     for (const [i, p] of fresh.entries()) {
@@ -684,7 +686,7 @@ export class RenderService {
       return this.summarise(req.dir, outDir, entries)
     })
     finished.catch(() => undefined)
-    return { batchId: crypto.randomUUID(), entries, counts, jobIds, finished, stop }
+    return { batchId, entries, counts, jobIds, finished, stop }
   }
 
   /** `<out-dir>/reanimate-summary.json` and `.csv`: every file of the folder, this run and earlier. */
