@@ -44,7 +44,7 @@ describe('the batch panel: a folder of three clips, one corrupt', () => {
   /** The page's own file browser (a browser tab has no folder dialog): a folder typed and chosen. */
   async function chooseFolder(page: Page, title: string, dir: string) {
     const browser = page.getByRole('dialog', { name: title })
-    await browser.getByLabel('Folder').fill(dir)
+    await browser.getByRole('textbox', { name: 'Folder' }).fill(dir)
     await browser.getByRole('button', { name: 'Choose this folder' }).click()
     await browser.waitFor({ state: 'detached' })
   }
@@ -90,7 +90,7 @@ describe('the batch panel: a folder of three clips, one corrupt', () => {
     await panel.getByLabel('Preset name').fill('Ink wash')
     await panel.getByRole('button', { name: 'Save preset' }).click()
     await expect
-      .poll(() => panel.getByLabel('Preset', { exact: true }).inputValue())
+      .poll(() => panel.getByRole('combobox', { name: 'Preset' }).inputValue())
       .toBe('Ink wash')
     await panel.getByRole('button', { name: 'Rename…' }).click()
     await panel.getByLabel('New name').waitFor()
@@ -143,7 +143,7 @@ describe('the batch panel: a folder of three clips, one corrupt', () => {
     const { page } = app
     const panel = panelOf(page)
     await panel.getByRole('button', { name: 'New batch' }).click()
-    expect(await panel.getByLabel('Preset', { exact: true }).inputValue()).toBe('Ink wash')
+    expect(await panel.getByRole('combobox', { name: 'Preset' }).inputValue()).toBe('Ink wash')
     const preview = panel.getByRole('region', { name: 'Clips found' })
     await expect
       .poll(() => preview.getByRole('status').textContent(), { timeout: 30_000 })

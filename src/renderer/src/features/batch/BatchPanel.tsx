@@ -275,8 +275,12 @@ export function BatchPanel() {
               <h3 id="batch-preset">Parameters</h3>
               <div className="row">
                 <label className="grow">
-                  <span>Preset</span>
-                  <select value={s.preset} onChange={(e) => s.choosePreset(e.target.value)}>
+                  <span id="batch-preset-label">Preset</span>
+                  <select
+                    aria-labelledby="batch-preset-label"
+                    value={s.preset}
+                    onChange={(e) => s.choosePreset(e.target.value)}
+                  >
                     <option value={CURRENT}>Current inspector values</option>
                     {s.presets.map((p) => (
                       <option key={p.name} value={p.name} disabled={!p.preset}>
@@ -496,6 +500,9 @@ function Progress({
   return (
     <section className="batch-progress" aria-labelledby="batch-progress-title">
       <h3 id="batch-progress-title">Progress</h3>
+      <p className="muted batch-what">
+        {baseName(run.dir)} → {baseName(run.outDir)}, {run.presetLabel}
+      </p>
       <progress
         aria-label="Batch progress"
         max={Math.max(1, total)}
@@ -505,8 +512,14 @@ function Progress({
         <span data-testid="batch-count">
           {done} of {total}
         </span>
-        <span>elapsed {clock(elapsed)}</span>
-        <span>{eta === null ? 'ETA after the first clip' : `ETA ${clock(eta)}`}</span>
+        {run.finishedAt ? (
+          <span>finished in {clock(elapsed)}</span>
+        ) : (
+          <>
+            <span>elapsed {clock(elapsed)}</span>
+            <span>{eta === null ? 'ETA after the first clip' : `ETA ${clock(eta)}`}</span>
+          </>
+        )}
       </p>
       {run.alreadyDone + run.skipped + run.unreadable > 0 && (
         <p className="muted">

@@ -15,6 +15,10 @@ import { inspectorNow } from '../inspector/params-store'
 export const CURRENT = 'current'
 
 export interface BatchRun extends Result<'batch.start'> {
+  dir: string
+  outDir: string
+  /** "preset Ink wash" or "the current inspector values". */
+  presetLabel: string
   startedAt: number
   /** Jobs of this batch that ended, with how and when. */
   ended: Record<string, { status: JobStatus; at: number }>
@@ -188,6 +192,10 @@ export const useBatch = create<BatchState>((set, get) => ({
         starting: false,
         run: {
           ...started,
+          dir,
+          outDir,
+          presetLabel:
+            get().preset === CURRENT ? 'the current inspector values' : `preset “${get().preset}”`,
           startedAt: Date.now(),
           ended,
           ...(early ? { finishedAt: Date.now() } : {}),
