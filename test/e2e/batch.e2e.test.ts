@@ -5,6 +5,7 @@ import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFalEmulator, type FalEmulator } from '../fal-emulator/emulator'
 import { clips } from '../media/clips'
+import { parsePreset } from '../../src/shared/presets'
 import { startApp, type AppUnderTest } from './harness'
 
 /**
@@ -96,6 +97,41 @@ describe('the batch panel: a folder of three clips, one corrupt', () => {
     await panel.getByLabel('New name').waitFor()
     await app.screenshots('presets')
     await panel.getByRole('button', { name: 'Cancel' }).click()
+
+    // Export into a folder chosen in the page's file browser: a file the CLI reads as it is.
+    await panel.getByRole('button', { name: 'Export…' }).click()
+    await chooseFolder(page, 'Export “Ink wash”: choose a folder', root)
+    const exported = path.join(root, 'Ink wash.json')
+    await expect
+      .poll(() =>
+        fs.access(exported).then(
+          () => true,
+          () => false,
+        ),
+      )
+      .toBe(true)
+    const file = JSON.parse(await fs.readFile(exported, 'utf8')) as unknown
+    expect(parsePreset(file)).toMatchObject({
+      ok: true,
+      preset: { nameTemplate: '{stem}.ink', params: { prompt: 'ink wash painting' } },
+    })
+
+    // Import it back: one preset file chosen in the browser, kept under a free name.
+    await panel.getByRole('button', { name: 'Import…' }).click()
+    const browser = page.getByRole('dialog', { name: 'Import a preset' })
+    await browser.getByRole('textbox', { name: 'Folder' }).fill(root)
+    await browser.getByRole('button', { name: 'Go' }).click()
+    await browser.getByRole('button', { name: 'Ink wash.json' }).click()
+    await browser.getByRole('button', { name: 'Import this preset' }).click()
+    await expect
+      .poll(() => panel.getByRole('combobox', { name: 'Preset' }).inputValue())
+      .toBe('Ink wash (2)')
+    await panel.getByRole('button', { name: 'Delete…' }).click()
+    await panel.getByRole('button', { name: 'Delete preset' }).click()
+    await expect
+      .poll(() => panel.getByRole('combobox', { name: 'Preset' }).inputValue())
+      .toBe('current')
+    await panel.getByRole('combobox', { name: 'Preset' }).selectOption('Ink wash')
   })
 
   it('runs: N of M, the jobs under it, then the summary naming the corrupt file; the taskbar follows', async () => {

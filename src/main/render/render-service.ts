@@ -473,7 +473,8 @@ export class RenderService {
         items.push({
           source: c.source,
           status: 'unreadable',
-          reason: `cannot be read as a video (${c.error.message})`,
+          // The message names the file; the preview lists it beside its name already.
+          reason: `cannot be read as a video (${c.error.message.replace(`${path.basename(c.source)}: `, '')})`,
         })
         continue
       }

@@ -235,7 +235,7 @@ export function BatchPanel() {
               </label>
               <div className="batch-preview" aria-label="Clips found" role="region">
                 {!s.dir && <p className="muted">Choose a folder to see the clips in it.</p>}
-                {s.previewing && <p className="muted">Looking through the folder…</p>}
+                {s.previewing && !s.preview && <p className="muted">Looking through the folder…</p>}
                 {s.previewError && (
                   <p className="error" role="alert">
                     {s.previewError}
