@@ -413,7 +413,8 @@ export function BatchPanel() {
                     .filter((r) => r.status === 'failed')
                     .map((r) => (
                       <li key={r.source}>
-                        <strong>{r.source}</strong>: {r.error}
+                        <strong>{r.source}</strong>:{' '}
+                        {r.error?.replace(`${baseName(r.source)}: `, '')}
                       </li>
                     ))}
                 </ul>
