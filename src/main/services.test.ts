@@ -166,6 +166,17 @@ describe('createServices: the fal key never leaks', () => {
           params: { prompt: '' },
         },
       ],
+      'batch.preview': [{ dir: notGranted }, { dir: root, params: { prompt: SENTINEL } }],
+      'batch.revealSummary': [{ batchId: 'nope' }],
+      'presets.list': [{}],
+      'presets.save': [
+        { name: 'p', preset: { params: { prompt: 'x' } } },
+        { name: '', preset: {} },
+      ],
+      'presets.rename': [{ from: 'p', to: 'q' }],
+      'presets.delete': [{ name: 'q' }],
+      'presets.export': [{ name: 'nope', dir: notGranted }],
+      'presets.import': [{ path: notGranted }],
     }
     expect(Object.keys(calls).sort()).toEqual([...methodNames].sort())
 

@@ -23,6 +23,11 @@ import { proxyUrlProblem } from '../shared/proxy-url'
 import { RenderService } from './render/render-service'
 import { ProcessRegistry } from './storage/process-registry'
 import { ProjectService, type ProjectDialogs } from './project/project-service'
+import { PresetService, type PresetDialogs } from './presets/preset-service'
+import { BatchProgress, noDesktop, type DesktopPort } from './desktop/desktop-port'
+import { DEFAULT_NAME_TEMPLATE, nameTemplateProblem, type Preset } from '../shared/presets'
+import type { EndpointId } from '../shared/endpoints'
+import { isTerminal } from '../shared/jobs'
 import { describeRecentLoras, lorasUsed } from './settings/recents'
 import type { Job, JobOrigin } from '../shared/jobs'
 import type { FalClient } from '@fal-ai/client'
@@ -61,9 +66,11 @@ export interface ServicesOptions {
    * folders and choose files itself. Never in the desktop app, where the window is untrusted.
    */
   browserPickers?: boolean
+  /** The taskbar or dock (Electron), or a test's log of what it would show. */
+  desktop?: DesktopPort
 }
 
-export interface Dialogs extends MainDialogs, ProjectDialogs {
+export interface Dialogs extends MainDialogs, ProjectDialogs, PresetDialogs {
   pickFiles(): Promise<string[]>
   pickFolder(): Promise<string | null>
   /** The OS's open dialog for one LoRA `.safetensors` file; null when cancelled. */
@@ -135,6 +142,37 @@ export function createServices(options: ServicesOptions) {
     },
   })
 
+  const presets = new PresetService({
+    dataDir: options.dataDir,
+    access,
+    dialogs,
+    browserPickers: options.browserPickers ?? false,
+  })
+  const progress = new BatchProgress(options.desktop ?? noDesktop)
+  /** This session's finished batches: their summary files, which Open summary may show. */
+  const summaries = new Map<string, string>()
+
+  /** The batch's preset from the panel's fields: the same checks as a preset file's. */
+  const batchPreset = (req: {
+    endpoint: EndpointId
+    params: Record<string, unknown>
+    nameTemplate?: string | undefined
+    fps?: 'result' | 'source' | undefined
+  }): Preset => {
+    const nameTemplate = req.nameTemplate?.trim() || DEFAULT_NAME_TEMPLATE
+    const problem = nameTemplateProblem(nameTemplate)
+    if (problem)
+      throw new AppError('invalid-params', `The name template ${problem}.`, {
+        field: 'nameTemplate',
+      })
+    return {
+      endpoint: req.endpoint,
+      params: validParams(req.endpoint, req.params, 'label'),
+      fps: req.fps ?? 'result',
+      nameTemplate,
+    }
+  }
+
   /**
    * A local LoRA file is uploaded to fal: only one the user picked may be. One in main's own recent
    * list counts as picked: main wrote that list itself, only after a render the window started had
@@ -164,6 +202,9 @@ export function createServices(options: ServicesOptions) {
     'settings.get': async () => settings.get(),
     'settings.update': async (patch) => {
       const next = settings.update(patch)
+      // The CLI's --concurrency wins for its run; the app follows the setting at once.
+      if (patch.concurrency !== undefined && options.concurrency === undefined)
+        render.runner.setConcurrency(next.concurrency)
       bus.emit('settings.changed', next)
       return next
     },
@@ -349,21 +390,18 @@ export function createServices(options: ServicesOptions) {
     'batch.start': async (req) => {
       await ensureConnection()
       const outDir = access.check(req.outDir)
+      const preset = batchPreset(req)
       const run = await render.startBatch({
         dir: access.check(req.dir),
         outDir,
         recursive: req.recursive,
-        preset: {
-          endpoint: req.endpoint,
-          params: validParams(req.endpoint, req.params, 'label'),
-          fps: 'result',
-          nameTemplate: '{stem}.reanimate',
-        },
-        maxSide: settings.get().prepareMaxSide,
+        preset,
+        maxSide: req.maxSide ?? settings.get().prepareMaxSide,
         names: 'label',
         resolveLocal: loraFile,
       })
       rememberLoras([req.params])
+      progress.start(run.batchId, run.jobIds)
       void run.finished.then(
         (s) => {
           try {
@@ -371,6 +409,8 @@ export function createServices(options: ServicesOptions) {
           } catch {
             // A link where the summary was written: not shown.
           }
+          summaries.set(run.batchId, s.summary)
+          progress.finish(run.batchId)
           bus.emit('batch.finished', {
             batchId: run.batchId,
             outDir,
@@ -378,9 +418,15 @@ export function createServices(options: ServicesOptions) {
             failed: s.failed,
             skipped: s.skipped,
             summary: s.summary,
+            rows: s.rows.map((r) => ({
+              source: r.source,
+              status: r.status,
+              ...(r.error ? { error: r.error } : {}),
+              ...(r.output ? { output: r.output } : {}),
+            })),
           })
         },
-        () => undefined,
+        () => progress.finish(run.batchId),
       )
       return {
         batchId: run.batchId,
@@ -389,8 +435,67 @@ export function createServices(options: ServicesOptions) {
         collecting: run.counts.collecting,
         skipped: run.counts.skipped,
         unreadable: run.counts.unreadable,
+        jobIds: run.jobIds,
       }
     },
+    'batch.preview': async (req) => {
+      const dir = access.check(req.dir)
+      const st = await fs.stat(dir).catch(() => null)
+      if (!st?.isDirectory())
+        throw new AppError(
+          'not-found',
+          `${path.basename(dir)}: not a folder (moved or deleted?).`,
+          {
+            file: dir,
+          },
+        )
+      // Which files are already rendered needs the output folder and valid parameters; without
+      // them the preview still lists what the folder holds.
+      const outDir = req.outDir ? access.check(req.outDir) : undefined
+      let preset: Preset | undefined
+      if (outDir && req.endpoint && req.params) {
+        try {
+          preset = batchPreset({ ...req, endpoint: req.endpoint, params: req.params })
+        } catch {
+          preset = undefined
+        }
+      }
+      const items = await render.previewBatch({
+        dir,
+        recursive: req.recursive,
+        ...(outDir ? { outDir } : {}),
+        ...(preset ? { preset } : {}),
+        maxSide: req.maxSide ?? settings.get().prepareMaxSide,
+        names: 'label',
+        resolveLocal: loraFile,
+      })
+      return { items }
+    },
+    'batch.revealSummary': async ({ batchId }) => {
+      // Only a summary this session wrote: the path comes from main, never the page.
+      const file = summaries.get(batchId)
+      if (!file) throw new AppError('not-found', 'Only a finished batch’s summary can be shown.')
+      if (!dialogs.showInFolder) return { shown: false, path: file }
+      if (!(await fs.stat(file).catch(() => null))?.isFile())
+        throw new AppError(
+          'not-found',
+          `${path.basename(file)} is no longer there (moved or deleted).`,
+          {
+            file,
+          },
+        )
+      dialogs.showInFolder(file)
+      return { shown: true, path: file }
+    },
+    'presets.list': async () => ({ presets: await presets.list() }),
+    'presets.save': ({ name, preset, replace }) => presets.save(name, preset, replace),
+    'presets.rename': ({ from, to }) => presets.rename(from, to),
+    'presets.delete': async ({ name }) => {
+      await presets.remove(name)
+      return { deleted: true }
+    },
+    'presets.export': ({ name, dir }) => presets.export(name, dir ? { dir } : {}),
+    'presets.import': ({ path: file }) => presets.import(file),
   }
 
   /**
@@ -477,6 +582,7 @@ export function createServices(options: ServicesOptions) {
       // Finished outputs become playable in the window.
       if (p.status === 'done') grantOutput(p.id)
       void stageClock.observe(p)
+      if (isTerminal(p.status)) progress.settled(p.id)
       bus.emit('jobs.progress', p)
     },
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
@@ -544,6 +650,9 @@ export function createServices(options: ServicesOptions) {
     tools,
     media,
     render,
+    presets,
+    /** A job of a batch running now: notified with its batch, not on its own. */
+    inBatch: (jobId: string) => progress.includes(jobId),
     init,
     refreshConnection,
     ensureConnection,

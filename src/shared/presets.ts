@@ -44,14 +44,15 @@ export function parsePreset(
       }),
     }
   }
-  if (!shape.data.nameTemplate.includes('{stem}')) {
+  const templateProblem = nameTemplateProblem(shape.data.nameTemplate)
+  if (templateProblem) {
     return {
       ok: false,
       issues: [
         {
           field: 'nameTemplate',
-          problem: 'must contain {stem}, or every clip would get the same name',
-          message: 'nameTemplate must contain {stem}, or every clip would get the same name',
+          problem: templateProblem,
+          message: `nameTemplate ${templateProblem}`,
         },
       ],
     }
@@ -71,4 +72,47 @@ export function parsePreset(
     ok: true,
     preset: { ...rest, params: params.params, ...(maxSide !== undefined ? { maxSide } : {}) },
   }
+}
+
+export const DEFAULT_NAME_TEMPLATE = '{stem}.reanimate'
+
+/** The one rule for an output name template (a preset file, the batch panel, the CLI). */
+export function nameTemplateProblem(template: string): string | null {
+  if (!template.trim()) return 'must not be empty'
+  if (!template.includes('{stem}'))
+    return 'must contain {stem}, or every clip would get the same name'
+  return null
+}
+
+/** What a clip's output is called: `{stem}` is the source's name without its extension. */
+export function outputName(template: string, stem: string): string {
+  return `${template.replaceAll('{stem}', stem).replace(/[\\/]/g, '_')}.mp4`
+}
+
+/** A preset as its JSON file holds it: what `reanimate batch --preset FILE` reads. */
+export type PresetFile = z.input<typeof PresetFileSchema>
+
+/** The file's JSON for a valid preset: only the keys of the format, in a stable order. */
+export function presetFile(preset: Preset): PresetFile {
+  return {
+    endpoint: preset.endpoint,
+    params: { ...preset.params },
+    ...(preset.maxSide !== undefined ? { maxSide: preset.maxSide } : {}),
+    fps: preset.fps,
+    nameTemplate: preset.nameTemplate,
+  }
+}
+
+const PRESET_NAME_MAX = 80
+
+/** A saved preset's name (its file is `<name>.json`): a plain word or few, in words when not. */
+export function presetNameProblem(name: string): string | null {
+  const n = name.trim()
+  if (!n) return 'Give the preset a name.'
+  if (n.length > PRESET_NAME_MAX)
+    return `A preset name can be at most ${PRESET_NAME_MAX} characters.`
+  if (/[\\/:*?"<>|]/.test(n) || [...n].some((c) => c.charCodeAt(0) < 32))
+    return 'A preset name cannot contain / \\ : * ? " < > | or control characters.'
+  if (n.startsWith('.')) return 'A preset name cannot start with a dot.'
+  return null
 }

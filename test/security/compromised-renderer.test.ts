@@ -454,6 +454,14 @@ describe('no contract call makes main run a program the user did not pick in mai
       'batch.start': [
         { dir: path.dirname(planted), outDir: root, endpoint: TURBO, params: { prompt: 'x' } },
       ],
+      'batch.preview': [{ dir: path.dirname(planted), recursive: true }],
+      'batch.revealSummary': [{ batchId: planted }],
+      'presets.list': [{}],
+      'presets.save': [{ name: 'p', preset: { params: { prompt: planted } } }],
+      'presets.rename': [{ from: 'p', to: planted }],
+      'presets.delete': [{ name: planted }],
+      'presets.export': [{ name: 'p', dir: path.dirname(planted) }],
+      'presets.import': [{ path: planted }],
     }
     expect(Object.keys(calls).sort()).toEqual([...methodNames].sort())
     for (const name of methodNames)

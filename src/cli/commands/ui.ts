@@ -4,6 +4,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { isIgnoredName, isVideoName } from '../../shared/video-files'
 import { createServices } from '../../main/services'
+import { desktopFromEnv } from '../../main/desktop/desktop-port'
 import { defaultDataDir } from '../../main/settings/paths'
 import { MemorySecretStore } from '../../main/settings/secret-store'
 import { startBridge } from '../../main/transport/ws-bridge'
@@ -100,6 +101,8 @@ export async function uiCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv):
     processName: 'reanimate ui',
     launchFiles: files,
     browserPickers: true,
+    // A browser tab has no taskbar entry of its own; tests read what it would show.
+    desktop: desktopFromEnv(env),
   })
   await services.init()
   const bridge = await startBridge(services, { rendererDir: dir, port, host: values.host })

@@ -9,7 +9,7 @@ import { PROJECT_EXTENSION } from '../../shared/project/project-schema'
 export interface BrowseEntry {
   name: string
   path: string
-  kind: 'folder' | 'video' | 'project' | 'lora'
+  kind: 'folder' | 'video' | 'project' | 'lora' | 'preset'
 }
 
 export interface BrowseResult {
@@ -26,7 +26,7 @@ export interface BrowseResult {
  */
 export async function browseFolder(
   dir: string | undefined,
-  show: 'videos' | 'projects' | 'loras' = 'videos',
+  show: 'videos' | 'projects' | 'loras' | 'presets' = 'videos',
 ): Promise<BrowseResult> {
   const target = path.resolve(dir ?? os.homedir())
   let names: Dirent[]
@@ -55,6 +55,8 @@ export async function browseFolder(
       entries.push({ name: e.name, path: full, kind: 'project' })
     else if (show === 'loras' && /\.safetensors$/i.test(e.name))
       entries.push({ name: e.name, path: full, kind: 'lora' })
+    else if (show === 'presets' && /\.json$/i.test(e.name))
+      entries.push({ name: e.name, path: full, kind: 'preset' })
   }
   const order = (a: BrowseEntry, b: BrowseEntry) =>
     a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'folder' ? -1 : 1

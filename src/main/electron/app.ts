@@ -11,7 +11,8 @@ import {
   shell,
 } from 'electron'
 import type { BatchFinished } from '../../shared/contract'
-import { batchFinishedNotice } from '../../shared/notices'
+import { batchFinishedNotice, renderFinishedNotice } from '../../shared/notices'
+import type { JobProgress } from '../../shared/jobs'
 import { VIDEO_EXTENSIONS } from '../jobs/batch'
 import { createServices } from '../services'
 import { defaultDataDir } from '../settings/paths'
@@ -30,6 +31,8 @@ const devUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL
 const isDev = Boolean(devUrl)
 const rendererUrl = devUrl ?? `${APP_BASE_URL}index.html`
 const windowIds = new Set<number>()
+/** A render that took this long is worth a notification when it ends: the user went elsewhere. */
+const LONG_RENDER_SEC = 30
 
 if (!app.requestSingleInstanceLock()) {
   app.quit()
@@ -107,6 +110,26 @@ function start(): void {
             filters: [{ name: 'Reanimate projects', extensions: ['reanimate'] }],
           })
         )[0] ?? null,
+      pickPreset: async () =>
+        (
+          await open({
+            title: 'Import preset',
+            properties: ['openFile'],
+            filters: [{ name: 'Reanimate presets', extensions: ['json'] }],
+          })
+        )[0] ?? null,
+      savePreset: async (defaultName) => {
+        const options: Electron.SaveDialogOptions = {
+          title: 'Export preset',
+          defaultPath: defaultName,
+          filters: [{ name: 'Reanimate presets', extensions: ['json'] }],
+        }
+        const win = focused()
+        const r = win
+          ? await dialog.showSaveDialog(win, options)
+          : await dialog.showSaveDialog(options)
+        return r.canceled ? null : (r.filePath ?? null)
+      },
       saveProject: async (defaultName) => {
         const options: Electron.SaveDialogOptions = {
           title: 'Save project',
@@ -138,12 +161,32 @@ function start(): void {
         return response === 0
       },
     },
+    // The taskbar (Windows, Linux) or dock (macOS) shows a batch's overall progress.
+    desktop: {
+      setProgress: (fraction) => {
+        for (const win of BrowserWindow.getAllWindows())
+          if (!win.isDestroyed()) win.setProgressBar(fraction ?? -1)
+      },
+    },
   })
   // Unfinished renders from the last session pick up where they stopped (never submitted twice).
   void services.init()
   services.bus.subscribe((name, payload) => {
-    if (name !== 'batch.finished' || !Notification.isSupported()) return
-    new Notification(batchFinishedNotice(payload as BatchFinished)).show()
+    if (!Notification.isSupported()) return
+    if (name === 'batch.finished') {
+      new Notification(batchFinishedNotice(payload as BatchFinished)).show()
+      return
+    }
+    // A long render of one clip (not part of a batch, which gets its own notice) ending.
+    if (name !== 'jobs.progress') return
+    const p = payload as JobProgress
+    if ((p.status !== 'done' && p.status !== 'failed') || p.batchId) return
+    if (p.elapsedSec < LONG_RENDER_SEC) return
+    const job = services.render.get(p.id)
+    if (!job || job.parentId || job.origin === 'batch' || services.inBatch(p.id)) return
+    new Notification(
+      renderFinishedNotice(p.status, job.spec.source, job.spec.output, p.error?.message),
+    ).show()
   })
 
   // Every web contents, now and later: no foreign navigation or windows, no permissions.

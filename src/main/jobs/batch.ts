@@ -7,6 +7,7 @@ import type { MediaService } from '../media/media-service'
 import { writeJsonAtomic } from '../storage/json-file'
 import { csvCell } from './csv'
 import { isIgnoredName, isVideoName } from '../../shared/video-files'
+import { outputName } from '../../shared/presets'
 
 // One rule for what a clip is, shared with the window (a dropped folder in the browser tab).
 export { isIgnoredName, VIDEO_EXTENSIONS } from '../../shared/video-files'
@@ -14,7 +15,7 @@ export { isIgnoredName, VIDEO_EXTENSIONS } from '../../shared/video-files'
 /** Every file under `dir` (optionally recursive), sorted, leaving out `exclude` (an out-dir inside dir). */
 export async function scanFolder(
   dir: string,
-  options: { recursive: boolean; exclude?: string },
+  options: { recursive: boolean; exclude?: string; hidden?: string[] },
 ): Promise<string[]> {
   const out: string[] = []
   const exclude = options.exclude ? path.resolve(options.exclude) : null
@@ -22,8 +23,12 @@ export async function scanFolder(
     const entries = await fs.readdir(d, { withFileTypes: true })
     entries.sort((a, b) => a.name.localeCompare(b.name))
     for (const e of entries) {
-      if (isIgnoredName(e.name)) continue
       const full = path.join(d, e.name)
+      if (isIgnoredName(e.name)) {
+        // Named only when asked (the batch panel's preview says why they are left out).
+        if (options.hidden && e.isFile()) options.hidden.push(full)
+        continue
+      }
       if (exclude && (full === exclude || full.startsWith(exclude + path.sep))) continue
       if (e.isDirectory()) {
         if (options.recursive) await walk(full)
@@ -55,8 +60,7 @@ export function mirroredOutput(
 ): string {
   const rel = path.relative(dir, source)
   const stem = path.basename(rel, path.extname(rel))
-  const name = nameTemplate.replaceAll('{stem}', stem).replace(/[\\/]/g, '_')
-  return path.join(outDir, path.dirname(rel), `${name}.mp4`)
+  return path.join(outDir, path.dirname(rel), outputName(nameTemplate, stem))
 }
 
 /** A file of the folder: a video to render, something to leave alone, or a video that cannot be read. */
@@ -99,12 +103,14 @@ export async function isReanimateResult(file: string): Promise<boolean> {
  * probe is an error or a plain "not a video".
  */
 export async function findCandidates(
-  options: { dir: string; outDir: string; recursive: boolean },
+  options: { dir: string; outDir?: string; recursive: boolean; reportHidden?: boolean },
   media: MediaService,
 ): Promise<Candidate[]> {
+  const hidden: string[] = []
   const files = await scanFolder(options.dir, {
     recursive: options.recursive,
-    exclude: options.outDir,
+    ...(options.outDir ? { exclude: options.outDir } : {}),
+    ...(options.reportHidden ? { hidden } : {}),
   })
   // Probing is the slow part of planning: a few at a time, results kept in folder order.
   const pool = new PQueue({ concurrency: 4 })
@@ -130,6 +136,8 @@ export async function findCandidates(
       else out.push({ kind: 'skip', source, reason: 'not a video' })
     }
   }
+  for (const source of hidden.sort())
+    out.push({ kind: 'skip', source, reason: 'a hidden or system file' })
   return out
 }
 

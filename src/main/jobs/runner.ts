@@ -138,6 +138,13 @@ export class JobRunner {
     options.journal.onForeignChange = (changed) => this.merge(changed)
   }
 
+  /** Requests at fal at once, changed in Settings or the batch panel: applies to the next to start. */
+  setConcurrency(concurrency: number): void {
+    const fal = Math.max(1, concurrency)
+    this.slots.fal.concurrency = fal
+    this.queue.concurrency = fal + (this.options.localConcurrency ?? 2) + 1
+  }
+
   /**
    * Loads the journal. With `resume` (the app) unfinished jobs whose runner is gone are run again:
    * its own jobs fully, other front ends' jobs only when they were submitted (collecting costs
@@ -218,6 +225,7 @@ export class JobRunner {
    */
   async addMany(
     specs: JobSpec[],
+    batchId?: string,
   ): Promise<{ added: (Job | undefined)[]; existing: Map<number, Job> }> {
     const now = new Date().toISOString()
     const fresh: Job[] = specs.map((spec) => ({
@@ -231,6 +239,8 @@ export class JobRunner {
       status: 'queued',
       origin: this.options.origin,
       createdBy: this.me,
+      // Its progress says which batch it is part of (the window groups and notifies by batch).
+      ...(batchId ? { batchId } : {}),
     }))
     const existing = await this.options.journal.transact((state) => {
       const byKey = new Map<string, Job>()

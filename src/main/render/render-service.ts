@@ -13,6 +13,7 @@ import {
 } from '../../shared/jobs'
 import type { NameStyle } from '../../shared/param-names'
 import type { Preset } from '../../shared/presets'
+import type { BatchPreviewItem } from '../../shared/contract'
 import type { UploadCache } from '../fal/upload-cache'
 import type { MediaService } from '../media/media-service'
 import { targetFrameRate } from '../../shared/frames'
@@ -439,11 +440,94 @@ export class RenderService {
   }
 
   /**
+   * What `startBatch` would do with a folder, without doing any of it: each file, whether it would
+   * be rendered (paid for), reused (already rendered, or collected from fal: not paid again), or
+   * skipped and why. Hidden and system files are named too. With no preset (or no output folder),
+   * only the folder's own rules apply: every video counts as "to render".
+   */
+  async previewBatch(req: {
+    dir: string
+    recursive: boolean
+    outDir?: string
+    preset?: Preset
+    maxSide: number | 'original'
+    names: NameStyle
+    resolveLocal: (p: string) => string
+  }): Promise<BatchPreviewItem[]> {
+    const outDir = req.outDir ? path.resolve(req.outDir) : undefined
+    const candidates = await findCandidates(
+      { dir: req.dir, recursive: req.recursive, reportHidden: true, ...(outDir ? { outDir } : {}) },
+      this.o.media,
+    )
+    if (outDir && req.preset) {
+      await this.init()
+      await this.runner.refresh()
+    }
+    const items: BatchPreviewItem[] = []
+    for (const c of candidates) {
+      if (c.kind === 'skip') {
+        items.push({ source: c.source, status: 'skip', reason: c.reason })
+        continue
+      }
+      if (c.kind === 'invalid') {
+        items.push({
+          source: c.source,
+          status: 'unreadable',
+          // The message names the file; the preview lists it beside its name already.
+          reason: `cannot be read as a video (${c.error.message.replace(`${path.basename(c.source)}: `, '')})`,
+        })
+        continue
+      }
+      if (!outDir || !req.preset) {
+        items.push({ source: c.source, status: 'render' })
+        continue
+      }
+      const { base } = await buildSpec({
+        source: c.source,
+        range: { startSec: 0 },
+        endpoint: req.preset.endpoint,
+        params: req.preset.params,
+        maxSide: req.maxSide,
+        fps: req.preset.fps,
+        names: req.names,
+        resolveLocal: req.resolveLocal,
+      })
+      const output = mirroredOutput(req.dir, outDir, c.source, req.preset.nameTemplate)
+      const decision = await this.decide(base.key as string, output, false)
+      if (decision.kind === 'new' && (await isDoneOutput(output, base.key as string)))
+        items.push({ source: c.source, status: 'reuse', reason: 'already rendered', output })
+      else if (decision.kind === 'new') items.push({ source: c.source, status: 'render', output })
+      else if (decision.kind === 'collect' && !collects(decision.job))
+        // Never reached fal, or failed there: sent (and paid for) once more.
+        items.push({
+          source: c.source,
+          status: 'render',
+          reason: decision.job.requestId ? 'failed at fal before: sent again' : 'queued before',
+          output,
+        })
+      else
+        items.push({
+          source: c.source,
+          status: 'reuse',
+          reason:
+            decision.kind === 'done' || decision.kind === 'copy'
+              ? 'already rendered with these settings: kept, not paid again'
+              : decision.kind === 'follow'
+                ? 'already being rendered: followed, not paid again'
+                : 'sent to fal before: collected, not paid again',
+          output,
+        })
+    }
+    return items
+  }
+
+  /**
    * Plans a folder: each video becomes a render of the preset, unless it is already rendered with
    * these parameters (skipped), at fal (collected), failed (retried) or being made by another
    * process (followed). The output folder is checked before anything else.
    */
   async startBatch(req: BatchRequest): Promise<BatchRun> {
+    const batchId = crypto.randomUUID()
     const outDir = path.resolve(req.outDir)
     const field = req.names === 'flag' ? 'out-dir' : 'outDir'
     await ensureWritableFolder(outDir, { field })
@@ -536,6 +620,7 @@ export class RenderService {
     const fresh = planned.filter((p) => p.decision.kind === 'new')
     const { added, existing } = await this.runner.addMany(
       fresh.map((p) => ({ ...p.base, output: p.wanted })),
+      batchId,
     )
     const addedBySource = new Map<string, Job>()
     for (const [i, p] of fresh.entries()) {
@@ -602,7 +687,7 @@ export class RenderService {
       return this.summarise(req.dir, outDir, entries)
     })
     finished.catch(() => undefined)
-    return { batchId: crypto.randomUUID(), entries, counts, jobIds, finished, stop }
+    return { batchId, entries, counts, jobIds, finished, stop }
   }
 
   /** `<out-dir>/reanimate-summary.json` and `.csv`: every file of the folder, this run and earlier. */

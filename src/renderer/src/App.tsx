@@ -3,6 +3,7 @@ import { useApp } from './stores/app-store'
 import { LibraryPanel } from './features/library/LibraryPanel'
 import { SettingsPanel } from './features/settings/SettingsPanel'
 import { FileBrowser } from './features/library/FileBrowser'
+import { BatchPanel } from './features/batch/BatchPanel'
 import { ParamsForm } from './features/inspector/ParamsForm'
 import { RenderButton } from './features/inspector/RenderButton'
 import { QueuePanel } from './features/queue/QueuePanel'
@@ -201,6 +202,7 @@ export function App() {
           : 'ffmpeg not found: see Settings'}
       </footer>
       <SettingsPanel />
+      <BatchPanel />
       <FileBrowser />
       <ShortcutsHelp />
       <div className="notices" aria-live="polite">

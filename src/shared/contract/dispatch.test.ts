@@ -365,6 +365,14 @@ describe('dispatcher exhaustiveness', () => {
         endpoint: 'fal-ai/animatediff-v2v/turbo',
         params: { prompt: 'x' },
       },
+      'batch.preview': { dir: '/in' },
+      'batch.revealSummary': { batchId: 'b1' },
+      'presets.list': {},
+      'presets.save': { name: 'Ink', preset: { params: { prompt: 'x' } } },
+      'presets.rename': { from: 'Ink', to: 'Ink 2' },
+      'presets.delete': { name: 'Ink' },
+      'presets.export': { name: 'Ink' },
+      'presets.import': {},
     }
     for (const name of methodNames) {
       const reply = await dispatch(name, validParams[name], ctx)

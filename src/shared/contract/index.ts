@@ -13,9 +13,13 @@ import {
   ProjectClipSchema,
   ProjectViewSchema,
 } from '../project/project-schema'
+import type { PresetFile } from '../presets'
 
 const none = z.object({}).strict()
 const filePath = z.string().min(1, 'a file path is required').max(4096)
+const presetName = z.string().max(200)
+const nameTemplate = z.string().max(200)
+const maxSide = z.union([z.number().int().min(16).max(8192), z.literal('original')])
 
 export interface AppInfo {
   name: string
@@ -71,6 +75,24 @@ export interface BatchStarted {
   collecting: number
   skipped: number
   unreadable: number
+  /** The jobs this batch runs (renders and collections), to list under its progress. */
+  jobIds: string[]
+}
+
+/** One file of the folder, as a batch would treat it (`batch.preview`). */
+export interface BatchPreviewItem {
+  source: string
+  /** render: sent to fal (paid); reuse: not paid again; skip / unreadable: left out, `reason` says why. */
+  status: 'render' | 'reuse' | 'skip' | 'unreadable'
+  reason?: string
+  output?: string
+}
+
+/** A preset saved in the data folder; `preset` is null (and `problem` says why) when unusable. */
+export interface SavedPreset {
+  name: string
+  preset: PresetFile | null
+  problem?: string
 }
 
 /**
@@ -105,6 +127,13 @@ export interface BatchFinished {
   failed: number
   skipped: number
   summary: string
+  /** Every file of the folder, relative to it: its output, or why it failed or was skipped. */
+  rows: {
+    source: string
+    status: 'succeeded' | 'failed' | 'skipped'
+    error?: string
+    output?: string
+  }[]
 }
 
 export interface LogEntry {
@@ -222,13 +251,17 @@ export const methods = {
   'files.browse': method<{
     dir: string
     parent: string | null
-    entries: { name: string; path: string; kind: 'folder' | 'video' | 'project' | 'lora' }[]
+    entries: {
+      name: string
+      path: string
+      kind: 'folder' | 'video' | 'project' | 'lora' | 'preset'
+    }[]
     recent: string[]
   }>()(
     z
       .object({
         dir: filePath.optional(),
-        show: z.enum(['videos', 'projects', 'loras']).default('videos'),
+        show: z.enum(['videos', 'projects', 'loras', 'presets']).default('videos'),
       })
       .strict(),
   ),
@@ -331,7 +364,10 @@ export const methods = {
   'jobs.state': method<{ paused: boolean }>()(none),
   /** How fast this machine prepares and uploads, and fal renders: the window computes ETAs. */
   'jobs.estimates': method<LearnedRates>()(none),
-  /** Restyles every video in a folder the user picked into a mirrored tree under outDir. */
+  /**
+   * Restyles every video in a folder the user picked into a mirrored tree under outDir, each named
+   * by `nameTemplate` (`{stem}` is the clip's name), with a preset's size and frame rate if given.
+   */
   'batch.start': method<BatchStarted>()(
     z
       .object({
@@ -340,9 +376,58 @@ export const methods = {
         recursive: z.boolean().default(false),
         endpoint: z.enum(ENDPOINT_IDS),
         params: z.record(z.string(), z.unknown()),
+        nameTemplate: nameTemplate.optional(),
+        maxSide: maxSide.optional(),
+        fps: z.enum(['result', 'source']).optional(),
       })
       .strict(),
   ),
+  /**
+   * What `batch.start` would do with a folder the user picked, sending nothing: each file to
+   * render, reuse (not paid again) or skip, with the reason. With `outDir` and parameters, files
+   * already rendered with them are named as such.
+   */
+  'batch.preview': method<{ items: BatchPreviewItem[] }>()(
+    z
+      .object({
+        dir: filePath,
+        recursive: z.boolean().default(false),
+        outDir: filePath.optional(),
+        endpoint: z.enum(ENDPOINT_IDS).optional(),
+        params: z.record(z.string(), z.unknown()).optional(),
+        nameTemplate: nameTemplate.optional(),
+        maxSide: maxSide.optional(),
+        fps: z.enum(['result', 'source']).optional(),
+      })
+      .strict(),
+  ),
+  /**
+   * Shows a finished batch's summary file (this session's batches only) in the OS file manager.
+   * `shown: false` where main has none (`reanimate ui`): the window offers `path` to copy.
+   */
+  'batch.revealSummary': method<{ shown: boolean; path: string }>()(
+    z.object({ batchId: z.string().min(1).max(100) }).strict(),
+  ),
+  /** Saved presets, by name; each in the format `reanimate batch --preset FILE` reads. */
+  'presets.list': method<{ presets: SavedPreset[] }>()(none),
+  /** Saves a preset under a name (checked like the CLI checks a preset file). */
+  'presets.save': method<SavedPreset>()(
+    z
+      .object({
+        name: presetName,
+        preset: z.record(z.string(), z.unknown()),
+        replace: z.boolean().default(false),
+      })
+      .strict(),
+  ),
+  'presets.rename': method<SavedPreset>()(z.object({ from: presetName, to: presetName }).strict()),
+  'presets.delete': method<{ deleted: boolean }>()(z.object({ name: presetName }).strict()),
+  /** Main's save dialog (desktop), or into a folder chosen in the browser (`reanimate ui`). */
+  'presets.export': method<{ path: string } | null>()(
+    z.object({ name: presetName, dir: filePath.optional() }).strict(),
+  ),
+  /** Main's open dialog (desktop), or a file chosen in the browser (`reanimate ui`). */
+  'presets.import': method<SavedPreset | null>()(z.object({ path: filePath.optional() }).strict()),
 } satisfies Record<string, MethodSpec>
 
 export const events = {

@@ -5,7 +5,7 @@ import { projectName } from '../project/project-session'
 import { useFileBrowser, type BrowseMode } from './file-browser-store'
 
 type Listing = Result<'files.browse'>
-type Show = 'videos' | 'projects' | 'loras'
+type Show = 'videos' | 'projects' | 'loras' | 'presets'
 
 /** Where the last browse ended: the next one starts there. */
 let lastDir: string | undefined
@@ -13,7 +13,13 @@ let lastDir: string | undefined
 const browse = (dir?: string, show: Show = 'videos') =>
   getBridge().files.browse(dir ? { dir, show } : { show })
 const showFor = (mode: BrowseMode | undefined): Show =>
-  mode === 'project' ? 'projects' : mode === 'lora' ? 'loras' : 'videos'
+  mode === 'project'
+    ? 'projects'
+    : mode === 'lora'
+      ? 'loras'
+      : mode === 'preset'
+        ? 'presets'
+        : 'videos'
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err))
 
 /**
@@ -91,8 +97,9 @@ export function FileBrowser() {
   const files = request.mode === 'files'
   const project = request.mode === 'project'
   const lora = request.mode === 'lora'
-  /** One file is chosen: a project or a LoRA. */
-  const single = project || lora
+  const preset = request.mode === 'preset'
+  /** One file is chosen: a project, a LoRA or a preset. */
+  const single = project || lora || preset
   const saving = request.mode === 'save'
 
   async function choose(paths: string[]) {
@@ -213,7 +220,9 @@ export function FileBrowser() {
           ))}
           {listing && listing.entries.length === 0 && (
             <li className="muted">
-              No folders or {project ? 'projects' : lora ? 'LoRA files' : 'videos'} here.
+              No folders or{' '}
+              {project ? 'projects' : lora ? 'LoRA files' : preset ? 'preset files' : 'videos'}{' '}
+              here.
             </li>
           )}
         </ul>
@@ -234,7 +243,9 @@ export function FileBrowser() {
                 ? 'Open project'
                 : lora
                   ? 'Use this LoRA'
-                  : `Open ${picked.length > 1 ? `${picked.length} clips` : 'clip'}`}
+                  : preset
+                    ? 'Import this preset'
+                    : `Open ${picked.length > 1 ? `${picked.length} clips` : 'clip'}`}
             </button>
           ) : saving ? (
             <button disabled={!listing || !name.trim()} onClick={() => void chooseFolder()}>

@@ -2,13 +2,12 @@ import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from
 import { getBridge } from '../../bridge'
 import { useApp } from '../../stores/app-store'
 import { formatDuration, formatFps } from './format'
-import { inspectorNow } from '../inspector/params-store'
 import { useProject } from '../project/project-store'
 import { useFileBrowser } from './file-browser-store'
 import { importDroppedFile } from './import-dropped'
 import { Poster } from '../player/Poster'
-import { askToNotify } from '../notify/browser-notifications'
 import { useLibrary } from './library-store'
+import { useBatch } from '../batch/batch-store'
 import { afterRemoval, all, chosen, click, step, type Selection } from './selection'
 import { skippedNotice, walkDropped, type DroppedEntry } from './dropped-entries'
 
@@ -69,10 +68,6 @@ export function LibraryPanel() {
     inBrowser
       ? ((await browse('files', 'Open clips')) ?? [])
       : (await getBridge().library.pickFiles({})).paths
-  const chooseFolder = async (title: string) =>
-    inBrowser
-      ? ((await browse('folder', title))?.[0] ?? null)
-      : (await getBridge().library.pickFolder({})).path
 
   /**
    * Takes clips out of the project, all in one undo step (Ctrl/Cmd+Z brings them back); an
@@ -141,36 +136,9 @@ export function LibraryPanel() {
     }
   }
 
-  async function batch() {
-    const { valid, endpoint } = inspectorNow()
-    if (!valid) {
-      notify(
-        'error',
-        'Set the parameters (at least a prompt) first: the batch uses them for every clip.',
-      )
-      return
-    }
-    askToNotify(inBrowser)
-    try {
-      const input = await chooseFolder('Batch: the folder of clips')
-      if (!input) return
-      notify('info', 'Now choose where the results go.')
-      const output = await chooseFolder('Batch: where the results go')
-      if (!output) return
-      const started = await getBridge().batch.start({
-        dir: input,
-        outDir: output,
-        recursive: true,
-        endpoint,
-        params: { ...valid },
-      })
-      notify(
-        'info',
-        `Batch started: ${started.alreadyDone} already done, ${started.total - started.collecting} to render${started.collecting ? `, ${started.collecting} collected from fal` : ''}, ${started.skipped} skipped, ${started.unreadable} unreadable.`,
-      )
-    } catch (err) {
-      notify('error', errorText(err))
-    }
+  /** The batch panel: folder, preview, preset, output, then progress and summary. */
+  function batch() {
+    useBatch.getState().show(true)
   }
 
   /** The desktop app: dropped paths as clips, a folder standing for every video in it. */
@@ -304,8 +272,8 @@ export function LibraryPanel() {
       <div className="library-actions">
         <button onClick={() => void pick()}>Open clips…</button>
         <button
-          onClick={() => void batch()}
-          title="Restyle every video in a folder with the current parameters"
+          onClick={batch}
+          title="Restyle every video in a folder with the current parameters or a saved preset"
         >
           Batch a folder…
         </button>

@@ -2,10 +2,10 @@ import { create } from 'zustand'
 
 /**
  * files: videos to open; folder: the folder shown; project: a `.reanimate` file (or one of main's
- * recent projects); lora: one `.safetensors` file; save: a folder and a name, answered as
+ * recent projects); lora: one `.safetensors` file; preset: one preset `.json` file; save: a folder and a name, answered as
  * [folder, name].
  */
-export type BrowseMode = 'files' | 'folder' | 'project' | 'lora' | 'save'
+export type BrowseMode = 'files' | 'folder' | 'project' | 'lora' | 'preset' | 'save'
 
 interface Request {
   mode: BrowseMode

@@ -1,0 +1,219 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import type { SavedPreset } from '@shared/contract'
+import { parsePreset } from '@shared/presets'
+import { setBridge } from '../../bridge'
+import { bridgeFrom } from '../../test-bridge'
+import { useApp } from '../../stores/app-store'
+import { useProject } from '../project/project-store'
+import { validate } from '../inspector/params-store'
+import { BatchPanel } from './BatchPanel'
+import { CURRENT, useBatch } from './batch-store'
+
+const TURBO = 'fal-ai/animatediff-v2v/turbo'
+let saved: SavedPreset[] = []
+let calls: { method: string; params: unknown }[] = []
+let emit: (name: string, payload: unknown) => void
+const folders = ['/clips', '/out']
+
+beforeEach(() => {
+  saved = []
+  calls = []
+  folders.splice(0, folders.length, '/clips', '/out')
+  useApp.setState({ notices: [], selected: undefined })
+  useProject.setState({
+    clips: [],
+    template: { endpoint: TURBO, params: { prompt: 'ink wash', num_inference_steps: 6, seed: 3 } },
+  })
+  useBatch.setState({
+    open: true,
+    dir: null,
+    outDir: null,
+    preset: CURRENT,
+    nameTemplate: '{stem}.reanimate',
+    preview: null,
+    run: null,
+    summary: null,
+    error: null,
+  })
+  const b = bridgeFrom(async (method, params) => {
+    calls.push({ method, params })
+    switch (method) {
+      case 'presets.list':
+        return { presets: saved }
+      case 'presets.save': {
+        const { name, preset } = params as { name: string; preset: SavedPreset['preset'] }
+        // What main stores and exports: the JSON as the window sent it.
+        const stored = { name, preset: JSON.parse(JSON.stringify(preset)) as SavedPreset['preset'] }
+        saved.push(stored)
+        return stored
+      }
+      case 'library.pickFolder':
+        return { path: folders.shift() ?? null }
+      case 'batch.preview':
+        return {
+          items: [
+            { source: '/clips/a.mp4', status: 'render', output: '/out/a.reanimate.mp4' },
+            {
+              source: '/clips/b.mp4',
+              status: 'reuse',
+              reason: 'already rendered with these settings: kept, not paid again',
+            },
+            {
+              source: '/clips/broken.mp4',
+              status: 'unreadable',
+              reason: 'cannot be read as a video (no video stream)',
+            },
+            { source: '/clips/.DS_Store', status: 'skip', reason: 'a hidden or system file' },
+          ],
+        }
+      case 'batch.start':
+        return {
+          batchId: 'b1',
+          total: 2,
+          alreadyDone: 0,
+          collecting: 0,
+          skipped: 1,
+          unreadable: 1,
+          jobIds: ['j1', 'j2'],
+        }
+      default:
+        throw new Error(`unexpected ${method}`)
+    }
+  })
+  emit = b.emit
+  setBridge(b.bridge)
+})
+afterEach(() => {
+  cleanup()
+  setBridge(undefined)
+})
+
+const startParams = () =>
+  calls.find((c) => c.method === 'batch.start')?.params as Record<string, unknown> | undefined
+
+async function chooseFolders() {
+  for (const button of screen.getAllByRole('button', { name: 'Choose…' }))
+    await userEvent.click(button)
+  await waitFor(() => expect(useBatch.getState().outDir).toBe('/out'))
+}
+
+describe('presets in the batch panel', () => {
+  it('a preset saved from the current values is one the CLI reads, with the same parameters', async () => {
+    render(<BatchPanel />)
+    await userEvent.click(screen.getByRole('button', { name: 'Save as preset…' }))
+    await userEvent.type(screen.getByLabelText('Preset name'), 'Ink')
+    await userEvent.click(screen.getByRole('button', { name: 'Save preset' }))
+    await waitFor(() => expect(saved).toHaveLength(1))
+
+    // The CLI's own reader (`reanimate batch --preset`) takes the file as main stores it.
+    const file = JSON.parse(JSON.stringify(saved[0]?.preset)) as unknown
+    const read = parsePreset(file)
+    expect(read.ok).toBe(true)
+    if (!read.ok) return
+    const inspector = validate(TURBO, useProject.getState().template.params)
+    expect(read.preset).toEqual({
+      endpoint: TURBO,
+      params: inspector.valid,
+      fps: 'result',
+      nameTemplate: '{stem}.reanimate',
+    })
+    // And it is the preset chosen now.
+    expect(screen.getByLabelText('Preset')).toHaveValue('Ink')
+  })
+
+  it('a preset file written for the CLI runs from the panel with exactly its values', async () => {
+    const cliFile = {
+      params: { prompt: 'pencil sketch', num_inference_steps: 8 },
+      fps: 'source' as const,
+      nameTemplate: '{stem}-sketch',
+    }
+    saved = [{ name: 'Sketch', preset: cliFile }]
+    render(<BatchPanel />)
+    await screen.findByRole('option', { name: 'Sketch' })
+    await userEvent.selectOptions(screen.getByLabelText('Preset'), 'Sketch')
+    // The name template follows the preset, with an example.
+    expect(screen.getByLabelText('Name template')).toHaveValue('{stem}-sketch')
+    expect(screen.getByText(/beach\.mp4 becomes beach-sketch\.mp4/)).toBeInTheDocument()
+    await chooseFolders()
+    await userEvent.click(screen.getByRole('button', { name: 'Start batch' }))
+    await waitFor(() => expect(startParams()).toBeDefined())
+    const sent = startParams() as Record<string, unknown>
+    const viaPanel = parsePreset({
+      endpoint: sent.endpoint,
+      params: sent.params,
+      fps: sent.fps,
+      nameTemplate: sent.nameTemplate,
+    })
+    expect(viaPanel).toEqual(parsePreset(cliFile))
+    expect(sent).toMatchObject({ dir: '/clips', outDir: '/out', recursive: true })
+  })
+
+  it('names are checked before anything is saved, in words', async () => {
+    render(<BatchPanel />)
+    await userEvent.click(screen.getByRole('button', { name: 'Save as preset…' }))
+    await userEvent.type(screen.getByLabelText('Preset name'), 'a/b')
+    await userEvent.click(screen.getByRole('button', { name: 'Save preset' }))
+    expect(await screen.findByRole('alert')).toHaveTextContent('A preset name cannot contain /')
+    expect(saved).toHaveLength(0)
+  })
+})
+
+describe('the batch panel', () => {
+  it('previews the folder, then shows N of M with the jobs, then the summary naming the failed file', async () => {
+    render(<BatchPanel />)
+    await chooseFolders()
+    const preview = screen.getByRole('region', { name: 'Clips found' })
+    await within(preview).findByText('broken.mp4')
+    expect(
+      within(preview).getByText('skipped: cannot be read as a video (no video stream)'),
+    ).toBeInTheDocument()
+    expect(within(preview).getByText('skipped: a hidden or system file')).toBeInTheDocument()
+    expect(within(preview).getByRole('status')).toHaveTextContent(
+      '1 to render, 1 already rendered (not paid again), 2 skipped',
+    )
+
+    await userEvent.click(screen.getByRole('button', { name: 'Start batch' }))
+    const bar = await screen.findByRole('progressbar', { name: 'Batch progress' })
+    expect(screen.getByTestId('batch-count')).toHaveTextContent('0 of 2')
+    act(() => emit('jobs.progress', { id: 'j1', status: 'done', stage: 'done', elapsedSec: 3 }))
+    expect(screen.getByTestId('batch-count')).toHaveTextContent('1 of 2')
+    expect(bar).toHaveAttribute('value', '1')
+    expect(screen.getByText(/ETA \d+:\d\d/)).toBeInTheDocument()
+    expect(
+      within(screen.getByRole('list', { name: 'Jobs of this batch' })).getAllByRole('listitem'),
+    ).toHaveLength(2)
+
+    act(() => {
+      emit('jobs.progress', { id: 'j2', status: 'done', stage: 'done', elapsedSec: 3 })
+      emit('batch.finished', {
+        batchId: 'b1',
+        outDir: '/out',
+        succeeded: 2,
+        failed: 1,
+        skipped: 1,
+        summary: '/out/reanimate-summary.json',
+        rows: [
+          { source: 'a.mp4', status: 'succeeded', output: 'a.reanimate.mp4' },
+          { source: 'b.mp4', status: 'succeeded', output: 'b.reanimate.mp4' },
+          { source: 'broken.mp4', status: 'failed', error: 'no video stream' },
+          { source: '.DS_Store', status: 'skipped', error: 'a hidden or system file' },
+        ],
+      })
+    })
+    const summary = screen.getByRole('region', { name: 'Summary' })
+    expect(within(summary).getByText('2 succeeded, 1 failed, 1 skipped.')).toBeInTheDocument()
+    expect(within(summary).getByText('broken.mp4')).toBeInTheDocument()
+    expect(screen.getByTestId('batch-count')).toHaveTextContent('2 of 2')
+  })
+
+  it('Esc closes it; focus starts inside', async () => {
+    render(<BatchPanel />)
+    const dialog = screen.getByRole('dialog', { name: 'Batch a folder' })
+    await waitFor(() => expect(dialog).toContainElement(document.activeElement as HTMLElement))
+    await userEvent.keyboard('{Escape}')
+    expect(screen.queryByRole('dialog')).toBeNull()
+    expect(useBatch.getState().open).toBe(false)
+  })
+})
