@@ -7,6 +7,7 @@ import {
   type ParamsIssue,
   type RenderParams,
 } from './endpoints'
+import { nameTemplateProblem } from './name-template'
 
 /**
  * A preset: the same parameters a single clip uses, saved as JSON, used by folder batches.
@@ -44,15 +45,13 @@ export function parsePreset(
       }),
     }
   }
-  if (!shape.data.nameTemplate.includes('{stem}')) {
+  // One rule with Settings' "Output name": {stem} in it, a file name and not a folder.
+  const nameProblem = nameTemplateProblem(shape.data.nameTemplate)
+  if (nameProblem) {
     return {
       ok: false,
       issues: [
-        {
-          field: 'nameTemplate',
-          problem: 'must contain {stem}, or every clip would get the same name',
-          message: 'nameTemplate must contain {stem}, or every clip would get the same name',
-        },
+        { field: 'nameTemplate', problem: nameProblem, message: `nameTemplate ${nameProblem}` },
       ],
     }
   }
