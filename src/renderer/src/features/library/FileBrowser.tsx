@@ -3,6 +3,7 @@ import type { RecentProject, Result } from '@shared/contract'
 import { getBridge } from '../../bridge'
 import { projectName } from '../project/project-session'
 import { useFileBrowser, type BrowseMode } from './file-browser-store'
+import { useFocusTrap } from '../../focus-trap'
 
 type Listing = Result<'files.browse'>
 type Show = 'videos' | 'projects' | 'loras'
@@ -80,12 +81,9 @@ export function FileBrowser() {
     }
   }, [request])
 
-  useEffect(() => {
-    if (!request) return
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && close(null)
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [request, close])
+  // Focus moves in (the path bar), stays in, Esc cancels, and it goes back where it was.
+  const dialog = useRef<HTMLDivElement>(null)
+  useFocusTrap(dialog, Boolean(request), () => close(null))
 
   if (!request) return null
   const files = request.mode === 'files'
@@ -128,7 +126,13 @@ export function FileBrowser() {
 
   return (
     <div className="modal-backdrop">
-      <div className="modal file-browser" role="dialog" aria-label={request.title} aria-modal>
+      <div
+        className="modal file-browser"
+        role="dialog"
+        aria-label={request.title}
+        aria-modal
+        ref={dialog}
+      >
         <header>
           <h2>{request.title}</h2>
           <button className="ghost" onClick={() => close(null)} aria-label="Cancel">
