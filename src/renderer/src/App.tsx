@@ -293,6 +293,7 @@ export function App() {
           onLayoutChanged={columns.onLayoutChanged}
         >
           <Panel
+            className="pane"
             id="library"
             panelRef={library}
             collapsible
@@ -304,20 +305,21 @@ export function App() {
             <LibraryPanel />
           </Panel>
           <Separator className="resize-handle" aria-label="Resize the library" />
-          <Panel id="center" minSize={360}>
+          <Panel id="center" className="pane" minSize={360}>
             <Group
               id="reanimate-stage-queue"
               orientation="vertical"
               defaultLayout={rows.defaultLayout}
               onLayoutChanged={rows.onLayoutChanged}
             >
-              <Panel id="stage" minSize={200}>
+              <Panel id="stage" className="pane" minSize={200}>
                 <main className="panel stage" aria-label="Player">
                   <Stage />
                 </main>
               </Panel>
               <Separator className="resize-handle" aria-label="Resize the queue" />
               <Panel
+                className="pane"
                 id="queue"
                 panelRef={queue}
                 collapsible
@@ -331,6 +333,7 @@ export function App() {
           </Panel>
           <Separator className="resize-handle" aria-label="Resize the inspector" />
           <Panel
+            className="pane"
             id="inspector"
             panelRef={inspector}
             collapsible
@@ -345,9 +348,9 @@ export function App() {
                 <ParamsForm />
               </div>
               {/* Render stays in reach however long the parameters get. */}
-              <footer className="inspector-footer">
+              <div className="inspector-footer">
                 <RenderButton />
-              </footer>
+              </div>
             </aside>
           </Panel>
         </Group>

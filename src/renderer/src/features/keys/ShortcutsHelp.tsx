@@ -30,12 +30,12 @@ export function ShortcutsHelp() {
         ref={dialog}
         onClick={(e) => e.stopPropagation()}
       >
-        <header>
+        <div className="dialog-header">
           <h2>Keyboard shortcuts</h2>
           <button className="ghost" onClick={close} aria-label="Close keyboard shortcuts">
             ✕
           </button>
-        </header>
+        </div>
         <table className="shortcuts">
           <tbody>
             {shown.map((s) => (

@@ -133,12 +133,12 @@ export function FileBrowser() {
         aria-modal
         ref={dialog}
       >
-        <header>
+        <div className="dialog-header">
           <h2>{request.title}</h2>
           <button className="ghost" onClick={() => close(null)} aria-label="Cancel">
             ✕
           </button>
-        </header>
+        </div>
         <form className="row" onSubmit={submitPath}>
           <label>
             <span>Folder</span>
@@ -221,7 +221,7 @@ export function FileBrowser() {
             </li>
           )}
         </ul>
-        <footer className="row">
+        <div className="row dialog-footer">
           <span className="spacer" />
           <button className="ghost" onClick={() => close(null)}>
             Cancel
@@ -249,7 +249,7 @@ export function FileBrowser() {
               Choose this folder
             </button>
           )}
-        </footer>
+        </div>
       </div>
     </div>
   )

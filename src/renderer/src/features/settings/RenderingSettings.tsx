@@ -183,27 +183,35 @@ function NameTemplateField() {
   )
 }
 
-function ResultFpsField() {
-  const value = useApp((s) => s.settings?.resultFps ?? 'result')
-  const update = useApp((s) => s.updateSettings)
+/**
+ * A setting chosen from a few options, saved as soon as one is picked. The pick shows at once;
+ * a refused one goes back to what is saved.
+ */
+function RadioSetting<V extends string>(props: {
+  legend: string
+  value: V
+  options: readonly (readonly [V, string])[]
+  save: (v: V) => Promise<unknown>
+}) {
   const { state, save } = useSave()
+  const [picked, setPicked] = useState<V | null>(null)
   const id = useId()
-  const options = [
-    ['result', 'As fal renders it'],
-    ['source', 'Same as the source clip'],
-  ] as const
+  const shown = picked ?? props.value
   return (
     <fieldset className="setting" aria-describedby={`${id}-error`}>
-      <legend>Result frame rate</legend>
+      <legend>{props.legend}</legend>
       <div className="row">
-        {options.map(([v, text]) => (
+        {props.options.map(([v, text]) => (
           <label key={v} className="check">
             <input
               type="radio"
-              name={`${id}-fps`}
+              name={`${id}-radio`}
               value={v}
-              checked={value === v}
-              onChange={() => void save(() => update({ resultFps: v }))}
+              checked={shown === v}
+              onChange={() => {
+                setPicked(v)
+                void save(() => props.save(v)).finally(() => setPicked(null))
+              }}
             />
             <span>{text}</span>
           </label>
@@ -211,6 +219,22 @@ function ResultFpsField() {
         <SaveNote id={`${id}-error`} state={state} />
       </div>
     </fieldset>
+  )
+}
+
+function ResultFpsField() {
+  const value = useApp((s) => s.settings?.resultFps ?? 'result')
+  const update = useApp((s) => s.updateSettings)
+  return (
+    <RadioSetting
+      legend="Result frame rate"
+      value={value}
+      options={[
+        ['result', 'As fal renders it'],
+        ['source', 'Same as the source clip'],
+      ]}
+      save={(resultFps) => update({ resultFps })}
+    />
   )
 }
 
@@ -229,31 +253,16 @@ export function RenderingSettings() {
 export function AppearanceSettings() {
   const value = useApp((s) => s.settings?.theme ?? 'system')
   const update = useApp((s) => s.updateSettings)
-  const { state, save } = useSave()
-  const id = useId()
-  const options = [
-    ['system', 'Follow the system'],
-    ['light', 'Light'],
-    ['dark', 'Dark'],
-  ] as const
   return (
-    <fieldset className="setting" aria-describedby={`${id}-error`}>
-      <legend>Theme</legend>
-      <div className="row">
-        {options.map(([v, text]) => (
-          <label key={v} className="check">
-            <input
-              type="radio"
-              name={`${id}-theme`}
-              value={v}
-              checked={value === v}
-              onChange={() => void save(() => update({ theme: v }))}
-            />
-            <span>{text}</span>
-          </label>
-        ))}
-        <SaveNote id={`${id}-error`} state={state} />
-      </div>
-    </fieldset>
+    <RadioSetting
+      legend="Theme"
+      value={value}
+      options={[
+        ['system', 'Follow the system'],
+        ['light', 'Light'],
+        ['dark', 'Dark'],
+      ]}
+      save={(theme) => update({ theme })}
+    />
   )
 }

@@ -14,6 +14,8 @@ import { AppearanceSettings, RenderingSettings } from './RenderingSettings'
 function ProxySetting() {
   const proxy = useApp((s) => s.settings?.falProxy ?? null)
   const setFalProxy = useApp((s) => s.setFalProxy)
+  // FAL_PROXY_URL: main says a proxy is in use though none is set here.
+  const fromEnv = useApp((s) => Boolean(s.keyStatus?.proxy)) && !proxy
   const [draft, setDraft] = useState(proxy?.url ?? '')
   const [sendKey, setSendKey] = useState(proxy?.sendKey ?? false)
   const { state, save: run } = useSave()
@@ -45,7 +47,9 @@ function ProxySetting() {
       <p className="hint">
         {proxy
           ? `Renders go through ${proxy.url}, ${proxy.sendKey ? 'with your fal key' : 'which adds its own key'}.`
-          : 'Renders go straight to fal.'}
+          : fromEnv
+            ? 'Renders go through the proxy in FAL_PROXY_URL, set when Reanimate started; it comes before this field.'
+            : 'Renders go straight to fal.'}
       </p>
       <SaveNote id="proxy-error" state={state} />
     </form>
@@ -115,12 +119,12 @@ export function SettingsPanel() {
         ref={drawer}
         onClick={(e) => e.stopPropagation()}
       >
-        <header>
+        <div className="dialog-header">
           <h2 id="settings-title">Settings</h2>
           <button className="ghost" onClick={() => openSettings(false)} aria-label="Close settings">
             ✕
           </button>
-        </header>
+        </div>
         <div className="drawer-body">
           <Section title="fal">
             <FalStatusLine />
