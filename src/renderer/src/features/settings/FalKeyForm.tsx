@@ -18,6 +18,12 @@ export function FalKeyForm() {
   const [draft, setDraft] = useState('')
   const [error, setError] = useState<string>()
   const [busy, setBusy] = useState(false)
+  /** "Saved" or "Removed", beside the field, for a few seconds (announced politely). */
+  const [done, setDone] = useState('')
+  const confirm = (text: string) => {
+    setDone(text)
+    setTimeout(() => setDone(''), 3000)
+  }
 
   if (!keyStatus) return null
 
@@ -28,6 +34,7 @@ export function FalKeyForm() {
     try {
       await setFalKey(draft)
       setDraft('')
+      confirm('Saved')
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err))
     } finally {
@@ -89,13 +96,16 @@ export function FalKeyForm() {
           <button
             type="button"
             className="ghost"
-            onClick={() => void clearFalKey()}
+            onClick={() => void clearFalKey().then(() => confirm('Removed'))}
             disabled={busy}
           >
             Remove
           </button>
         )}
       </div>
+      <span className="save-note" role="status">
+        {done}
+      </span>
       {error && (
         <p className="error field-error" role="alert" id="fal-key-error">
           {error}
