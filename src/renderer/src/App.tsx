@@ -262,7 +262,7 @@ export function App() {
     <div className="shell" data-ready={ready}>
       <header className="topbar">
         <h1>Reanimate</h1>
-        <span className="muted">{info ? `v${info.version}` : ''}</span>
+        <span className="muted version">{info ? `v${info.version}` : ''}</span>
         <ProjectTitle />
         <div className="spacer" />
         <button className="ghost" onClick={() => void openProject()} title="Ctrl/Cmd+O">
