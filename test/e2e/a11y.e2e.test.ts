@@ -153,6 +153,24 @@ describe('accessibility of the main views, in both themes (axe-core, real app)',
     }
   })
 
+  it('a panel collapses from its toggle, stays collapsed after a reload, and comes back', async () => {
+    const { page } = app
+    const toggle = page
+      .getByRole('group', { name: 'Panels' })
+      .getByRole('button', { name: 'Queue' })
+    const queueHeight = async () =>
+      (await page.locator('[data-panel]#queue').boundingBox())?.height ?? 0
+    expect(await toggle.getAttribute('aria-pressed')).toBe('true')
+    await toggle.click()
+    await expect.poll(() => toggle.getAttribute('aria-pressed')).toBe('false')
+    await expect.poll(queueHeight).toBeLessThan(2)
+    await page.reload()
+    await page.getByTestId('segment').first().waitFor()
+    await expect.poll(() => toggle.getAttribute('aria-pressed')).toBe('false')
+    await toggle.click()
+    await expect.poll(queueHeight).toBeGreaterThan(60)
+  })
+
   it('every input, select, textarea and button in the editor has an accessible name', async () => {
     expect(await unnamedControls(app.page)).toEqual([])
   })
