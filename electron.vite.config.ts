@@ -22,6 +22,24 @@ function cspMeta(): Plugin {
   }
 }
 
+/**
+ * sonner adds its stylesheet as an inline <style> when imported, which the CSP (style-src 'self')
+ * refuses. Its stylesheet is imported as a file instead (styles.css), and the injection dropped.
+ */
+function sonnerWithoutInlineStyle(): Plugin {
+  return {
+    name: 'reanimate-sonner-no-inline-style',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/[\\/]sonner[\\/]dist[\\/]index\.m?js/.test(id)) return null
+      const out = code.replace(/^__insertCSS\(".*"\);?$/m, '')
+      if (out === code)
+        throw new Error('sonner no longer injects its CSS as expected: check the plugin')
+      return { code: out, map: null }
+    },
+  }
+}
+
 // ESM-only packages are bundled into main so it never depends on require(esm).
 const bundled = ['conf', 'execa', 'zod', 'p-queue']
 
@@ -42,7 +60,7 @@ export default defineConfig({
   renderer: {
     root: resolve(__dirname, 'src/renderer'),
     resolve: { alias: { '@shared': resolve(__dirname, 'src/shared') } },
-    plugins: [react(), cspMeta()],
+    plugins: [react(), cspMeta(), sonnerWithoutInlineStyle()],
     build: {
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
     },

@@ -107,6 +107,7 @@ describe('createServices: the fal key never leaks', () => {
       ],
       'settings.pickTool': [{ tool: 'ffmpeg' }, { tool: SENTINEL }],
       'settings.resetTool': [{ tool: 'ffprobe' }],
+      'settings.pickOutputDir': [{}, { path: SENTINEL }],
       'secrets.status': [{}],
       'secrets.setFalKey': [{ key: `${SENTINEL} with spaces` }, { key: `x${SENTINEL}`.repeat(40) }],
       'secrets.clearFalKey': [{}],

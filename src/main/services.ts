@@ -18,6 +18,7 @@ import { createFal, type FalConnection } from './fal/client'
 import { UploadCache } from './fal/upload-cache'
 import { AppError } from '../shared/errors'
 import { validParams } from './render/render-spec'
+import { ensureWritableFolder } from './render/output-check'
 import { MainOwnedSettings, type MainDialogs } from './settings/main-owned-settings'
 import { proxyUrlProblem } from '../shared/proxy-url'
 import { RenderService } from './render/render-service'
@@ -211,6 +212,26 @@ export function createServices(options: ServicesOptions) {
     'settings.setFalProxy': ({ url, sendKey }) => mainOwned.setFalProxy(url, sendKey),
     'settings.pickTool': ({ tool }) => mainOwned.pickTool(tool),
     'settings.resetTool': async ({ tool }) => mainOwned.resetTool(tool),
+    'settings.pickOutputDir': async ({ path: given }) => {
+      // A folder the user chose just now in the page's browser (`reanimate ui`), else main's dialog.
+      let dir: string | null
+      if (given !== undefined) {
+        requireBrowserPickers()
+        dir = access.check(given)
+      } else dir = await dialogs.pickFolder()
+      if (!dir) return { settings: settings.get(), changed: false }
+      const st = await fs.stat(dir).catch(() => null)
+      if (!st?.isDirectory())
+        throw new AppError(
+          'invalid-input',
+          `${path.basename(dir)} is not a folder. Choose a folder for Output folder.`,
+          { field: 'outputDir', file: dir },
+        )
+      await ensureWritableFolder(dir, { field: 'outputDir' })
+      const next = settings.setMainOwned({ outputDir: path.resolve(dir) })
+      bus.emit('settings.changed', next)
+      return { settings: next, changed: true }
+    },
     'secrets.status': () => keys.status(),
     'secrets.setFalKey': async ({ key }) => {
       const status = await keys.set(key)
@@ -328,7 +349,10 @@ export function createServices(options: ServicesOptions) {
         ...(req.segments ? { segments: req.segments } : {}),
         ...(req.crossfadeFrames ? { crossfadeFrames: req.crossfadeFrames } : {}),
         maxSide: settings.get().prepareMaxSide,
-        fps: 'result',
+        // Settings' Rendering section: frame rate, folder and name of the window's results.
+        fps: settings.get().resultFps,
+        ...(settings.get().outputDir ? { outDir: settings.get().outputDir as string } : {}),
+        nameTemplate: settings.get().nameTemplate,
         again: req.again,
         names: 'label',
         resolveLocal: loraFile,

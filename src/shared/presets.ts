@@ -7,6 +7,7 @@ import {
   type ParamsIssue,
   type RenderParams,
 } from './endpoints'
+import { applyNameTemplate, nameTemplateProblem } from './name-template'
 
 /**
  * A preset: the same parameters a single clip uses, saved as JSON, used by folder batches.
@@ -44,16 +45,13 @@ export function parsePreset(
       }),
     }
   }
-  const templateProblem = nameTemplateProblem(shape.data.nameTemplate)
-  if (templateProblem) {
+  // One rule with Settings' "Output name": {stem} in it, a file name and not a folder.
+  const nameProblem = nameTemplateProblem(shape.data.nameTemplate)
+  if (nameProblem) {
     return {
       ok: false,
       issues: [
-        {
-          field: 'nameTemplate',
-          problem: templateProblem,
-          message: `nameTemplate ${templateProblem}`,
-        },
+        { field: 'nameTemplate', problem: nameProblem, message: `nameTemplate ${nameProblem}` },
       ],
     }
   }
@@ -74,19 +72,12 @@ export function parsePreset(
   }
 }
 
-export const DEFAULT_NAME_TEMPLATE = '{stem}.reanimate'
-
-/** The one rule for an output name template (a preset file, the batch panel, the CLI). */
-export function nameTemplateProblem(template: string): string | null {
-  if (!template.trim()) return 'must not be empty'
-  if (!template.includes('{stem}'))
-    return 'must contain {stem}, or every clip would get the same name'
-  return null
-}
+// The one rule for an output name (preset files, the batch panel, Settings' Output name, the CLI).
+export { DEFAULT_NAME_TEMPLATE, nameTemplateProblem } from './name-template'
 
 /** What a clip's output is called: `{stem}` is the source's name without its extension. */
 export function outputName(template: string, stem: string): string {
-  return `${template.replaceAll('{stem}', stem).replace(/[\\/]/g, '_')}.mp4`
+  return `${applyNameTemplate(template, stem).replace(/[\\/]/g, '_')}.mp4`
 }
 
 /** A preset as its JSON file holds it: what `reanimate batch --preset FILE` reads. */

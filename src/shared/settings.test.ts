@@ -20,6 +20,10 @@ describe('SettingsSchema defaults', () => {
       recentFolders: [],
       recentLoras: [],
       recentProjects: [],
+      outputDir: null,
+      nameTemplate: '{stem}.reanimate',
+      resultFps: 'result',
+      theme: 'system',
     })
     expect(DEFAULT_SETTINGS).toEqual(SettingsSchema.parse({}))
   })
@@ -44,6 +48,10 @@ describe('migrateSettings', () => {
       recentFolders: ['/b', '/a'],
       recentLoras: ['https://example.com/a.safetensors', '/loras/b.safetensors'],
       recentProjects: ['/work/edit.reanimate'],
+      outputDir: '/renders',
+      nameTemplate: 'styled-{stem}',
+      resultFps: 'source',
+      theme: 'dark',
     }
     expect(migrateSettings(stored)).toEqual(stored)
   })

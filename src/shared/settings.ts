@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { DEFAULT_PREPARE_MAX_SIDE } from './media'
 import { proxyUrlProblem } from './proxy-url'
+import { DEFAULT_NAME_TEMPLATE, NameTemplateSchema } from './name-template'
 
 /**
  * Bump when a stored field changes meaning; `migrateSettings` lifts older files. Version 2 made the
@@ -53,10 +54,32 @@ export const SettingsSchema = z.object({
     .default(null),
   /** Longest side of the clip uploaded to fal, or 'original'. */
   prepareMaxSide: z
-    .union([z.number().int().min(256).max(4096), z.literal('original')])
+    .union([z.number().int().min(256).max(4096), z.literal('original')], {
+      error: 'must be a whole number of pixels from 256 to 4096, or the original size',
+    })
     .default(DEFAULT_PREPARE_MAX_SIDE),
   /** Jobs in flight at once; fal gives new accounts 2. */
-  concurrency: z.number().int().min(1).max(40).default(2),
+  concurrency: z
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(40, 'must be at most 40')
+    .default(2),
+  /**
+   * Where the window's renders go, a folder the user picked in main's (or `reanimate ui`'s)
+   * folder picker; null = beside the source. Never overwrites: a taken name gets ` (2)`.
+   */
+  outputDir: nullablePath.default(null),
+  /** The result's name without extension; `{stem}` is the source's name. */
+  nameTemplate: NameTemplateSchema.default(DEFAULT_NAME_TEMPLATE),
+  /** The result's frame rate: fal's (`result`) or retimed to the source's (`source`). */
+  resultFps: z
+    .enum(['result', 'source'], { error: 'must be the result’s or the source’s' })
+    .default('result'),
+  /** Colours: follow the system, or always light or dark. */
+  theme: z
+    .enum(['system', 'light', 'dark'], { error: 'must be system, light or dark' })
+    .default('system'),
   /** Folders the user picked last, most recent first. */
   recentFolders: z.array(z.string()).max(RECENT_MAX).default([]),
   /**
@@ -75,16 +98,37 @@ export type Settings = z.infer<typeof SettingsSchema>
  * Built from the fields without their defaults: zod 4 applies defaults even inside `.partial()`,
  * which would make a one-field patch reset every other field.
  */
-const { prepareMaxSide, concurrency } = SettingsSchema.shape
+const { prepareMaxSide, concurrency, nameTemplate, resultFps, theme } = SettingsSchema.shape
 export const SettingsPatchSchema = z
   .object({
     prepareMaxSide: prepareMaxSide.removeDefault(),
     concurrency: concurrency.removeDefault(),
+    nameTemplate: nameTemplate.removeDefault(),
+    resultFps: resultFps.removeDefault(),
+    theme: theme.removeDefault(),
+    /** Only back to "beside the source": a folder is set through main's picker (`settings.pickOutputDir`). */
+    outputDir: z.null({ error: 'is set by choosing a folder' }),
   })
   .partial()
   .strict()
 
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>
+
+/**
+ * Each setting as its control in Settings is labelled: an error names what the user sees, not the
+ * field in the contract.
+ */
+export const SETTING_LABELS: Partial<Record<keyof Settings, string>> = {
+  concurrency: 'Renders at once',
+  prepareMaxSide: 'Upload size (longest side)',
+  outputDir: 'Output folder',
+  nameTemplate: 'Output name',
+  resultFps: 'Result frame rate',
+  theme: 'Theme',
+  falProxy: 'fal proxy URL',
+  ffmpegPath: 'ffmpeg',
+  ffprobePath: 'ffprobe',
+}
 
 export const DEFAULT_SETTINGS: Settings = SettingsSchema.parse({})
 

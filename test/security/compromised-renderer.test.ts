@@ -396,6 +396,7 @@ describe('no contract call makes main run a program the user did not pick in mai
       ],
       'settings.setFalProxy': [{ url: `file://${planted}`, sendKey: false }],
       'settings.pickTool': [{ tool: 'ffmpeg' }, { tool: 'ffprobe' }, { tool: planted }],
+      'settings.pickOutputDir': [{}, { path: path.dirname(planted) }],
       'settings.resetTool': [{ tool: 'ffmpeg' }],
       'secrets.status': [{}],
       'secrets.setFalKey': [{ key: planted }],

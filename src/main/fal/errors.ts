@@ -87,7 +87,7 @@ export function mapFalError(
     if (status === 429) {
       return new AppError(
         'fal-rate-limited',
-        `fal is rate-limiting this account (HTTP 429) while ${context.stage}${req}. Wait a minute and retry, or lower the concurrency.`,
+        `fal is rate-limiting this account (HTTP 429) while ${context.stage}${req}. Wait a minute and retry, or lower Renders at once in Settings (Rendering).`,
         { ...extra, cause: err },
       )
     }

@@ -360,24 +360,30 @@ describe('parseProbe', () => {
 })
 
 describe('describeProbeFailure', () => {
+  const other = 'Check that it plays in another player; if it does, convert it to MP4 and add that.'
   it('says in plain words what is wrong, without ffprobe’s demuxer names and memory addresses', () => {
     expect(
       describeProbeFailure(
         '[mov,mp4,m4a,3gp,3g2,mj2 @ 0x5598c1f95180] moov atom not found\nclip.mp4: Invalid data found when processing input\n',
       ),
-    ).toBe('the file is cut off: its index is missing (a recording or copy that did not finish)')
+    ).toBe(
+      'the file is cut off: its index is missing (a recording or copy that did not finish). Copy or export it again.',
+    )
     // The same complaint about a text file named .mp4: it was never an MP4, so not "cut off".
     expect(describeProbeFailure('[mov,mp4 @ 0x55aa] moov atom not found', false)).toBe(
-      'not a video file, or one too damaged to read',
+      `not a video file, or one too damaged to read. ${other}`,
     )
     expect(describeProbeFailure('notes.txt: Invalid data found when processing input\n')).toBe(
-      'not a video file, or one too damaged to read',
+      `not a video file, or one too damaged to read. ${other}`,
     )
-    expect(describeProbeFailure('clip.mkv: Permission denied')).toBe('no permission to read it')
-    expect(describeProbeFailure('[matroska @ 0x1234abcd] Something odd')).toBe(
-      'not a readable video (Something odd)',
+    expect(describeProbeFailure('clip.mkv: Permission denied')).toBe(
+      'no permission to read it. Check that your account may open this file.',
     )
-    expect(describeProbeFailure('')).toBe('not a readable video')
+    // ffmpeg's own words, with its memory addresses, are not for the user.
+    expect(describeProbeFailure('[matroska @ 0x1234abcd] Something odd at 0x7ffd5a2b1c40')).toBe(
+      `not a video Reanimate can read. ${other}`,
+    )
+    expect(describeProbeFailure('')).toBe(`not a video Reanimate can read. ${other}`)
   })
 })
 

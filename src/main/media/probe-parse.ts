@@ -131,19 +131,25 @@ export function hasIsoHeader(head: Buffer): boolean {
  */
 export function describeProbeFailure(stderr: string, looksLikeMp4 = true): string {
   const line = (stderr.split('\n').find((l) => l.trim()) ?? '')
-    .replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/i, '')
+    // ffmpeg's "[matroska @ 0x55d0…]" prefixes and any other memory address mean nothing to a user.
+    .replace(/\[[^\]]*@ 0x[0-9a-f]+\]\s*/gi, '')
+    .replace(/\b0x[0-9a-f]{6,}\b/gi, '')
     .replace(/^.*?:\s(?=[A-Z])/, '')
     .trim()
+  const other = 'Check that it plays in another player; if it does, convert it to MP4 and add that.'
   // An MP4/MOV without its index was cut off; a file that never was one only has the wrong name.
   if (/moov atom not found/i.test(line))
     return looksLikeMp4
-      ? 'the file is cut off: its index is missing (a recording or copy that did not finish)'
-      : 'not a video file, or one too damaged to read'
+      ? 'the file is cut off: its index is missing (a recording or copy that did not finish). Copy or export it again.'
+      : `not a video file, or one too damaged to read. ${other}`
   if (/invalid data found when processing input/i.test(line))
-    return 'not a video file, or one too damaged to read'
-  if (/end of file|truncat/i.test(line)) return 'the file is cut off before its end'
-  if (/permission denied/i.test(line)) return 'no permission to read it'
-  return line ? `not a readable video (${line})` : 'not a readable video'
+    return `not a video file, or one too damaged to read. ${other}`
+  if (/end of file|truncat/i.test(line))
+    return 'the file is cut off before its end. Copy or export it again.'
+  if (/permission denied/i.test(line))
+    return 'no permission to read it. Check that your account may open this file.'
+  // Other complaints stay in the ffmpeg log (media.commands); the user gets plain words.
+  return `not a video Reanimate can read. ${other}`
 }
 
 /**

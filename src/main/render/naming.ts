@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { applyNameTemplate } from '../../shared/name-template'
 
 export const RESULT_SUFFIX = '.reanimate'
 
@@ -30,4 +31,24 @@ export function numberedName(file: string, n: number): string {
   const ext = path.extname(file)
   const base = file.slice(0, file.length - ext.length).replace(/ \(\d+\)$/, '')
   return n <= 1 ? `${base}${ext}` : `${base} (${n})${ext}`
+}
+
+/**
+ * Where the window's render goes: `dir` (default: beside the source), named by `template` with
+ * `{stem}` the source's name; ` (2)`, ` (3)`... when the name is taken, never the source itself.
+ */
+export function templatedOutputFor(
+  source: string,
+  dir: string | undefined,
+  template: string,
+  taken: (candidate: string) => boolean,
+): string {
+  const stem = path.basename(source, path.extname(source))
+  const name = applyNameTemplate(template, stem)
+  const folder = dir ?? path.dirname(source)
+  for (let n = 1; n < 10_000; n++) {
+    const candidate = path.join(folder, `${name}${n === 1 ? '' : ` (${n})`}.mp4`)
+    if (candidate !== source && !taken(candidate)) return candidate
+  }
+  throw new Error(`no free output name for ${stem} in ${folder}`)
 }

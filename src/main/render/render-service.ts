@@ -27,7 +27,8 @@ import {
 import { Journal } from '../jobs/journal'
 import { JobRunner, type Outcome } from '../jobs/runner'
 import type { ProcessRegistry } from '../storage/process-registry'
-import { defaultOutputFor, numberedName } from './naming'
+import { defaultOutputFor, numberedName, templatedOutputFor } from './naming'
+import { DEFAULT_NAME_TEMPLATE } from '../../shared/name-template'
 import { writeAtomically } from '../media/ffmpeg-run'
 import { ensureWritableFolder } from './output-check'
 import { makeFolder } from '../storage/make-folder'
@@ -60,6 +61,10 @@ export interface RenderRequest extends Omit<SpecInput, 'crossfade'> {
   crossfadeFrames?: number
   /** Where the result goes (the CLI's --out); default: beside the source, never overwriting. */
   output?: string
+  /** Without `output`: the folder results go to (Settings' "Output folder"); default beside the source. */
+  outDir?: string
+  /** Without `output`: the result's name, `{stem}` the source's (Settings' "Output name"). */
+  nameTemplate?: string
   overwrite?: boolean
   /** A new take even if the same render exists (the app's "Render again", the CLI's --again). */
   again?: boolean
@@ -341,9 +346,20 @@ export class RenderService {
         }
         case 'new': {
           const claimed = this.claimedOutputs()
+          const taken = (p: string) => existsSync(p) || claimed.has(p)
           const output =
-            wanted ?? defaultOutputFor(req.source, (p) => existsSync(p) || claimed.has(p))
-          await ensureWritableFolder(path.dirname(output), { field: wanted ? 'out' : 'output' })
+            wanted ??
+            (req.outDir || req.nameTemplate
+              ? templatedOutputFor(
+                  req.source,
+                  req.outDir,
+                  req.nameTemplate ?? DEFAULT_NAME_TEMPLATE,
+                  taken,
+                )
+              : defaultOutputFor(req.source, taken))
+          await ensureWritableFolder(path.dirname(output), {
+            field: wanted ? 'out' : req.outDir ? 'outputDir' : 'output',
+          })
           const spec: JobSpec = { ...base, output, ...(req.overwrite ? { overwrite: true } : {}) }
           const job = await this.runner.add(spec, {
             ...(req.again && turn === 0 ? { again: true } : {}),

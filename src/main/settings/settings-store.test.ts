@@ -3,7 +3,12 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FileSettingsStore } from './settings-store'
-import { DEFAULT_SETTINGS, type SettingsPatch } from '../../shared/settings'
+import {
+  DEFAULT_SETTINGS,
+  SETTING_LABELS,
+  type Settings,
+  type SettingsPatch,
+} from '../../shared/settings'
 import { AppError } from '../../shared/errors'
 
 let root: string
@@ -96,12 +101,14 @@ describe('FileSettingsStore', () => {
   it.each<[string, SettingsPatch | Record<string, unknown>, string | undefined]>([
     ['concurrency out of range', { concurrency: 0 }, 'concurrency'],
     ['concurrency not an integer', { concurrency: 1.5 }, 'concurrency'],
+    ['output name without {stem}', { nameTemplate: 'result' }, 'nameTemplate'],
+    ['output folder typed', { outputDir: '/tmp/anywhere' }, 'outputDir'],
     ['main-owned proxy', { falProxy: { url: 'https://evil.example/', sendKey: true } }, undefined],
     ['main-owned ffmpeg path', { ffmpegPath: '/tmp/x/fake-ffmpeg' }, undefined],
     ['main-owned recentFolders', { recentFolders: ['/evil'] }, undefined],
     ['main-owned recentLoras', { recentLoras: ['/home/u/secret.safetensors'] }, undefined],
     ['main-owned recentProjects', { recentProjects: ['/etc/passwd'] }, undefined],
-    ['unknown key', { theme: 'dark' }, undefined],
+    ['unknown key', { colour: 'dark' }, undefined],
   ])(
     'rejects an invalid patch (%s) with invalid-params and leaves the file unchanged',
     async (_label, patch, field) => {
@@ -116,7 +123,8 @@ describe('FileSettingsStore', () => {
       expect(error.code).toBe('invalid-params')
       if (field) {
         expect(error.field).toBe(field)
-        expect(error.message).toContain(field)
+        // Named as the control in Settings is labelled, not as the contract's field.
+        expect(error.message).toMatch(new RegExp(`^${SETTING_LABELS[field as keyof Settings]} `))
       }
 
       expect(await fs.readFile(settingsFile(dir), 'utf8')).toBe(before)

@@ -7,7 +7,7 @@ import {
   type SettingsPatch,
 } from '../../shared/settings'
 import { AppError } from '../../shared/errors'
-import { describeZodError } from '../../shared/contract/dispatch'
+import { describeInvalidParams } from '../../shared/contract/dispatch'
 
 export interface SettingsStore {
   get(): Settings
@@ -21,7 +21,9 @@ export interface SettingsStore {
 
 export type RecentList = 'recentFolders' | 'recentLoras' | 'recentProjects'
 
-export type MainOwnedPatch = Partial<Pick<Settings, 'ffmpegPath' | 'ffprobePath' | 'falProxy'>>
+export type MainOwnedPatch = Partial<
+  Pick<Settings, 'ffmpegPath' | 'ffprobePath' | 'falProxy' | 'outputDir'>
+>
 
 /**
  * Settings in `<dataDir>/settings.json`. conf writes atomically (temp file + rename), so a crash
@@ -52,8 +54,8 @@ export class FileSettingsStore implements SettingsStore {
   update(patch: SettingsPatch): Settings {
     const parsed = SettingsPatchSchema.safeParse(patch)
     if (!parsed.success) {
-      const { message, field } = describeZodError(parsed.error)
-      throw new AppError('invalid-params', `Settings: ${message}`, field ? { field } : {})
+      const { message, field } = describeInvalidParams('settings.update', parsed.error)
+      throw new AppError('invalid-params', message, field ? { field } : {})
     }
     // An explicit `undefined` (IPC keeps them) means "not in this patch", never "reset".
     const patchOnly = Object.fromEntries(

@@ -1,5 +1,8 @@
-import { useEffect } from 'react'
-import { useApp } from './stores/app-store'
+import { useEffect, useRef, useState } from 'react'
+import { Group, Panel, Separator, useDefaultLayout, usePanelRef } from 'react-resizable-panels'
+import { Toaster, toast } from 'sonner'
+import { useApp, type Notice } from './stores/app-store'
+import { falStatus } from './features/settings/fal-status'
 import { LibraryPanel } from './features/library/LibraryPanel'
 import { SettingsPanel } from './features/settings/SettingsPanel'
 import { FileBrowser } from './features/library/FileBrowser'
@@ -39,22 +42,102 @@ function ProjectTitle() {
   )
 }
 
+/** The same words as Settings' fal status (one function says both). */
 function KeyBadge() {
   const keyStatus = useApp((s) => s.keyStatus)
+  const proxy = useApp((s) => s.settings?.falProxy)
   const openSettings = useApp((s) => s.openSettings)
   if (!keyStatus) return null
-  const ok = keyStatus.source !== 'none' || keyStatus.proxy
+  const status = falStatus(keyStatus, proxy)
   return (
     <button
-      className={`badge ${ok ? 'ok' : 'warn'}`}
+      className={`badge ${status.ready ? 'ok' : 'warn'}`}
       onClick={() => openSettings(true)}
       data-testid="key-badge"
+      title={status.text}
     >
-      {keyStatus.source === 'none' && keyStatus.proxy
-        ? 'Using your fal proxy'
-        : ok
-          ? 'fal key ready'
-          : 'Add a fal key to render'}
+      {status.badge}
+    </button>
+  )
+}
+
+/** Settings' Appearance, else the system's: set on <html> as data-theme, which the colours follow. */
+function useTheme(): 'light' | 'dark' {
+  const chosen = useApp((s) => s.settings?.theme ?? 'system')
+  const query =
+    typeof window.matchMedia === 'function'
+      ? window.matchMedia('(prefers-color-scheme: dark)')
+      : null
+  const [systemDark, setSystemDark] = useState(() => query?.matches ?? true)
+  useEffect(() => {
+    if (!query) return
+    const follow = () => setSystemDark(query.matches)
+    query.addEventListener('change', follow)
+    return () => query.removeEventListener('change', follow)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [])
+  const theme = chosen === 'system' ? (systemDark ? 'dark' : 'light') : chosen
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme
+  }, [theme])
+  return theme
+}
+
+/**
+ * The app's notices as toasts: an error stays until dismissed or until what it is about is fixed
+ * (the store drops it); info fades. The store stays the one list, so `notify` works as before.
+ */
+function Toasts(props: { theme: 'light' | 'dark' }) {
+  const notices = useApp((s) => s.notices)
+  const shown = useRef(new Map<number, Notice>())
+  useEffect(() => {
+    const { dismiss } = useApp.getState()
+    const now = new Set(notices.map((n) => n.id))
+    for (const n of notices) {
+      if (shown.current.has(n.id)) continue
+      shown.current.set(n.id, n)
+      const options = {
+        id: n.id,
+        // Info fades (the store drops it after a few seconds); an error waits for the user.
+        duration: Infinity,
+        className: `notice ${n.kind}`,
+        onDismiss: () => dismiss(n.id),
+      }
+      if (n.kind === 'error') toast.error(n.text, options)
+      else toast.info(n.text, options)
+    }
+    for (const id of [...shown.current.keys()]) {
+      if (now.has(id)) continue
+      shown.current.delete(id)
+      toast.dismiss(id)
+    }
+  }, [notices])
+  return (
+    <Toaster
+      theme={props.theme}
+      position="bottom-center"
+      closeButton
+      visibleToasts={5}
+      containerAriaLabel="Notifications"
+      toastOptions={{ closeButtonAriaLabel: 'Dismiss' }}
+    />
+  )
+}
+
+/** Who may see a panel: a toggle in the top bar collapses and expands it (sizes are remembered). */
+type PanelHandle = ReturnType<typeof usePanelRef>
+
+function PanelToggle(props: { name: string; panel: PanelHandle; collapsed: boolean }) {
+  return (
+    <button
+      className="ghost toggle"
+      aria-pressed={!props.collapsed}
+      onClick={() =>
+        props.collapsed ? props.panel.current?.expand() : props.panel.current?.collapse()
+      }
+      title={`${props.collapsed ? 'Show' : 'Hide'} the ${props.name.toLowerCase()}`}
+    >
+      {props.name}
     </button>
   )
 }
@@ -134,14 +217,33 @@ function Stage() {
   return <ClipDetails />
 }
 
+const layoutStorage = typeof localStorage === 'undefined' ? undefined : localStorage
+
 export function App() {
   const init = useApp((s) => s.init)
   const ready = useApp((s) => s.ready)
   const info = useApp((s) => s.info)
-  const notices = useApp((s) => s.notices)
-  const dismiss = useApp((s) => s.dismiss)
   const openSettings = useApp((s) => s.openSettings)
   const sessionReady = useSession((s) => s.ready)
+  const theme = useTheme()
+
+  // Panel sizes (and which are collapsed) are the window's own: remembered in this browser profile.
+  const columns = useDefaultLayout({
+    id: 'reanimate-columns',
+    ...(layoutStorage ? { storage: layoutStorage } : {}),
+  })
+  const rows = useDefaultLayout({
+    id: 'reanimate-stage-queue',
+    ...(layoutStorage ? { storage: layoutStorage } : {}),
+  })
+  const library = usePanelRef()
+  const inspector = usePanelRef()
+  const queue = usePanelRef()
+  const [collapsed, setCollapsed] = useState({ library: false, inspector: false, queue: false })
+  const track = (name: keyof typeof collapsed) => (size: { asPercentage: number }) => {
+    const now = size.asPercentage < 0.5
+    setCollapsed((c) => (c[name] === now ? c : { ...c, [name]: now }))
+  }
 
   // Services first; then the last session's work and the files the app was started with.
   useEffect(() => {
@@ -161,7 +263,7 @@ export function App() {
     <div className="shell" data-ready={ready}>
       <header className="topbar">
         <h1>Reanimate</h1>
-        <span className="muted">{info ? `v${info.version}` : ''}</span>
+        <span className="muted version">{info ? `v${info.version}` : ''}</span>
         <ProjectTitle />
         <div className="spacer" />
         <button className="ghost" onClick={() => void openProject()} title="Ctrl/Cmd+O">
@@ -171,24 +273,88 @@ export function App() {
         <button className="ghost" onClick={() => void saveProject()} title="Ctrl/Cmd+S">
           Save
         </button>
+        {sessionReady && (
+          <div className="panel-toggles" role="group" aria-label="Panels">
+            <PanelToggle name="Library" panel={library} collapsed={collapsed.library} />
+            <PanelToggle name="Queue" panel={queue} collapsed={collapsed.queue} />
+            <PanelToggle name="Inspector" panel={inspector} collapsed={collapsed.inspector} />
+          </div>
+        )}
         <KeyBadge />
         <button className="ghost" onClick={() => openSettings(true)}>
           Settings
         </button>
       </header>
       {sessionReady ? (
-        <>
-          <LibraryPanel />
-          <main className="panel stage" aria-label="Player">
-            <Stage />
-          </main>
-          <aside className="panel inspector" aria-label="Inspector">
-            <h2>Parameters</h2>
-            <ParamsForm />
-            <RenderButton />
-          </aside>
-          <QueuePanel />
-        </>
+        <Group
+          id="reanimate-columns"
+          className="workspace"
+          orientation="horizontal"
+          defaultLayout={columns.defaultLayout}
+          onLayoutChanged={columns.onLayoutChanged}
+        >
+          <Panel
+            className="pane"
+            id="library"
+            panelRef={library}
+            collapsible
+            defaultSize="20%"
+            minSize={200}
+            maxSize="35%"
+            onResize={track('library')}
+          >
+            <LibraryPanel />
+          </Panel>
+          <Separator className="resize-handle" aria-label="Resize the library" />
+          <Panel id="center" className="pane" minSize={360}>
+            <Group
+              id="reanimate-stage-queue"
+              orientation="vertical"
+              defaultLayout={rows.defaultLayout}
+              onLayoutChanged={rows.onLayoutChanged}
+            >
+              <Panel id="stage" className="pane" minSize={200}>
+                <main className="panel stage" aria-label="Player">
+                  <Stage />
+                </main>
+              </Panel>
+              <Separator className="resize-handle" aria-label="Resize the queue" />
+              <Panel
+                className="pane"
+                id="queue"
+                panelRef={queue}
+                collapsible
+                defaultSize="26%"
+                minSize={96}
+                onResize={track('queue')}
+              >
+                <QueuePanel />
+              </Panel>
+            </Group>
+          </Panel>
+          <Separator className="resize-handle" aria-label="Resize the inspector" />
+          <Panel
+            className="pane"
+            id="inspector"
+            panelRef={inspector}
+            collapsible
+            defaultSize="24%"
+            minSize={280}
+            maxSize="40%"
+            onResize={track('inspector')}
+          >
+            <aside className="panel inspector" aria-label="Inspector">
+              <div className="inspector-body">
+                <h2>Parameters</h2>
+                <ParamsForm />
+              </div>
+              {/* Render stays in reach however long the parameters get. */}
+              <div className="inspector-footer">
+                <RenderButton />
+              </div>
+            </aside>
+          </Panel>
+        </Group>
       ) : (
         <main className="panel stage" aria-label="Player">
           <p className="muted" role="status">
@@ -205,20 +371,7 @@ export function App() {
       <BatchPanel />
       <FileBrowser />
       <ShortcutsHelp />
-      <div className="notices" aria-live="polite">
-        {notices.map((n) => (
-          <div
-            key={n.id}
-            className={`notice ${n.kind}`}
-            role={n.kind === 'error' ? 'alert' : 'status'}
-          >
-            {n.text}
-            <button className="ghost" onClick={() => dismiss(n.id)} aria-label="Dismiss">
-              ✕
-            </button>
-          </div>
-        ))}
-      </div>
+      <Toasts theme={theme} />
     </div>
   )
 }

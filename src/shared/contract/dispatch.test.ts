@@ -100,7 +100,7 @@ describe('createDispatcher', () => {
     )
     expect(error.code).toBe('invalid-params')
     expect(error.field).toBe('key')
-    expect(error.message).toContain('secrets.setFalKey')
+    expect(error.message).toBe('The fal key looks too short')
     expect(error.message).not.toContain('short"')
     expect(calls).toHaveLength(0)
   })
@@ -314,6 +314,7 @@ describe('dispatcher exhaustiveness', () => {
       'settings.update': { concurrency: 3 },
       'settings.setFalProxy': { url: 'https://proxy.example/fal', sendKey: false },
       'settings.pickTool': { tool: 'ffmpeg' },
+      'settings.pickOutputDir': {},
       'settings.resetTool': { tool: 'ffprobe' },
       'secrets.status': {},
       'secrets.setFalKey': { key: 'abcdefgh12345' },
@@ -379,5 +380,26 @@ describe('dispatcher exhaustiveness', () => {
       expect(reply).toEqual({ ok: true, value: { handled: name } })
     }
     expect(calls.map((c) => c.name)).toEqual(methodNames)
+  })
+})
+
+describe('refused settings name the control, not the contract', () => {
+  it('says "Renders at once must be at most 40", with the field for the form', async () => {
+    const dispatch = createDispatcher(makeHandlers().handlers)
+    const reply = await dispatch('settings.update', { concurrency: 41 }, ctx)
+    expect(reply).toEqual({
+      ok: false,
+      error: {
+        code: 'invalid-params',
+        message: 'Renders at once must be at most 40',
+        field: 'concurrency',
+      },
+    })
+    const name = await dispatch('settings.update', { nameTemplate: 'out' }, ctx)
+    expect(name.ok ? '' : name.error.message).toBe(
+      'Output name must contain {stem}, or every clip would get the same name',
+    )
+    const key = await dispatch('secrets.setFalKey', { key: 'short' }, ctx)
+    expect(key.ok ? '' : key.error.message).toBe('The fal key looks too short')
   })
 })

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { AppError, toErrorInfo, type ErrorInfo } from '../errors'
+import { SETTING_LABELS } from '../settings'
 import {
   isMethodName,
   methods,
@@ -29,6 +30,30 @@ export function describeZodError(error: z.ZodError): { message: string; field?: 
 }
 
 /**
+ * The controls a method's fields are set with, by the labels the user sees: an error says
+ * "Renders at once must be at most 40", not "settings.update: concurrency: …". An empty label: the
+ * message already names the control.
+ */
+const CONTROL_LABELS: Partial<Record<MethodName, Record<string, string | undefined>>> = {
+  'settings.update': SETTING_LABELS,
+  'settings.setFalProxy': { url: 'fal proxy URL' },
+  'secrets.setFalKey': { key: '' },
+}
+
+/** A refused argument in the user's words when a control sets it, else in the contract's. */
+export function describeInvalidParams(
+  name: MethodName,
+  error: z.ZodError,
+): { message: string; field?: string } {
+  const { message, field } = describeZodError(error)
+  const label = field === undefined ? undefined : CONTROL_LABELS[name]?.[field]
+  if (label === undefined) return { message: `${name}: ${message}`, ...(field ? { field } : {}) }
+  const problem = error.issues[0]?.message ?? message
+  const text = label ? `${label} ${problem}` : problem
+  return { message: text.charAt(0).toUpperCase() + text.slice(1), ...(field ? { field } : {}) }
+}
+
+/**
  * The transport-agnostic entry point: checks the method is declared, parses its arguments with
  * the contract's schema, runs the handler and wraps the outcome in a reply envelope. It never
  * throws, so a transport only has to serialise what it returns.
@@ -45,8 +70,8 @@ export function createDispatcher(handlers: Handlers) {
       }
       const parsed = methods[name].params.safeParse(rawParams ?? {})
       if (!parsed.success) {
-        const { message, field } = describeZodError(parsed.error)
-        throw new AppError('invalid-params', `${name}: ${message}`, field ? { field } : {})
+        const { message, field } = describeInvalidParams(name, parsed.error)
+        throw new AppError('invalid-params', message, field ? { field } : {})
       }
       const handler = handlers[name] as (p: unknown, c: CallContext) => Promise<unknown>
       const value = await handler(parsed.data, ctx)

@@ -167,6 +167,14 @@ export const methods = {
   'settings.pickTool': method<{ settings: Settings; changed: boolean }>()(
     z.object({ tool: z.enum(['ffmpeg', 'ffprobe']) }).strict(),
   ),
+  /**
+   * The folder the window's renders go to, chosen in a picker, never typed: main's folder dialog
+   * (no path), or in `reanimate ui` a folder the user just chose in the page's browser. `outputDir:
+   * null` in `settings.update` goes back to beside the source.
+   */
+  'settings.pickOutputDir': method<{ settings: Settings; changed: boolean }>()(
+    z.object({ path: filePath.optional() }).strict(),
+  ),
   /** Back to finding ffmpeg or ffprobe automatically. */
   'settings.resetTool': method<Settings>()(
     z.object({ tool: z.enum(['ffmpeg', 'ffprobe']) }).strict(),

@@ -15,10 +15,27 @@ export interface Clip {
   removed?: boolean
 }
 
+/**
+ * What a notice is about, when fixing that problem elsewhere should clear it: a "no fal key" error
+ * goes once a key (or a proxy) is saved, an ffmpeg error once ffmpeg is chosen.
+ */
+export type NoticeTopic = 'fal-key' | 'tools' | 'output-dir' | 'services'
+
 export interface Notice {
   id: number
   kind: 'info' | 'error'
   text: string
+  topic?: NoticeTopic
+}
+
+/** The topic an error from main is about, by its code or field: fixing that clears it. */
+export function topicOf(err: unknown): NoticeTopic | undefined {
+  const e = err as { code?: string; field?: string } | null
+  if (!e || typeof e !== 'object') return undefined
+  if (e.code === 'key-missing' || e.code === 'key-rejected') return 'fal-key'
+  if (e.code === 'ffmpeg-missing') return 'tools'
+  if (e.field === 'outputDir') return 'output-dir'
+  return undefined
 }
 
 interface AppState {
@@ -35,6 +52,11 @@ interface AppState {
   /** Main asks the user in its own dialog; resolves false when they said no. */
   setFalProxy(url: string | null, sendKey: boolean): Promise<boolean>
   pickTool(tool: 'ffmpeg' | 'ffprobe'): Promise<void>
+  /**
+   * The folder renders go to, chosen in main's dialog, or (`reanimate ui`) a folder just chosen in
+   * the page's browser. Resolves false when nothing changed.
+   */
+  pickOutputDir(path?: string): Promise<boolean>
   resetTool(tool: 'ffmpeg' | 'ffprobe'): Promise<void>
   setFalKey(key: string): Promise<void>
   clearFalKey(): Promise<void>
@@ -45,8 +67,14 @@ interface AppState {
   /** Marks clips the user took out of the project (undo puts them back in the document). */
   markRemoved(paths: string[]): void
   openSettings(open: boolean): void
-  notify(kind: Notice['kind'], text: string): void
+  /**
+   * An error stays until dismissed, or until its `topic` is resolved; info fades. The same text
+   * again replaces the earlier notice instead of stacking.
+   */
+  notify(kind: Notice['kind'], text: string, topic?: NoticeTopic): void
   dismiss(id: number): void
+  /** The problem is fixed: its notices go. */
+  resolve(topic: NoticeTopic): void
 }
 
 let noticeId = 0
@@ -77,7 +105,10 @@ export const useApp = create<AppState>((set, get) => {
     async init() {
       const api = getBridge()
       api.on('settings.changed', (settings) => set({ settings }))
-      api.on('secrets.changed', (keyStatus) => set({ keyStatus }))
+      api.on('secrets.changed', (keyStatus) => {
+        set({ keyStatus })
+        if (keyStatus.source !== 'none' || keyStatus.proxy) get().resolve('fal-key')
+      })
       try {
         const [info, settings, keyStatus] = await Promise.all([
           api.app.info({}),
@@ -85,19 +116,20 @@ export const useApp = create<AppState>((set, get) => {
           api.secrets.status({}),
         ])
         set({ info, settings, keyStatus, ready: true })
+        get().resolve('services')
       } catch (err) {
         set({ ready: true })
-        get().notify('error', `Could not reach Reanimate's services: ${errorText(err)}`)
+        get().notify(
+          'error',
+          `Could not reach Reanimate's services: ${errorText(err)}. Restart Reanimate; if it happens again, check that it is still running.`,
+          'services',
+        )
       }
     },
 
+    /** Settings shows a refusal next to its control, so it is not a notice too. */
     async updateSettings(patch) {
-      try {
-        set({ settings: await getBridge().settings.update(patch) })
-      } catch (err) {
-        get().notify('error', errorText(err))
-        throw err
-      }
+      set({ settings: await getBridge().settings.update(patch) })
     },
 
     async setFalProxy(url, sendKey) {
@@ -111,10 +143,21 @@ export const useApp = create<AppState>((set, get) => {
       try {
         const { settings, changed } = await getBridge().settings.pickTool({ tool })
         set({ settings })
-        if (changed) set({ info: await getBridge().app.info({}) })
+        if (changed) {
+          const info = await getBridge().app.info({})
+          set({ info })
+          if (info.tools.ffmpeg && info.tools.ffprobe) get().resolve('tools')
+        }
       } catch (err) {
-        get().notify('error', errorText(err))
+        get().notify('error', errorText(err), 'tools')
       }
+    },
+
+    async pickOutputDir(path) {
+      const { settings, changed } = await getBridge().settings.pickOutputDir(path ? { path } : {})
+      set({ settings })
+      if (changed) get().resolve('output-dir')
+      return changed
     },
 
     async resetTool(tool) {
@@ -125,6 +168,7 @@ export const useApp = create<AppState>((set, get) => {
     async setFalKey(key) {
       const keyStatus = await getBridge().secrets.setFalKey({ key })
       set({ keyStatus })
+      get().resolve('fal-key')
       get().notify(
         'info',
         keyStatus.storage === 'os'
@@ -184,14 +228,20 @@ export const useApp = create<AppState>((set, get) => {
       set({ settingsOpen: open })
     },
 
-    notify(kind, text) {
+    notify(kind, text, topic) {
       const id = ++noticeId
-      set({ notices: [...get().notices, { id, kind, text }].slice(-4) })
-      if (kind === 'info') setTimeout(() => get().dismiss(id), 4000)
+      const others = get().notices.filter((n) => !(n.kind === kind && n.text === text))
+      set({ notices: [...others, { id, kind, text, ...(topic ? { topic } : {}) }].slice(-5) })
+      if (kind === 'info') setTimeout(() => get().dismiss(id), 5000)
     },
 
     dismiss(id) {
       set({ notices: get().notices.filter((n) => n.id !== id) })
+    },
+
+    resolve(topic) {
+      if (get().notices.some((n) => n.topic === topic))
+        set({ notices: get().notices.filter((n) => n.topic !== topic) })
     },
   }
 })

@@ -29,6 +29,18 @@ export function RenderButton() {
   const measured = shapes.every(
     (s) => rates.falSecPerFrame[falKey(s.endpoint, s.steps)] !== undefined,
   )
+  // A disabled Render always says why, beside it and to screen readers (aria-describedby).
+  const why = !clip
+    ? 'Pick a clip first.'
+    : clip.error
+      ? `${clip.name} could not be read: pick another clip.`
+      : !clip.probe || !doc
+        ? `Reading ${clip.name}…`
+        : problem
+          ? `Write a prompt (and fix any marked field) to render.${problem.startsWith('Segment') ? ` ${problem}` : ''}`
+          : busy
+            ? 'Starting the render…'
+            : null
   return (
     <div className="render-box">
       <button
@@ -36,6 +48,7 @@ export function RenderButton() {
         disabled={!ready || busy}
         onClick={() => void renderSelected(false)}
         title="Ctrl/Cmd+Enter"
+        aria-describedby={why ? 'render-why' : undefined}
       >
         Render{clip ? ` ${clip.name}` : ''}
       </button>
@@ -57,11 +70,9 @@ export function RenderButton() {
           {aboutText(falSec)} at fal{measured ? '' : ' (first guess)'}
         </p>
       )}
-      {!clip && <p className="muted">Pick a clip first.</p>}
-      {clip && problem && (
-        <p className="muted">
-          Write a prompt (and fix any marked field) to render.
-          {problem.startsWith('Segment') ? ` ${problem}` : ''}
+      {why && (
+        <p className="muted render-why" id="render-why" role="status">
+          {why}
         </p>
       )}
     </div>

@@ -8,7 +8,7 @@ import {
   type ClipDoc,
 } from '@shared/project/clip'
 import { getBridge } from '../../bridge'
-import { useApp } from '../../stores/app-store'
+import { topicOf, useApp } from '../../stores/app-store'
 import { useProject } from '../project/project-store'
 import { useJobs } from '../queue/jobs-store'
 import { askToNotify } from '../notify/browser-notifications'
@@ -79,7 +79,8 @@ export async function renderSelected(again = false): Promise<void> {
     void useRecentLoras.getState().load()
     await useJobs.getState().load()
   } catch (err) {
-    notify('error', err instanceof Error ? err.message : String(err))
+    // A missing key or ffmpeg: the notice goes by itself once that is fixed in Settings.
+    notify('error', err instanceof Error ? err.message : String(err), topicOf(err))
   } finally {
     useRender.setState({ busy: false })
   }

@@ -1,4 +1,6 @@
+import { useRef } from 'react'
 import { SHORTCUTS, useShortcutsHelp } from './shortcuts'
+import { useFocusTrap } from '../../focus-trap'
 
 /** Keys of the library's clip list, while the focus is in it (handled there, not bound here). */
 const IN_THE_CLIP_LIST: [string, string][] = [
@@ -13,17 +15,27 @@ const IN_THE_CLIP_LIST: [string, string][] = [
 /** "?": every shortcut, from the one list they are bound from. */
 export function ShortcutsHelp() {
   const open = useShortcutsHelp((s) => s.open)
+  const dialog = useRef<HTMLDivElement>(null)
+  const close = () => useShortcutsHelp.setState({ open: false })
+  useFocusTrap(dialog, open, close)
   if (!open) return null
   const shown = SHORTCUTS.filter((s) => s.keys)
   return (
-    <div className="modal-backdrop" onClick={() => useShortcutsHelp.setState({ open: false })}>
+    <div className="modal-backdrop" onClick={close}>
       <div
         className="modal shortcuts-help"
         role="dialog"
         aria-label="Keyboard shortcuts"
         aria-modal
+        ref={dialog}
+        onClick={(e) => e.stopPropagation()}
       >
-        <h2>Keyboard shortcuts</h2>
+        <div className="dialog-header">
+          <h2>Keyboard shortcuts</h2>
+          <button className="ghost" onClick={close} aria-label="Close keyboard shortcuts">
+            ✕
+          </button>
+        </div>
         <table className="shortcuts">
           <tbody>
             {shown.map((s) => (

@@ -3,6 +3,7 @@ import type { RecentProject, Result } from '@shared/contract'
 import { getBridge } from '../../bridge'
 import { projectName } from '../project/project-session'
 import { useFileBrowser, type BrowseMode } from './file-browser-store'
+import { useFocusTrap } from '../../focus-trap'
 
 type Listing = Result<'files.browse'>
 type Show = 'videos' | 'projects' | 'loras' | 'presets'
@@ -86,12 +87,9 @@ export function FileBrowser() {
     }
   }, [request])
 
-  useEffect(() => {
-    if (!request) return
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && close(null)
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [request, close])
+  // Focus moves in (the path bar), stays in, Esc cancels, and it goes back where it was.
+  const dialog = useRef<HTMLDivElement>(null)
+  useFocusTrap(dialog, Boolean(request), () => close(null))
 
   if (!request) return null
   const files = request.mode === 'files'
@@ -135,13 +133,19 @@ export function FileBrowser() {
 
   return (
     <div className="modal-backdrop">
-      <div className="modal file-browser" role="dialog" aria-label={request.title} aria-modal>
-        <header>
+      <div
+        className="modal file-browser"
+        role="dialog"
+        aria-label={request.title}
+        aria-modal
+        ref={dialog}
+      >
+        <div className="dialog-header">
           <h2>{request.title}</h2>
           <button className="ghost" onClick={() => close(null)} aria-label="Cancel">
             ✕
           </button>
-        </header>
+        </div>
         <form className="row" onSubmit={submitPath}>
           <label>
             <span>Folder</span>
@@ -226,7 +230,7 @@ export function FileBrowser() {
             </li>
           )}
         </ul>
-        <footer className="row">
+        <div className="row dialog-footer">
           <span className="spacer" />
           <button className="ghost" onClick={() => close(null)}>
             Cancel
@@ -256,7 +260,7 @@ export function FileBrowser() {
               Choose this folder
             </button>
           )}
-        </footer>
+        </div>
       </div>
     </div>
   )

@@ -6,6 +6,8 @@ const SOURCE_TEXT = {
   session: 'A fal key is set for this session only (not written to disk).',
   env: 'Using the FAL_KEY environment variable.',
   none: 'No fal key yet. Rendering needs one.',
+  /** A proxy is set: it adds its own key, so none is needed here. */
+  proxy: 'No fal key saved here; your fal proxy adds its own, so none is needed.',
 } as const
 
 /** Set, replace or remove the fal key. The key goes to main and never comes back. */
@@ -16,6 +18,12 @@ export function FalKeyForm() {
   const [draft, setDraft] = useState('')
   const [error, setError] = useState<string>()
   const [busy, setBusy] = useState(false)
+  /** "Saved" or "Removed", beside the field, for a few seconds (announced politely). */
+  const [done, setDone] = useState('')
+  const confirm = (text: string) => {
+    setDone(text)
+    setTimeout(() => setDone(''), 3000)
+  }
 
   if (!keyStatus) return null
 
@@ -26,6 +34,7 @@ export function FalKeyForm() {
     try {
       await setFalKey(draft)
       setDraft('')
+      confirm('Saved')
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err))
     } finally {
@@ -34,14 +43,16 @@ export function FalKeyForm() {
   }
 
   return (
-    <form className="field-group" onSubmit={save} aria-label="fal key">
-      <h3>fal key</h3>
+    <form className="setting" onSubmit={save} aria-label="fal key">
+      <h4>fal key</h4>
       <p className="muted" data-testid="key-status">
         {
           SOURCE_TEXT[
             keyStatus.source === 'stored' && keyStatus.storage === 'memory'
               ? 'session'
-              : keyStatus.source
+              : keyStatus.source === 'none' && keyStatus.proxy
+                ? 'proxy'
+                : keyStatus.source
           ]
         }{' '}
         {keyStatus.storage === 'memory' && keyStatus.source !== 'env' && (
@@ -49,7 +60,7 @@ export function FalKeyForm() {
         )}
         {keyStatus.source === 'none' && (
           <>
-            Get one at{' '}
+            {keyStatus.proxy ? 'To use your own key, get one at ' : 'Get one at '}
             <a href={keyStatus.helpUrl} target="_blank" rel="noreferrer">
               {keyStatus.helpUrl}
             </a>
@@ -75,6 +86,7 @@ export function FalKeyForm() {
           onChange={(e) => setDraft(e.target.value)}
           aria-label="fal key"
           aria-invalid={Boolean(error)}
+          aria-describedby="fal-key-error"
           disabled={!keyStatus.canStore || busy}
         />
         <button type="submit" disabled={!draft.trim() || busy || !keyStatus.canStore}>
@@ -84,15 +96,18 @@ export function FalKeyForm() {
           <button
             type="button"
             className="ghost"
-            onClick={() => void clearFalKey()}
+            onClick={() => void clearFalKey().then(() => confirm('Removed'))}
             disabled={busy}
           >
             Remove
           </button>
         )}
       </div>
+      <span className="save-note" role="status">
+        {done}
+      </span>
       {error && (
-        <p className="error" role="alert">
+        <p className="error field-error" role="alert" id="fal-key-error">
           {error}
         </p>
       )}

@@ -1,7 +1,11 @@
-import { useState, type FormEvent } from 'react'
+import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react'
 import { useApp } from '../../stores/app-store'
+import { useFocusTrap } from '../../focus-trap'
 import { FalKeyForm } from './FalKeyForm'
 import { ToolsStatusView } from './ToolsStatusView'
+import { falStatus } from './fal-status'
+import { SaveNote, useSave } from './save-state'
+import { AppearanceSettings, RenderingSettings } from './RenderingSettings'
 
 /**
  * The fal proxy. The page only asks: main shows its own confirmation naming the host, and whether
@@ -10,26 +14,24 @@ import { ToolsStatusView } from './ToolsStatusView'
 function ProxySetting() {
   const proxy = useApp((s) => s.settings?.falProxy ?? null)
   const setFalProxy = useApp((s) => s.setFalProxy)
+  // FAL_PROXY_URL: main says a proxy is in use though none is set here.
+  const fromEnv = useApp((s) => Boolean(s.keyStatus?.proxy)) && !proxy
   const [draft, setDraft] = useState(proxy?.url ?? '')
   const [sendKey, setSendKey] = useState(proxy?.sendKey ?? false)
-  const [error, setError] = useState<string>()
+  const { state, save: run } = useSave()
 
   async function save(e: FormEvent) {
     e.preventDefault()
-    setError(undefined)
-    try {
-      await setFalProxy(draft.trim() || null, sendKey)
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err))
-    }
+    await run(() => setFalProxy(draft.trim() || null, sendKey))
   }
 
   return (
-    <form className="row" onSubmit={save}>
+    <form className="setting proxy" onSubmit={save} aria-label="fal proxy">
       <label>
         <span>fal proxy URL</span>
         <input
           value={draft}
+          aria-describedby="proxy-error"
           placeholder="https://example.com/api/fal/proxy (optional)"
           onChange={(e) => setDraft(e.target.value)}
           spellCheck={false}
@@ -39,17 +41,17 @@ function ProxySetting() {
         <input type="checkbox" checked={sendKey} onChange={(e) => setSendKey(e.target.checked)} />
         <span>Send my fal key to this proxy</span>
       </label>
-      <button type="submit">{draft.trim() ? 'Use proxy…' : 'Talk to fal directly'}</button>
-      <p className="muted">
+      <div className="row">
+        <button type="submit">{draft.trim() ? 'Use proxy…' : 'Talk to fal directly'}</button>
+      </div>
+      <p className="hint">
         {proxy
           ? `Renders go through ${proxy.url}, ${proxy.sendKey ? 'with your fal key' : 'which adds its own key'}.`
-          : 'Renders go straight to fal.'}
+          : fromEnv
+            ? 'Renders go through the proxy in FAL_PROXY_URL, set when Reanimate started; it comes before this field.'
+            : 'Renders go straight to fal.'}
       </p>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <SaveNote id="proxy-error" state={state} />
     </form>
   )
 }
@@ -73,29 +75,75 @@ function ToolChoice(props: { tool: 'ffmpeg' | 'ffprobe' }) {
   )
 }
 
+/** How renders reach fal now: the same words as the top bar badge, never "no key" beside a working proxy. */
+function FalStatusLine() {
+  const keyStatus = useApp((s) => s.keyStatus)
+  const proxy = useApp((s) => s.settings?.falProxy)
+  if (!keyStatus) return null
+  const status = falStatus(keyStatus, proxy)
+  return (
+    <p
+      className={`fal-status ${status.ready ? 'ok' : 'warn'}`}
+      data-testid="fal-status"
+      role="status"
+    >
+      <strong>{status.badge}.</strong> {status.text}
+    </p>
+  )
+}
+
+function Section(props: { title: string; children: ReactNode }) {
+  const id = useId()
+  return (
+    <section className="settings-section" aria-labelledby={id}>
+      <h3 id={id}>{props.title}</h3>
+      {props.children}
+    </section>
+  )
+}
+
 export function SettingsPanel() {
   const open = useApp((s) => s.settingsOpen)
   const openSettings = useApp((s) => s.openSettings)
+  const drawer = useRef<HTMLDivElement>(null)
+  // The drawer takes focus, keeps it, and Esc closes it (focus goes back to what opened it).
+  useFocusTrap(drawer, open, () => openSettings(false))
   if (!open) return null
   return (
-    <div className="drawer" role="dialog" aria-label="Settings">
-      <header>
-        <h2>Settings</h2>
-        <button className="ghost" onClick={() => openSettings(false)} aria-label="Close settings">
-          ✕
-        </button>
-      </header>
-      <FalKeyForm />
-      <section className="field-group">
-        <h3>Network</h3>
-        <ProxySetting />
-      </section>
-      <section className="field-group">
-        <h3>ffmpeg</h3>
-        <ToolsStatusView />
-        <ToolChoice tool="ffmpeg" />
-        <ToolChoice tool="ffprobe" />
-      </section>
+    <div className="drawer-backdrop" onClick={() => openSettings(false)}>
+      <div
+        className="drawer"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="settings-title"
+        ref={drawer}
+        onClick={(e) => e.stopPropagation()}
+      >
+        <div className="dialog-header">
+          <h2 id="settings-title">Settings</h2>
+          <button className="ghost" onClick={() => openSettings(false)} aria-label="Close settings">
+            ✕
+          </button>
+        </div>
+        <div className="drawer-body">
+          <Section title="fal">
+            <FalStatusLine />
+            <FalKeyForm />
+            <ProxySetting />
+          </Section>
+          <Section title="Rendering">
+            <RenderingSettings />
+          </Section>
+          <Section title="Tools">
+            <ToolsStatusView />
+            <ToolChoice tool="ffmpeg" />
+            <ToolChoice tool="ffprobe" />
+          </Section>
+          <Section title="Appearance">
+            <AppearanceSettings />
+          </Section>
+        </div>
+      </div>
     </div>
   )
 }
