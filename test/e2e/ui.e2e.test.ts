@@ -103,18 +103,24 @@ describe('reanimate ui in Chromium', () => {
     await page.goto(url)
     await page.getByLabel('Prompt', { exact: true }).fill('ink')
     await page.getByRole('button', { name: 'Batch a folder…' }).click()
-    const from = page.getByRole('dialog', { name: 'Batch: the folder of clips' })
-    // Its first listing loaded (it fills the path bar), so typing is not overwritten.
-    await expect.poll(() => from.getByLabel('Folder', { exact: true }).inputValue()).not.toBe('')
-    await from.getByLabel('Folder', { exact: true }).fill(path.join(root, 'more'))
-    await from.getByRole('button', { name: 'Go' }).click()
-    await from.getByRole('button', { name: 'Choose this folder' }).click()
-    const to = page.getByRole('dialog', { name: 'Batch: where the results go' })
-    // Its first listing loaded (it fills the path bar), so typing is not overwritten.
-    await expect.poll(() => to.getByLabel('Folder', { exact: true }).inputValue()).not.toBe('')
-    await to.getByLabel('Folder', { exact: true }).fill(path.join(root, 'results'))
-    await to.getByRole('button', { name: 'Go' }).click()
-    await to.getByRole('button', { name: 'Choose this folder' }).click()
+    const panel = page.getByRole('dialog', { name: 'Batch a folder' })
+    // Both folders through the page's own file browser (a browser tab has no folder dialog).
+    for (const [n, title, dir] of [
+      [0, 'Batch: the folder of clips', path.join(root, 'more')],
+      [1, 'Batch: where the results go', path.join(root, 'results')],
+    ] as const) {
+      await panel.getByRole('button', { name: 'Choose…' }).nth(n).click()
+      const browse = page.getByRole('dialog', { name: title })
+      // Its first listing loaded (it fills the path bar), so typing is not overwritten.
+      await expect
+        .poll(() => browse.getByLabel('Folder', { exact: true }).inputValue())
+        .not.toBe('')
+      await browse.getByLabel('Folder', { exact: true }).fill(dir)
+      await browse.getByRole('button', { name: 'Go' }).click()
+      await browse.getByRole('button', { name: 'Choose this folder' }).click()
+      await browse.waitFor({ state: 'detached' })
+    }
+    await panel.getByRole('button', { name: 'Start batch' }).click()
     const summary = path.join(root, 'results', 'reanimate-summary.json')
     await expect
       .poll(() => fs.readFile(summary, 'utf8').catch(() => ''), { timeout: 60_000 })
