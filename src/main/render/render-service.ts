@@ -498,19 +498,12 @@ export class RenderService {
         items.push({ source: c.source, status: 'render' })
         continue
       }
-      const { base } = await buildSpec({
-        source: c.source,
-        range: { startSec: 0 },
-        endpoint: req.preset.endpoint,
-        params: req.preset.params,
-        maxSide: req.maxSide,
-        fps: req.preset.fps,
-        names: req.names,
-        resolveLocal: req.resolveLocal,
-      })
-      const output = mirroredOutput(req.dir, outDir, c.source, req.preset.nameTemplate)
-      const decision = await this.decide(base.key as string, output, false)
-      if (decision.kind === 'new' && (await isDoneOutput(output, base.key as string)))
+      const {
+        decision,
+        wanted: output,
+        doneOutput,
+      } = await this.clipOfBatch({ ...req, preset: req.preset }, outDir, c.source)
+      if (doneOutput)
         items.push({ source: c.source, status: 'reuse', reason: 'already rendered', output })
       else if (decision.kind === 'new') items.push({ source: c.source, status: 'render', output })
       else if (decision.kind === 'collect' && !collects(decision.job))
@@ -535,6 +528,33 @@ export class RenderService {
         })
     }
     return items
+  }
+
+  /**
+   * One clip of a folder batch: its spec, its output under the mirrored tree and what the money
+   * rule decides for it. The preview and the batch both ask here, so what the preview promises is
+   * what the batch does. `doneOutput`: rendered before the journal knew (another machine, a
+   * cleared data folder), which the output's sidecar says.
+   */
+  private async clipOfBatch(
+    req: Pick<BatchRequest, 'dir' | 'preset' | 'maxSide' | 'names' | 'resolveLocal'>,
+    outDir: string,
+    source: string,
+  ) {
+    const { base } = await buildSpec({
+      source,
+      range: { startSec: 0 },
+      endpoint: req.preset.endpoint,
+      params: req.preset.params,
+      maxSide: req.maxSide,
+      fps: req.preset.fps,
+      names: req.names,
+      resolveLocal: req.resolveLocal,
+    })
+    const wanted = mirroredOutput(req.dir, outDir, source, req.preset.nameTemplate)
+    const decision = await this.decide(base.key as string, wanted, false)
+    const doneOutput = decision.kind === 'new' && (await isDoneOutput(wanted, base.key as string))
+    return { base, wanted, decision, doneOutput }
   }
 
   /**
@@ -569,20 +589,8 @@ export class RenderService {
       if (c.kind === 'skip') entries.push({ source: c.source, kind: 'skip', reason: c.reason })
       if (c.kind === 'invalid') entries.push({ source: c.source, kind: 'invalid', error: c.error })
       if (c.kind !== 'video') continue
-      const { base } = await buildSpec({
-        source: c.source,
-        range: { startSec: 0 },
-        endpoint: req.preset.endpoint,
-        params: req.preset.params,
-        maxSide: req.maxSide,
-        fps: req.preset.fps,
-        names: req.names,
-        resolveLocal: req.resolveLocal,
-      })
-      const wanted = mirroredOutput(req.dir, outDir, c.source, req.preset.nameTemplate)
-      const decision = await this.decide(base.key as string, wanted, false)
-      // Rendered before the journal knew (another machine, a cleared data folder): its sidecar says so.
-      if (decision.kind === 'new' && (await isDoneOutput(wanted, base.key as string))) {
+      const { base, wanted, decision, doneOutput } = await this.clipOfBatch(req, outDir, c.source)
+      if (doneOutput) {
         entries.push({ source: c.source, kind: 'done', output: wanted })
         continue
       }
