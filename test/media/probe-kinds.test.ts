@@ -88,7 +88,10 @@ describe('probe on every kind of clip', () => {
 
   it.each([
     ['empty', /empty/],
-    ['text', /: not a video file, or one too damaged to read$/],
+    [
+      'text',
+      /: not a video file, or one too damaged to read\. Check that it plays in another player/,
+    ],
     ['truncated', /: the file is cut off: its index is missing/],
     ['audioOnly', /audio only/],
   ] as const)('names the file and the reason for a %s file', async (kind, reason) => {

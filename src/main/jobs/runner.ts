@@ -14,6 +14,7 @@ import {
   type JobSpec,
   type Stage,
 } from '../../shared/jobs'
+import { processAlive } from '../storage/json-file'
 import { describeProcess, type ProcessRegistry } from '../storage/process-registry'
 import { cancelIfQueued, downloadsDir, preparedDir, runStage, type ExecutorDeps } from './executor'
 import type { Changed, Journal } from './journal'
@@ -82,22 +83,12 @@ export async function sweepPartials(dir: string): Promise<number> {
   for (const name of entries) {
     const m = /^\..+\.partial-(\d+)-[a-z0-9]+(\.\w+)?$/.exec(name)
     // Only a dead process's leftovers: a live one (another runner on the same folder) is still writing.
-    if (m && !isAlive(Number(m[1]))) {
+    if (m && !processAlive(Number(m[1]))) {
       await fs.rm(path.join(dir, name), { force: true })
       removed++
     }
   }
   return removed
-}
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /**

@@ -30,6 +30,7 @@ import type { ProcessRegistry } from '../storage/process-registry'
 import { defaultOutputFor, numberedName, templatedOutputFor } from './naming'
 import { DEFAULT_NAME_TEMPLATE } from '../../shared/name-template'
 import { writeAtomically } from '../media/ffmpeg-run'
+import { sweepAtomicLeftovers } from '../storage/json-file'
 import { ensureWritableFolder } from './output-check'
 import { makeFolder } from '../storage/make-folder'
 import { buildSpec, type SpecInput } from './render-spec'
@@ -198,9 +199,14 @@ export class RenderService {
     })
   }
 
-  /** Opens the journal once. The app resumes its unfinished jobs; the CLI waits to be asked. */
+  /**
+   * Opens the journal once. The app resumes its unfinished jobs; the CLI waits to be asked. First
+   * the data folder loses what a killed process was writing (the learned timings, an autosave).
+   */
   init(): Promise<unknown> {
-    this.opened ??= this.runner.init({ resume: this.o.resume })
+    this.opened ??= sweepAtomicLeftovers(this.o.dataDir).then(() =>
+      this.runner.init({ resume: this.o.resume }),
+    )
     return this.opened
   }
 

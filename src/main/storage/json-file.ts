@@ -35,6 +35,41 @@ export async function writeJsonAtomic(
   return Buffer.byteLength(text)
 }
 
+/** Whether process `pid` still runs (ours counts as gone: we are not writing that file now). */
+export function processAlive(pid: number): boolean {
+  if (pid === process.pid) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Removes the temporaries that processes killed mid-write left in `dir` (each name carries its
+ * writer's pid); a live writer's are left alone. Run when a process starts using the folder.
+ */
+export async function sweepAtomicLeftovers(dir: string): Promise<number> {
+  let names: string[]
+  try {
+    names = await fs.readdir(dir)
+  } catch {
+    return 0
+  }
+  let removed = 0
+  for (const name of names) {
+    const m = /^\..+\.(\d+)\.[0-9a-f-]{36}\.tmp$/.exec(name)
+    // Ours are being written now (an autosave while the journal opens): never swept here.
+    const pid = Number(m?.[1])
+    if (m && pid !== process.pid && !processAlive(pid)) {
+      await fs.rm(path.join(dir, name), { force: true })
+      removed++
+    }
+  }
+  return removed
+}
+
 async function fsyncDir(dir: string): Promise<void> {
   // Windows cannot open folders for fsync; the rename is still atomic there.
   if (process.platform === 'win32') return
