@@ -4,7 +4,7 @@ import PQueue from 'p-queue'
 import type { ErrorInfo } from '../../shared/errors'
 import { toErrorInfo } from '../../shared/errors'
 import type { MediaService } from '../media/media-service'
-import { writeJsonAtomic } from '../storage/json-file'
+import { writeJsonAtomic, writeTextAtomic } from '../storage/json-file'
 import { csvCell } from './csv'
 import { isIgnoredName, isVideoName } from '../../shared/video-files'
 import { outputName } from '../../shared/presets'
@@ -169,8 +169,6 @@ export async function writeSummary(
   const json = path.join(outDir, 'reanimate-summary.json')
   const csv = path.join(outDir, 'reanimate-summary.csv')
   await writeJsonAtomic(json, summary)
-  const tmp = `${csv}.${process.pid}.tmp`
-  await fs.writeFile(tmp, summaryCsv(summary.rows))
-  await fs.rename(tmp, csv)
+  await writeTextAtomic(csv, summaryCsv(summary.rows))
   return { json, csv }
 }

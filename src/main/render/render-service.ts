@@ -573,6 +573,8 @@ export class RenderService {
     const outDir = path.resolve(req.outDir)
     const field = req.names === 'flag' ? 'out-dir' : 'outDir'
     await ensureWritableFolder(outDir, { field })
+    // A batch killed while writing its summary left the temporary beside it.
+    await sweepAtomicLeftovers(outDir)
     await this.init()
     // Batches made before the shared journal kept their own; bring its request ids in once.
     await this.journal.importLegacy(path.join(outDir, '.reanimate', 'journal.json'))

@@ -12,11 +12,16 @@ export async function writeJsonAtomic(
   value: unknown,
   options: { compact?: boolean } = {},
 ): Promise<number> {
+  const text = (options.compact ? JSON.stringify(value) : JSON.stringify(value, null, 2)) + '\n'
+  return writeTextAtomic(file, text)
+}
+
+/** The same for any text (a CSV): a temporary named for its writer, which a sweep can remove. */
+export async function writeTextAtomic(file: string, text: string): Promise<number> {
   const tmp = path.join(
     path.dirname(file),
     `.${path.basename(file)}.${process.pid}.${crypto.randomUUID()}.tmp`,
   )
-  const text = (options.compact ? JSON.stringify(value) : JSON.stringify(value, null, 2)) + '\n'
   const handle = await fs.open(tmp, 'w', 0o600)
   try {
     await handle.writeFile(text)
