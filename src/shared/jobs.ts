@@ -115,3 +115,14 @@ export function isTerminal(status: JobStatus): boolean {
     status === 'done' || status === 'failed' || status === 'cancelled' || status === 'abandoned'
   )
 }
+
+/**
+ * Its send to fal was cut off before fal answered (a crash, a lost connection): fal may have the
+ * request and bill it. Only the user's own Retry sends it again; everything else leaves it be.
+ */
+export function sendCutOff(job: Pick<Job, 'submitStartedAt' | 'requestId'>): boolean {
+  return Boolean(job.submitStartedAt && !job.requestId)
+}
+
+export const SEND_CUT_OFF_MESSAGE =
+  'Reanimate stopped while sending this render to fal, so fal may have it and be billing it (see your fal dashboard). Retry sends it again.'

@@ -55,11 +55,11 @@ const exists = (p: string) =>
 const prompts = () => emu.submits().map((e) => (e.body as { prompt: string }).prompt)
 
 /** The app's services on a data folder, called through the contract as the window calls them. */
-async function app(dataDir: string) {
+async function app(dataDir: string, falProxyUrl = emu.proxyUrl) {
   const services = createServices({
     dataDir,
     secrets: new MemorySecretStore(),
-    env: { PATH: process.env.PATH, FAL_PROXY_URL: emu.proxyUrl },
+    env: { PATH: process.env.PATH, FAL_PROXY_URL: falProxyUrl },
     pollMs: 40,
     refreshMs: 50,
   })
@@ -586,6 +586,62 @@ describe('never pay twice: what a tester found trying to break it', () => {
     expect(retry[0]?.code).toBe(0)
     expect(slow.jobs.size).toBe(2)
   }, 60_000)
+
+  it('a batch killed while a send was on its way: reruns, the app’s preview and its batch leave it for the user; only Retry sends it', async () => {
+    const slow = await startFalEmulator({
+      processingMs: 200,
+      faults: { submitReplyDelayMs: 2_000 },
+    })
+    closers.push(() => slow.close())
+    const dir = path.join(root, 'cut-off')
+    const out = path.join(root, 'cut-off-out')
+    await fs.mkdir(dir)
+    await fs.mkdir(out)
+    await clips.basic(dir, 'pier.mp4', 1)
+    const dataDir = path.join(root, 'data-cut-off')
+    const env = { REANIMATE_DATA_DIR: dataDir, FAL_PROXY_URL: slow.proxyUrl }
+    const args = ['batch', dir, '--out-dir', out, '--prompt', 'cut off', '--poll-ms', '50']
+    const run = spawnCli(args, env)
+    await expect.poll(() => slow.jobs.size, { timeout: 30_000 }).toBe(1)
+    run.child.kill('SIGKILL')
+    await run.exit
+    slow.setFaults({ submitReplyDelayMs: 0 })
+
+    // Rerun once (it finds the send cut off and says so), then again: a failed job picked up by a
+    // rerun is not the user's Retry, so neither sends it.
+    for (let i = 0; i < 2; i++) {
+      const [rerun] = await together(1, args, env)
+      expect(rerun?.code).toBe(1)
+      expect(rerun?.json, `rerun ${i}`).toMatchObject({ failed: 1, error: { code: 'fal-unclear' } })
+      const summary = await fs.readFile(String(rerun?.json.summary), 'utf8')
+      expect(summary, `rerun ${i}`).toMatch(/Retry sends it again/)
+      expect(slow.jobs.size).toBe(1)
+    }
+    // The window asks the same service: the preview does not promise a render, and its batch
+    // does not send it either.
+    const { call, finished, services } = await app(path.join(dataDir), slow.proxyUrl)
+    services.access.grant(dir)
+    services.access.grant(out)
+    const request = { dir, outDir: out, endpoint: TURBO, params: { prompt: 'cut off' } }
+    const preview = await call<{ items: { status: string; reason?: string }[] }>(
+      'batch.preview',
+      request,
+    )
+    expect(preview.items).toEqual([
+      expect.objectContaining({ status: 'skip', reason: expect.stringMatching(/cut off.*Retry/) }),
+    ])
+    const done = finished()
+    await call<BatchStarted>('batch.start', request)
+    expect(await done).toMatchObject({ succeeded: 0, failed: 1 })
+    expect(slow.jobs.size).toBe(1)
+    await services.render.close()
+    // The user looked at fal's dashboard and chose Retry: sent once more, exactly once.
+    const [listed] = await together(1, ['jobs', 'list'], env)
+    const id = (listed?.json.jobs as { id: string }[])[0]?.id as string
+    const [retry] = await together(1, ['jobs', 'retry', id, '--poll-ms', '50'], env)
+    expect(retry?.code).toBe(0)
+    expect(slow.jobs.size).toBe(2)
+  }, 90_000)
 
   it('jobs cancel reaches fal for a request queued there whose process was killed', async () => {
     const slow = await startFalEmulator({ processingMs: 300, concurrency: 1, queueDelayMs: 60_000 })

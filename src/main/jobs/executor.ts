@@ -3,7 +3,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { FalClient } from '@fal-ai/client'
 import { AppError } from '../../shared/errors'
-import type { Job, JobProgress } from '../../shared/jobs'
+import { SEND_CUT_OFF_MESSAGE, type Job, type JobProgress } from '../../shared/jobs'
 import { downloadTo } from '../fal/download'
 import { mapFalError } from '../fal/errors'
 import { cancelRequest, fetchResult, submit, waitForCompletion } from '../fal/queue'
@@ -185,10 +185,7 @@ async function submitOnce(deps: ExecutorDeps, ctx: StageContext): Promise<void> 
   )
   const input = { ...job.spec.params, loras, video_url: job.uploadUrl }
   if (job.submitStartedAt && !job.resubmitIfFailed)
-    throw new AppError(
-      'fal-unclear',
-      'Reanimate stopped while sending this render to fal, so fal may have it and be billing it (see your fal dashboard). Retry sends it again.',
-    )
+    throw new AppError('fal-unclear', SEND_CUT_OFF_MESSAGE)
   job.falKey = falKeyOf(job, input)
   for (;;) {
     const reserved = await ctx.reserveSubmit(job.falKey)

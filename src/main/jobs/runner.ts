@@ -6,6 +6,7 @@ import type { JobOutcome } from '../../shared/contract'
 import { AppError, toErrorInfo } from '../../shared/errors'
 import {
   isTerminal,
+  sendCutOff,
   MAX_LOG_LINES,
   STAGES,
   type Job,
@@ -488,8 +489,14 @@ export class JobRunner {
   /**
    * Failed, cancelled or abandoned → queued again, from the stage it stopped at. A submitted
    * request is collected; it is submitted again only if fal says it failed or no longer knows it.
+   * A send cut off before fal's answer (fal may have it) goes out again only on the user's own
+   * Retry (`explicit`); a rerun of the same render that merely picks the job up stops there again.
    */
-  async retry(id: string, change?: (job: Job) => void): Promise<Outcome | undefined> {
+  async retry(
+    id: string,
+    change?: (job: Job) => void,
+    { explicit = true }: { explicit?: boolean } = {},
+  ): Promise<Outcome | undefined> {
     await this.refresh()
     const job = this.jobs.get(id)
     if (!job) return undefined
@@ -508,7 +515,8 @@ export class JobRunner {
           message: elsewhere ? `Already running in ${elsewhere}.` : 'Already running.',
         }
     }
-    for (const child of this.children(job)) if (child.status !== 'done') await this.retry(child.id)
+    for (const child of this.children(job))
+      if (child.status !== 'done') await this.retry(child.id, undefined, { explicit })
     const next = await this.mutate(id, (j) => {
       if (!isTerminal(j.status) && holderOf(j) === this.me) return false
       if (j.status === 'done') return false
@@ -525,7 +533,8 @@ export class JobRunner {
       delete j.owner
       j.createdBy = this.me
       j.attempts = 0
-      j.resubmitIfFailed = true
+      if (explicit || !sendCutOff(j)) j.resubmitIfFailed = true
+      else delete j.resubmitIfFailed
       return true
     })
     if (!next)

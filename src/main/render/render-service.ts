@@ -6,6 +6,8 @@ import type { FalClient } from '@fal-ai/client'
 import { AppError, type ErrorInfo } from '../../shared/errors'
 import {
   isTerminal,
+  SEND_CUT_OFF_MESSAGE,
+  sendCutOff,
   type Job,
   type JobOrigin,
   type JobProgress,
@@ -457,7 +459,9 @@ export class RenderService {
       })
       return started ?? job
     }
-    if (isTerminal(job.status)) return (await this.runner.retry(job.id, retarget))?.job ?? job
+    // Picking an earlier render up is not the user's Retry: a send cut off mid-way stays unsent.
+    if (isTerminal(job.status))
+      return (await this.runner.retry(job.id, retarget, { explicit: false }))?.job ?? job
     return (await this.runner.start(job.id, retarget)) ?? job
   }
 
@@ -512,6 +516,14 @@ export class RenderService {
       if (doneOutput)
         items.push({ source: c.source, status: 'reuse', reason: 'already rendered', output })
       else if (decision.kind === 'new') items.push({ source: c.source, status: 'render', output })
+      else if (decision.kind === 'collect' && sendCutOff(decision.job))
+        items.push({
+          source: c.source,
+          status: 'skip',
+          reason:
+            'its send to fal was cut off, so fal may have it: check your fal dashboard, then Retry it in the queue',
+          output,
+        })
       else if (decision.kind === 'collect' && !collects(decision.job))
         // Never reached fal, or failed there: sent (and paid for) once more.
         items.push({
@@ -816,6 +828,7 @@ function reuseMessage(decision: Decision & { job: Job }, again: string): string 
     return `Request ${job.requestId} failed at fal (${job.error.message.replace(/ Retry submits the render again\.$/, '')}); sending the render again.`
   if (job.requestId && job.status === 'cancelled')
     return `Request ${job.requestId} was cancelled at fal before it ran (nothing was billed); sending the render again.`
+  if (sendCutOff(job)) return SEND_CUT_OFF_MESSAGE
   if (job.requestId)
     return `Collecting request ${job.requestId}, submitted ${clockOf(job.submittedAt)} for the same clip and parameters: not paying again. ${again}`
   return `Resuming the same render queued ${clockOf(job.createdAt)}; it had not reached fal yet.`
