@@ -102,7 +102,7 @@ describe('accessibility of the main views, in both themes (axe-core, real app)',
 
       it('the editor with a clip has no axe violations', async () => {
         expect(await violations(app.page)).toEqual([])
-        await app.screenshots(`workbench-${theme.toLowerCase()}`)
+        await app.screenshots(`workbench-${theme.toLowerCase()}`, { themes: false })
       })
 
       it('Settings, open, has no axe violations, and takes focus; Esc gives it back', async () => {
@@ -114,7 +114,7 @@ describe('accessibility of the main views, in both themes (axe-core, real app)',
         expect(await focusIn(page, '.drawer[role=dialog]')).toBe(true)
         expect(await violations(page)).toEqual([])
         expect(await unnamedControls(page)).toEqual([])
-        await app.screenshots(`settings-${theme.toLowerCase()}`)
+        await app.screenshots(`settings-${theme.toLowerCase()}`, { themes: false })
         await page.keyboard.press('Escape')
         await expect.poll(() => drawer.count()).toBe(0)
         expect(await page.evaluate(`document.activeElement?.textContent`)).toBe('Settings')

@@ -97,8 +97,12 @@ export interface AppUnderTest {
   /** Console errors, page errors and CSP violations seen so far. */
   problems: string[]
   screenshot(name: string, page?: Page): Promise<string>
-  /** `name` at the window's size and `name-1920` at 1920×1080, then the size is put back. */
-  screenshots(name: string): Promise<void>
+  /**
+   * `name` at the window's size and `name-1920` at 1920×1080, then the size is put back. With
+   * `themes` (the default) each is taken twice, with the OS in dark and in light mode, which the
+   * app follows unless Settings → Appearance chose a theme: `name-dark`, `name-light-1920`…
+   */
+  screenshots(name: string, options?: { themes?: boolean }): Promise<void>
   close(): Promise<void>
 }
 
@@ -135,14 +139,23 @@ export async function startApp(
     ui,
     problems,
     screenshot,
-    async screenshots(name) {
-      await screenshot(name)
-      const size = page.viewportSize()
-      await page.setViewportSize({ width: 1920, height: 1080 })
-      // Time for the layout (and the timeline's fit) to follow the new size.
-      await page.waitForTimeout(150)
-      await screenshot(`${name}-1920`)
-      if (size) await page.setViewportSize(size)
+    async screenshots(name, { themes = true } = {}) {
+      const atBothSizes = async (as: string) => {
+        await screenshot(as)
+        const size = page.viewportSize()
+        await page.setViewportSize({ width: 1920, height: 1080 })
+        // Time for the layout (and the timeline's fit) to follow the new size.
+        await page.waitForTimeout(150)
+        await screenshot(`${as}-1920`)
+        if (size) await page.setViewportSize(size)
+      }
+      if (!themes) return atBothSizes(name)
+      for (const colorScheme of ['dark', 'light'] as const) {
+        await page.emulateMedia({ colorScheme })
+        await page.waitForTimeout(50)
+        await atBothSizes(`${name}-${colorScheme}`)
+      }
+      await page.emulateMedia({ colorScheme: null })
     },
     async close() {
       await browser.close()

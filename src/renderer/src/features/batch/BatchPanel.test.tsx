@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react'
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import type { SavedPreset } from '@shared/contract'
 import { parsePreset } from '@shared/presets'
@@ -215,5 +215,48 @@ describe('the batch panel', () => {
     await userEvent.keyboard('{Escape}')
     expect(screen.queryByRole('dialog')).toBeNull()
     expect(useBatch.getState().open).toBe(false)
+  })
+})
+
+describe('dropping a folder on the batch panel', () => {
+  /** The desktop app: each dropped item has its place on disk (the preload asks Electron). */
+  function onDesktop() {
+    const b = bridgeFrom(async (method) => {
+      if (method === 'presets.list') return { presets: [] }
+      if (method === 'batch.preview') return { items: [] }
+      throw new Error(`unexpected ${method}`)
+    })
+    setBridge({ ...b.bridge, getPathForFile: (f: File) => `/drops/${f.name}` })
+    useApp.setState({ info: undefined })
+  }
+  const drop = (names: string[]) =>
+    fireEvent.drop(screen.getByRole('heading', { name: 'Clips' }), {
+      dataTransfer: { files: names.map((n) => new File([], n)), types: ['Files'] },
+    })
+
+  it('a folder dropped on Clips becomes the batch folder', async () => {
+    onDesktop()
+    render(<BatchPanel />)
+    expect(screen.getByText(/or drop one here/)).toBeInTheDocument()
+    drop(['day 2'])
+    await waitFor(() => expect(useBatch.getState().dir).toBe('/drops/day 2'))
+    expect(screen.getByLabelText('Folder')).toHaveValue('/drops/day 2')
+  })
+
+  it('two folders at once: it says to drop one, and keeps the folder it had', async () => {
+    onDesktop()
+    useBatch.setState({ dir: '/clips' })
+    render(<BatchPanel />)
+    drop(['day 1', 'day 2'])
+    expect(useApp.getState().notices.at(-1)?.text).toMatch(/^Drop one folder/)
+    expect(useBatch.getState().dir).toBe('/clips')
+  })
+
+  it('in a browser tab, which is never told where a dropped folder is, it points to Choose…', () => {
+    useApp.setState({ info: { transport: 'websocket' } as never })
+    render(<BatchPanel />)
+    drop(['day 2'])
+    expect(useApp.getState().notices.at(-1)?.text).toMatch(/Use Choose… beside Folder/)
+    expect(useBatch.getState().dir).toBe(null)
   })
 })

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react'
+import { useEffect, useRef, useState, type DragEvent, type KeyboardEvent } from 'react'
 import { presetNameProblem } from '@shared/presets'
 import { isTerminal } from '@shared/jobs'
 import { getBridge } from '../../bridge'
@@ -59,6 +59,7 @@ export function BatchPanel() {
   const [formError, setFormError] = useState<string | null>(null)
   const [now, setNow] = useState(() => Date.now())
   const [summaryPath, setSummaryPath] = useState<string | null>(null)
+  const [dropping, setDropping] = useState(false)
   const running = Boolean(s.run && !s.summary)
 
   // The batch's jobs and its end are followed even while the panel is closed.
@@ -97,6 +98,33 @@ export function BatchPanel() {
       notify('error', errorText(err))
       return null
     }
+  }
+
+  /**
+   * A folder dropped on the Clips section becomes the batch's folder (not the library's clips).
+   * The desktop app knows where it lives; a browser tab is never told, so it says to use Choose….
+   */
+  function onDropFolder(e: DragEvent) {
+    e.preventDefault()
+    e.stopPropagation()
+    setDropping(false)
+    if (running) return
+    const files = Array.from(e.dataTransfer.files)
+    if (files.length === 0) return
+    if (inBrowser)
+      return notify(
+        'error',
+        'A browser tab is not told where a dropped folder is on your disk. Use Choose… beside Folder.',
+      )
+    const paths = files.map((f) => getBridge().getPathForFile(f)).filter(Boolean)
+    if (paths.length === 0)
+      return notify('error', 'This has no place on your disk. Drop a folder from your disk.')
+    if (paths.length > 1)
+      return notify(
+        'error',
+        'Drop one folder: a batch restyles one folder, and its subfolders with Include subfolders.',
+      )
+    s.set({ dir: paths[0] as string })
   }
 
   async function savePreset(kind: 'save' | 'rename', name: string) {
@@ -209,7 +237,21 @@ export function BatchPanel() {
 
         {!s.run && (
           <div className="batch-setup">
-            <section className="batch-section" aria-labelledby="batch-source">
+            <section
+              className={`batch-section${dropping ? ' drop-target' : ''}`}
+              aria-labelledby="batch-source"
+              onDragOver={(e) => {
+                if (!Array.from(e.dataTransfer.types).includes('Files')) return
+                e.preventDefault()
+                e.stopPropagation()
+                e.dataTransfer.dropEffect = 'copy'
+                setDropping(true)
+              }}
+              onDragLeave={(e) => {
+                if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDropping(false)
+              }}
+              onDrop={onDropFolder}
+            >
               <h3 id="batch-source">Clips</h3>
               <div className="row">
                 <label className="grow">
@@ -234,7 +276,13 @@ export function BatchPanel() {
                 <span>Include subfolders</span>
               </label>
               <div className="batch-preview" aria-label="Clips found" role="region">
-                {!s.dir && <p className="muted">Choose a folder to see the clips in it.</p>}
+                {!s.dir && (
+                  <p className="muted">
+                    {inBrowser
+                      ? 'Choose a folder to see the clips in it.'
+                      : 'Choose a folder, or drop one here, to see the clips in it.'}
+                  </p>
+                )}
                 {s.previewing && !s.preview && <p className="muted">Looking through the folder…</p>}
                 {s.previewError && (
                   <p className="error" role="alert">
