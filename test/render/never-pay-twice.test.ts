@@ -55,9 +55,14 @@ const exists = (p: string) =>
 const prompts = () => emu.submits().map((e) => (e.body as { prompt: string }).prompt)
 
 /** The app's services on a data folder, called through the contract as the window calls them. */
-async function app(dataDir: string, falProxyUrl = emu.proxyUrl) {
+async function app(
+  dataDir: string,
+  falProxyUrl = emu.proxyUrl,
+  dialogs?: Parameters<typeof createServices>[0]['dialogs'],
+) {
   const services = createServices({
     dataDir,
+    ...(dialogs ? { dialogs } : {}),
     secrets: new MemorySecretStore(),
     env: { PATH: process.env.PATH, FAL_PROXY_URL: falProxyUrl },
     pollMs: 40,
@@ -196,6 +201,34 @@ describe('never pay twice', () => {
     expect(emu.submits()).toHaveLength(2)
     await fs.rm(done.spec.output)
     await fs.rm(done2.spec.output)
+  })
+
+  it('2b. app: a Render lands in Settings’ Output folder under its Output name, and is collected there', async () => {
+    const out = path.join(root, 'window-out')
+    await fs.mkdir(out)
+    // The desktop app's folder dialog returns the folder the user picked.
+    const { call, settled, services } = await app(path.join(root, 'data-2b'), emu.proxyUrl, {
+      pickFolder: async () => out,
+    })
+    await call('settings.update', { nameTemplate: 'blue hour - {stem}' })
+    await call('settings.pickOutputDir', {})
+    services.access.grant(source)
+    const press = () =>
+      call<RenderStarted>('render.start', {
+        path: source,
+        range: { startSec: 0 },
+        endpoint: TURBO,
+        params: { prompt: 'Blue Hour', seed: 4 },
+      })
+    const first = await press()
+    const done = await settled(first.job.id)
+    expect(done.status).toBe('done')
+    expect(done.spec.output).toBe(path.join(out, 'blue hour - skate.mp4'))
+    expect((await inspect(done.spec.output)).frames).toBeGreaterThan(0)
+    // Nothing beside the source: the result went where Settings said.
+    expect((await fs.readdir(root)).filter((f) => f.startsWith('blue hour'))).toEqual([])
+    expect(await press()).toMatchObject({ action: 'done', job: { id: first.job.id } })
+    expect(emu.submits()).toHaveLength(1)
   })
 
   it('3. a render that failed at fal: a restart does not pay again; Retry submits exactly once more (app and CLI)', async () => {
