@@ -84,6 +84,32 @@ describe('the batch panel: a folder of three clips, one corrupt', () => {
     await app.screenshots('batch-preview')
   })
 
+  it('a folder dropped on Clips in a tab: told to use Choose…, said at once to a screen reader; the folder stays', async () => {
+    const { page } = app
+    const panel = panelOf(page)
+    await panel.getByRole('heading', { name: 'Clips' }).evaluate((target) => {
+      const web = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(file: unknown): void } }
+        File: new (parts: unknown[], name: string) => unknown
+        DragEvent: new (type: string, init: object) => unknown
+      }
+      const transfer = new web.DataTransfer()
+      transfer.items.add(new web.File(['x'], 'day 2'))
+      ;(target as unknown as { dispatchEvent(e: unknown): void }).dispatchEvent(
+        new web.DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }),
+      )
+    })
+    // The toast region is polite; the error is also in an assertive one (role=alert).
+    await expect
+      .poll(() => page.getByTestId('error-announcer').textContent())
+      .toMatch(/not told where a dropped folder is on your disk\. Use Choose… beside Folder/)
+    expect(await page.getByTestId('error-announcer').getAttribute('role')).toBe('alert')
+    expect(await panel.getByRole('textbox', { name: 'Folder' }).inputValue()).toBe(folder)
+    // Nothing reached the library: the drop was the panel's.
+    expect(await page.getByText('day 2').count()).toBe(0)
+    await page.getByRole('button', { name: 'Dismiss' }).first().click()
+  })
+
   it('saves the values as a preset', async () => {
     const { page } = app
     const panel = panelOf(page)

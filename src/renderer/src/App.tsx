@@ -112,15 +112,22 @@ function Toasts(props: { theme: 'light' | 'dark' }) {
       toast.dismiss(id)
     }
   }, [notices])
+  // The toasts' region is polite; an error must interrupt a screen reader, so it is said again here.
+  const lastError = notices.findLast((n) => n.kind === 'error')
   return (
-    <Toaster
-      theme={props.theme}
-      position="bottom-center"
-      closeButton
-      visibleToasts={5}
-      containerAriaLabel="Notifications"
-      toastOptions={{ closeButtonAriaLabel: 'Dismiss' }}
-    />
+    <>
+      <Toaster
+        theme={props.theme}
+        position="bottom-center"
+        closeButton
+        visibleToasts={5}
+        containerAriaLabel="Notifications"
+        toastOptions={{ closeButtonAriaLabel: 'Dismiss' }}
+      />
+      <div role="alert" className="sr-only" data-testid="error-announcer">
+        {lastError?.text ?? ''}
+      </div>
+    </>
   )
 }
 
@@ -324,7 +331,7 @@ export function App() {
                 id="queue"
                 panelRef={queue}
                 collapsible
-                defaultSize="26%"
+                defaultSize="20%"
                 minSize={96}
                 onResize={track('queue')}
               >

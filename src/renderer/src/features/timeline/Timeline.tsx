@@ -88,12 +88,15 @@ export function Timeline({ clip, probe }: { clip: ClipDoc; probe: ProbeResult })
         <span className="timecode" data-testid="timecode">
           {timecode(playhead, fps)}
         </span>
-        <span className="muted range-text" data-testid="timeline-range">
+        <span
+          className="muted range-text"
+          data-testid="timeline-range"
+          title={`In ${timecode(clip.in, fps)} · Out ${timecode(clip.out, fps)}`}
+        >
           In {timecode(clip.in, fps)} · Out {timecode(clip.out, fps)}
         </span>
-        <span className="muted">
-          {segs.length} segment{segs.length > 1 ? 's' : ''}
-        </span>
+        {/* One segment is the whole range: the lane shows it, and the range text needs the room. */}
+        {segs.length > 1 && <span className="muted">{segs.length} segments</span>}
         {segs.length > 1 && <CrossfadeField clip={clip} />}
         <span className="spacer" />
         <button
