@@ -104,7 +104,9 @@ describe('the batch panel: a folder of three clips, one corrupt', () => {
       .poll(() => page.getByTestId('error-announcer').textContent())
       .toMatch(/not told where a dropped folder is on your disk\. Use Choose… beside Folder/)
     expect(await page.getByTestId('error-announcer').getAttribute('role')).toBe('alert')
-    expect(await panel.getByRole('textbox', { name: 'Folder' }).inputValue()).toBe(folder)
+    expect(await panel.getByRole('textbox', { name: 'Folder', exact: true }).inputValue()).toBe(
+      folder,
+    )
     // Nothing reached the library: the drop was the panel's.
     expect(await page.getByText('day 2').count()).toBe(0)
     await page.getByRole('button', { name: 'Dismiss' }).first().click()
