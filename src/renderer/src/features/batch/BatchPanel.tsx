@@ -226,7 +226,7 @@ export function BatchPanel() {
         aria-labelledby="batch-title"
         onKeyDown={onKey}
       >
-        <header>
+        <header className="dialog-header">
           <h2 id="batch-title" tabIndex={-1}>
             Batch a folder
           </h2>
