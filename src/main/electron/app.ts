@@ -5,6 +5,7 @@ import {
   dialog,
   ipcMain,
   Notification,
+  powerSaveBlocker,
   protocol,
   safeStorage,
   session,
@@ -20,6 +21,7 @@ import { EncryptedFileSecretStore } from '../settings/secret-store'
 import { safeStorageCipher } from './safe-storage-cipher'
 import { installGuards } from './guard'
 import { registerIpc } from './ipc-adapter'
+import { installSleepGuard } from './power-save'
 import { APP_BASE_URL, PRIVILEGED_SCHEMES, registerProtocols } from './protocols'
 import { createMainWindow } from './window'
 
@@ -189,13 +191,21 @@ function start(): void {
     ).show()
   })
 
+  // The machine does not suspend while renders or a batch run (sleep-guard.ts).
+  const dispatch = installSleepGuard({
+    blocker: powerSaveBlocker,
+    bus: services.bus,
+    dispatch: services.dispatch,
+    jobs: () => services.render.runner.view(),
+  })
+
   // Every web contents, now and later: no foreign navigation or windows, no permissions.
   installGuards(app, session, { trustedBase: rendererUrl, isDev, shell })
 
   registerProtocols(protocol, path.join(__dirname, '../renderer'), services.access)
   registerIpc({
     ipcMain,
-    dispatch: services.dispatch,
+    dispatch,
     bus: services.bus,
     access: services.access,
     trustedBase: rendererUrl,
