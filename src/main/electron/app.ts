@@ -23,6 +23,7 @@ import { installGuards } from './guard'
 import { registerIpc } from './ipc-adapter'
 import { installSleepGuard } from './power-save'
 import { APP_BASE_URL, PRIVILEGED_SCHEMES, registerProtocols } from './protocols'
+import { checkForUpdates, installUpdater } from './updater'
 import { createMainWindow } from './window'
 
 protocol.registerSchemesAsPrivileged(PRIVILEGED_SCHEMES)
@@ -222,6 +223,10 @@ function start(): void {
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) openWindow()
   })
+
+  // A new version from GitHub releases: looked for now if Settings allows; Help asks any time.
+  installUpdater({ setting: () => services.settings.get().checkForUpdates })
+  void checkForUpdates(false)
 }
 
 app.on('window-all-closed', () => {
