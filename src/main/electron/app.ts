@@ -198,6 +198,7 @@ function start(): void {
     bus: services.bus,
     dispatch: services.dispatch,
     jobs: () => services.render.runner.view(),
+    origin: (id) => services.render.get(id)?.origin,
   })
 
   // Every web contents, now and later: no foreign navigation or windows, no permissions.

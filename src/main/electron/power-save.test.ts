@@ -18,12 +18,18 @@ function setup() {
     },
   }
   const bus = new EventBus()
-  const journal: Pick<Job, 'id' | 'status'>[] = []
+  const journal: Pick<Job, 'id' | 'status' | 'origin'>[] = []
   const inner = (async (name: unknown) =>
     name === 'batch.start'
       ? { ok: true, value: { batchId: 'B', jobIds: ['a', 'b'] } }
       : { ok: true, value: {} }) as unknown as Dispatch
-  const dispatch = installSleepGuard({ blocker, bus, dispatch: inner, jobs: () => journal })
+  const dispatch = installSleepGuard({
+    blocker,
+    bus,
+    dispatch: inner,
+    jobs: () => journal,
+    origin: (id) => journal.find((j) => j.id === id)?.origin,
+  })
   const progress = (id: string, status: JobProgress['status']) =>
     bus.emit('jobs.progress', { id, status, stage: 'wait', elapsedSec: 1 })
   return { calls, bus, journal, dispatch, progress }
@@ -76,5 +82,12 @@ describe('installSleepGuard', () => {
     journal.push({ id: 'a', status: 'cancelled' }, { id: 'b', status: 'done' })
     progress('b', 'done')
     expect(calls).toEqual(['start prevent-app-suspension', 'stop 7'])
+  })
+
+  it('a render another process runs (the CLI) does not hold this machine awake', () => {
+    const { calls, journal, progress } = setup()
+    journal.push({ id: 'cli', status: 'running', origin: 'run' })
+    progress('cli', 'running')
+    expect(calls).toEqual([])
   })
 })

@@ -1,6 +1,6 @@
 import type { PowerSaveBlocker } from 'electron'
 import type { Dispatch } from '../../shared/contract/dispatch'
-import { isTerminal, type Job, type JobProgress } from '../../shared/jobs'
+import { isTerminal, type Job, type JobOrigin, type JobProgress } from '../../shared/jobs'
 import type { EventBus } from '../events'
 import { SleepGuard, watchQueueCalls, type QueueEvent } from './sleep-guard'
 
@@ -13,6 +13,8 @@ export interface SleepGuardDeps {
   dispatch: Dispatch
   /** Every job the journal knows, uncopied (services.render.runner.view). */
   jobs: () => Iterable<Readonly<Pick<Job, 'id' | 'status'>>>
+  /** Which front end queued a job (services.render.get). */
+  origin: (id: string) => JobOrigin | undefined
 }
 
 /**
@@ -47,6 +49,11 @@ export function installSleepGuard(deps: SleepGuardDeps): Dispatch {
   deps.bus.subscribe((name, payload) => {
     if (name === 'jobs.progress') {
       const p = payload as JobProgress
+      // Another process's render (the CLI), followed in the journal, is that process's to guard: a
+      // dead one would otherwise leave it "running" and keep this machine awake. Ours, or one the
+      // user started here (render.start, batch.start), is tracked.
+      if (!isTerminal(p.status) && !guard.tracks(p.id) && (deps.origin(p.id) ?? 'app') !== 'app')
+        return
       feed({ type: 'job', id: p.id, status: p.status })
       if (isTerminal(p.status) && guard.blocked)
         feed({ type: 'reconcile', unfinished: unfinished() })

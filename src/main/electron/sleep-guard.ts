@@ -35,6 +35,11 @@ export class SleepGuard {
     return this.blocking
   }
 
+  /** Whether the guard is waiting for this job to end. */
+  tracks(id: string): boolean {
+    return this.running.has(id) || this.waiting.has(id)
+  }
+
   /** Applies an event; says whether the blocker must now start, stop, or stay as it is. */
   feed(event: QueueEvent): SleepAction {
     switch (event.type) {
