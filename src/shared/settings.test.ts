@@ -24,6 +24,7 @@ describe('SettingsSchema defaults', () => {
       nameTemplate: '{stem}.reanimate',
       resultFps: 'result',
       theme: 'system',
+      checkForUpdates: true,
     })
     expect(DEFAULT_SETTINGS).toEqual(SettingsSchema.parse({}))
   })
@@ -52,6 +53,7 @@ describe('migrateSettings', () => {
       nameTemplate: 'styled-{stem}',
       resultFps: 'source',
       theme: 'dark',
+      checkForUpdates: false,
     }
     expect(migrateSettings(stored)).toEqual(stored)
   })
@@ -90,6 +92,7 @@ describe('migrateSettings', () => {
     ['11 recentLoras', 'recentLoras', Array.from({ length: 11 }, (_, i) => `/l${i}.safetensors`)],
     ['empty recentProjects entry', 'recentProjects', ['']],
     ['string recentProjects', 'recentProjects', '/etc/passwd'],
+    ['string checkForUpdates', 'checkForUpdates', 'no'],
   ])('resets %s to its default and keeps the other fields', (_label, key, value) => {
     const migrated = migrateSettings({
       version: SETTINGS_VERSION,

@@ -80,6 +80,8 @@ export const SettingsSchema = z.object({
   theme: z
     .enum(['system', 'light', 'dark'], { error: 'must be system, light or dark' })
     .default('system'),
+  /** Look for a new version at start (the desktop app only; Help can always look). */
+  checkForUpdates: z.boolean({ error: 'must be on or off' }).default(true),
   /** Folders the user picked last, most recent first. */
   recentFolders: z.array(z.string()).max(RECENT_MAX).default([]),
   /**
@@ -98,7 +100,8 @@ export type Settings = z.infer<typeof SettingsSchema>
  * Built from the fields without their defaults: zod 4 applies defaults even inside `.partial()`,
  * which would make a one-field patch reset every other field.
  */
-const { prepareMaxSide, concurrency, nameTemplate, resultFps, theme } = SettingsSchema.shape
+const { prepareMaxSide, concurrency, nameTemplate, resultFps, theme, checkForUpdates } =
+  SettingsSchema.shape
 export const SettingsPatchSchema = z
   .object({
     prepareMaxSide: prepareMaxSide.removeDefault(),
@@ -106,6 +109,7 @@ export const SettingsPatchSchema = z
     nameTemplate: nameTemplate.removeDefault(),
     resultFps: resultFps.removeDefault(),
     theme: theme.removeDefault(),
+    checkForUpdates: checkForUpdates.removeDefault(),
     /** Only back to "beside the source": a folder is set through main's picker (`settings.pickOutputDir`). */
     outputDir: z.null({ error: 'is set by choosing a folder' }),
   })
@@ -125,6 +129,7 @@ export const SETTING_LABELS: Partial<Record<keyof Settings, string>> = {
   nameTemplate: 'Output name',
   resultFps: 'Result frame rate',
   theme: 'Theme',
+  checkForUpdates: 'Check for updates when Reanimate starts',
   falProxy: 'fal proxy URL',
   ffmpegPath: 'ffmpeg',
   ffprobePath: 'ffprobe',

@@ -64,6 +64,31 @@ describe('electron-builder.yml', () => {
     expect(Object.keys(config).filter((k) => !known.includes(k))).toEqual([])
   })
 
+  it('publishes to the project’s GitHub releases, where electron-updater looks', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      homepage: string
+    }
+    const publish = config.publish as { provider: string; owner: string; repo: string }
+    expect(publish.provider).toBe('github')
+    expect(`https://github.com/${publish.owner}/${publish.repo}`).toBe(pkg.homepage)
+  })
+
+  it('declares the afterPack hook that makes the bundled tools executable, and it exists', () => {
+    expect(config.afterPack).toBe('scripts/after-pack.cjs')
+    expect(fs.existsSync(path.join(root, config.afterPack as string))).toBe(true)
+    // The hook looks for the tools where asarUnpack puts them.
+    expect(config.asarUnpack).toEqual(
+      expect.arrayContaining([
+        'node_modules/ffmpeg-static/**',
+        'node_modules/@ffprobe-installer/**',
+      ]),
+    )
+  })
+
+  it('ships the deb as the main Linux artefact, the AppImage beside it', () => {
+    expect((config.linux as { target: string[] }).target).toEqual(['deb', 'AppImage'])
+  })
+
   it('packs the app into an asar (the asar fuses need one)', () => {
     expect(config.asar ?? true).not.toBe(false)
   })

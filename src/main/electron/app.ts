@@ -5,6 +5,7 @@ import {
   dialog,
   ipcMain,
   Notification,
+  powerSaveBlocker,
   protocol,
   safeStorage,
   session,
@@ -20,7 +21,9 @@ import { EncryptedFileSecretStore } from '../settings/secret-store'
 import { safeStorageCipher } from './safe-storage-cipher'
 import { installGuards } from './guard'
 import { registerIpc } from './ipc-adapter'
+import { installSleepGuard } from './power-save'
 import { APP_BASE_URL, PRIVILEGED_SCHEMES, registerProtocols } from './protocols'
+import { checkForUpdates, installUpdater } from './updater'
 import { createMainWindow } from './window'
 
 protocol.registerSchemesAsPrivileged(PRIVILEGED_SCHEMES)
@@ -189,13 +192,22 @@ function start(): void {
     ).show()
   })
 
+  // The machine does not suspend while renders or a batch run (sleep-guard.ts).
+  const dispatch = installSleepGuard({
+    blocker: powerSaveBlocker,
+    bus: services.bus,
+    dispatch: services.dispatch,
+    jobs: () => services.render.runner.view(),
+    origin: (id) => services.render.get(id)?.origin,
+  })
+
   // Every web contents, now and later: no foreign navigation or windows, no permissions.
   installGuards(app, session, { trustedBase: rendererUrl, isDev, shell })
 
   registerProtocols(protocol, path.join(__dirname, '../renderer'), services.access)
   registerIpc({
     ipcMain,
-    dispatch: services.dispatch,
+    dispatch,
     bus: services.bus,
     access: services.access,
     trustedBase: rendererUrl,
@@ -212,6 +224,10 @@ function start(): void {
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) openWindow()
   })
+
+  // A new version from GitHub releases: looked for now if Settings allows; Help asks any time.
+  installUpdater({ setting: () => services.settings.get().checkForUpdates })
+  void checkForUpdates(false)
 }
 
 app.on('window-all-closed', () => {

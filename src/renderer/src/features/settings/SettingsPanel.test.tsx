@@ -219,6 +219,40 @@ describe('SettingsPanel: Rendering and Appearance save in place', () => {
   })
 })
 
+describe('SettingsPanel: updates', () => {
+  afterEach(() => {
+    cleanup()
+    setBridge(undefined)
+    useApp.setState({ info: undefined })
+  })
+
+  it('"Check for updates when Reanimate starts" is on by default and saves when unticked', async () => {
+    useApp.setState({ settings: DEFAULT_SETTINGS, keyStatus: noKey, settingsOpen: true })
+    const main = contractMain()
+    setBridge(main.bridge)
+    render(<SettingsPanel />)
+    const box = screen.getByRole('checkbox', { name: 'Check for updates when Reanimate starts' })
+    expect(box).toBeChecked()
+    await userEvent.click(box)
+    await waitFor(() => expect(main.settings().checkForUpdates).toBe(false))
+    expect(main.calls.map((c) => c.params)).toContainEqual({ checkForUpdates: false })
+    expect(box).not.toBeChecked()
+    expect(await screen.findByText('Saved')).toBeInTheDocument()
+  })
+
+  it('is not offered in a browser tab, which never updates itself', () => {
+    useApp.setState({
+      settings: DEFAULT_SETTINGS,
+      keyStatus: noKey,
+      settingsOpen: true,
+      info: { transport: 'websocket' } as never,
+    })
+    setBridge(contractMain().bridge)
+    render(<SettingsPanel />)
+    expect(screen.queryByRole('checkbox', { name: /check for updates/i })).toBeNull()
+  })
+})
+
 describe('SettingsPanel: a drawer that takes focus', () => {
   afterEach(() => {
     cleanup()

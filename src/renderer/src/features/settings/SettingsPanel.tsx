@@ -6,6 +6,7 @@ import { ToolsStatusView } from './ToolsStatusView'
 import { falStatus } from './fal-status'
 import { SaveNote, useSave } from './save-state'
 import { AppearanceSettings, RenderingSettings } from './RenderingSettings'
+import { UpdateSettings } from './UpdateSettings'
 
 /**
  * The fal proxy. The page only asks: main shows its own confirmation naming the host, and whether
@@ -106,6 +107,8 @@ export function SettingsPanel() {
   const open = useApp((s) => s.settingsOpen)
   const openSettings = useApp((s) => s.openSettings)
   const drawer = useRef<HTMLDivElement>(null)
+  // Only the desktop app updates itself; a browser tab runs whatever the checkout holds.
+  const inBrowser = useApp((s) => s.info?.transport === 'websocket')
   // The drawer takes focus, keeps it, and Esc closes it (focus goes back to what opened it).
   useFocusTrap(drawer, open, () => openSettings(false))
   if (!open) return null
@@ -142,6 +145,11 @@ export function SettingsPanel() {
           <Section title="Appearance">
             <AppearanceSettings />
           </Section>
+          {!inBrowser && (
+            <Section title="Updates">
+              <UpdateSettings />
+            </Section>
+          )}
         </div>
       </div>
     </div>
