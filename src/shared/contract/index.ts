@@ -14,6 +14,7 @@ import {
   ProjectViewSchema,
 } from '../project/project-schema'
 import type { PresetFile } from '../presets'
+import type { ShortcutId } from '../shortcuts'
 
 const none = z.object({}).strict()
 const filePath = z.string().min(1, 'a file path is required').max(4096)
@@ -445,6 +446,8 @@ export const events = {
   'media.command': event<CommandRecord>(),
   'jobs.progress': event<JobProgress>(),
   'batch.finished': event<BatchFinished>(),
+  /** A command chosen in the application menu: the window runs it as it would for its keys. */
+  'app.command': event<{ id: ShortcutId }>(),
 } satisfies Record<string, EventSpec>
 
 export type Methods = typeof methods
