@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { SHORTCUT_TABLE } from '@shared/shortcuts'
 import { useProject } from '../project/project-store'
+import { CURRENT, useBatch } from '../batch/batch-store'
 import { panelToggles, runCommand, SHORTCUTS, useShortcutsHelp } from './shortcuts'
 
 describe('shortcuts: one table for keys, the ? list and the menu', () => {
@@ -28,6 +29,12 @@ describe('shortcuts: one table for keys, the ? list and the menu', () => {
     panelToggles.queue = toggle
     runCommand('toggle-queue')
     expect(toggle).toHaveBeenCalledOnce()
+  })
+
+  it('Export Preset… with no saved preset chosen opens the batch panel to choose one', async () => {
+    useBatch.setState({ open: false, preset: CURRENT, presets: [] })
+    runCommand('export-preset')
+    await vi.waitFor(() => expect(useBatch.getState().open).toBe(true))
   })
 
   it('ignores a name that is not a command', () => {

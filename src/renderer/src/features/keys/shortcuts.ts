@@ -92,9 +92,9 @@ const RUN: Record<ShortcutId, () => void> = {
   'open-project': () => void openProject(),
   save: () => void saveProject(),
   'save-as': () => void saveProject(true),
-  // Presets are imported and exported in the batch panel, next to the preset they act on.
-  'import-preset': () => useBatch.getState().show(true),
-  'export-preset': () => useBatch.getState().show(true),
+  'import-preset': () => void useBatch.getState().importPreset(),
+  // The preset chosen in the batch panel.
+  'export-preset': () => void useBatch.getState().exportPreset(),
   undo,
   redo,
   settings: () => useApp.getState().openSettings(true),
