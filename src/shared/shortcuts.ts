@@ -193,7 +193,3 @@ const IDS = new Set<string>(SHORTCUT_TABLE.map((s) => s.id))
 export function isShortcutId(id: unknown): id is ShortcutId {
   return typeof id === 'string' && IDS.has(id)
 }
-
-export function shortcutById(id: ShortcutId): ShortcutDef {
-  return SHORTCUT_DEFS.find((s) => s.id === id) as ShortcutDef
-}
