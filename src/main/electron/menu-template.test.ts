@@ -59,9 +59,9 @@ describe('menuTemplate', () => {
     expect(app.find((i) => i.id === 'settings')?.accelerator).toBe('CmdOrCtrl+,')
     expect(menu.map((m) => m.label ?? m.role)).toEqual([
       'Reanimate',
-      '&File',
-      '&Edit',
-      '&View',
+      'File',
+      'Edit',
+      'View',
       'windowMenu',
       'help',
     ])
@@ -146,7 +146,7 @@ describe('menuTemplate', () => {
   it('File has what the issue lists, Open Recent from main’s list', () => {
     const recent = ['/p/One.reanimate', '/q/Two.reanimate']
     const { menu, actions } = build('darwin', false, recent)
-    const file = menu.find((m) => m.label === '&File')?.submenu as MenuItemConstructorOptions[]
+    const file = menu.find((m) => m.label === 'File')?.submenu as MenuItemConstructorOptions[]
     expect(file.filter((i) => i.type !== 'separator').map((i) => i.label ?? i.role)).toEqual([
       'Open Clips…',
       'Batch a Folder…',

@@ -60,6 +60,8 @@ export function menuTemplate(input: MenuInput): MenuItemConstructorOptions[] {
   }
   const name = (file: string) => file.split(platform === 'win32' ? /[\\/]/ : '/').pop() ?? file
   const recent = input.recent.slice(0, MAX_RECENT)
+  // Alt+F opens File on Windows and Linux; macOS has no mnemonics and would show the `&`.
+  const top = (label: string) => (mac ? label : `&${label}`)
 
   const appMenu: MenuItemConstructorOptions = {
     label: input.appName,
@@ -79,7 +81,7 @@ export function menuTemplate(input: MenuInput): MenuItemConstructorOptions[] {
   }
 
   const file: MenuItemConstructorOptions = {
-    label: '&File',
+    label: top('File'),
     submenu: [
       ...command('open-clips'),
       ...command('batch'),
@@ -104,7 +106,7 @@ export function menuTemplate(input: MenuInput): MenuItemConstructorOptions[] {
   }
 
   const edit: MenuItemConstructorOptions = {
-    label: '&Edit',
+    label: top('Edit'),
     submenu: [
       ...command('undo'),
       ...command('redo'),
@@ -118,7 +120,7 @@ export function menuTemplate(input: MenuInput): MenuItemConstructorOptions[] {
   }
 
   const view: MenuItemConstructorOptions = {
-    label: '&View',
+    label: top('View'),
     submenu: [
       { role: 'zoomIn' },
       { role: 'zoomOut' },
