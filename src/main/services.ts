@@ -651,8 +651,9 @@ export function createServices(options: ServicesOptions) {
   let windowListening = false
   /**
    * Files the OS opened with the app (a double-click, "Open with", a second launch): the user chose
-   * them, so they are granted like a drop, and a project may be opened by path. Told to the window
-   * (`library.filesOpened`) once it listens, else kept for its `library.opened`.
+   * them, so they are granted like a drop, and a project may be opened by path (one document at a
+   * time: the first). Told to the window (`library.filesOpened`) once it listens, else kept for its
+   * `library.opened`.
    */
   function openFiles(files: { videos: readonly string[]; projects: readonly string[] }): void {
     const paths = files.videos.map(dropped)

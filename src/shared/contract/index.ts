@@ -301,7 +301,8 @@ export const methods = {
   ),
   /**
    * Files the app was started with (`reanimate ui clip.mp4`, "Open with"), or that the OS handed it
-   * before the window asked: the videos opened, first selected, and a project to open.
+   * before the window asked: the videos opened, first selected, and a project to open. Each is
+   * handed over once; later ones come as `library.filesOpened`.
    */
   'library.opened': method<OpenedFiles>()(none),
   /**
