@@ -618,3 +618,72 @@ describe('createServices: recent LoRAs and projects', () => {
     await second.render.close()
   })
 })
+
+describe('createServices: files the OS opens with the app', () => {
+  async function withProject() {
+    const dataDir = path.join(root, `os-open-${++counter}`)
+    await fs.mkdir(dataDir)
+    const project = path.join(dataDir, 'From Finder.reanimate')
+    await fs.writeFile(
+      project,
+      JSON.stringify({ format: 'reanimate-project', version: 1, clips: [] }),
+    )
+    const recent: string[] = []
+    const services = createServices({
+      dataDir,
+      secrets: new MemorySecretStore(),
+      env: ONLY_PATH,
+      desktop: { setProgress: () => undefined, addRecentDocument: (f) => recent.push(f) },
+    })
+    const events: { name: string; payload: unknown }[] = []
+    services.bus.subscribe((name, payload) => events.push({ name, payload }))
+    return { services, events, project, recent, dataDir }
+  }
+
+  it('before the window asks, they wait for its library.opened, granted; it gets them once', async () => {
+    const { services, events, project, recent } = await withProject()
+    services.openFiles({ videos: [clip], projects: [project] })
+    expect(events.filter((e) => e.name === 'library.filesOpened')).toEqual([])
+    expect(valueOf(await services.dispatch('library.opened', {}, ctx))).toEqual({
+      paths: [clip],
+      project,
+    })
+    expect(services.access.isAllowed(clip)).toBe(true)
+    // The project opens by path, and becomes a recent document of the OS.
+    valueOf(await services.dispatch('project.open', { path: project }, ctx))
+    expect(recent).toEqual([project])
+    expect(valueOf(await services.dispatch('library.opened', {}, ctx))).toEqual({ paths: [] })
+    await services.render.close()
+  })
+
+  it('once the window listens, they reach it as library.filesOpened; after it is gone they wait again', async () => {
+    const { services, events, project } = await withProject()
+    valueOf(await services.dispatch('library.opened', {}, ctx))
+    services.openFiles({ videos: [clip], projects: [] })
+    expect(events.filter((e) => e.name === 'library.filesOpened')).toEqual([
+      { name: 'library.filesOpened', payload: { paths: [clip] } },
+    ])
+    services.windowGone()
+    services.openFiles({ videos: [], projects: [project] })
+    expect(events.filter((e) => e.name === 'library.filesOpened')).toHaveLength(1)
+    expect(valueOf(await services.dispatch('library.opened', {}, ctx))).toEqual({
+      paths: [],
+      project,
+    })
+    await services.render.close()
+  })
+
+  it('the window still cannot open a project main was not handed, nor reach an ungranted video', async () => {
+    const { services, dataDir } = await withProject()
+    const other = path.join(dataDir, 'other.reanimate')
+    await fs.writeFile(
+      other,
+      JSON.stringify({ format: 'reanimate-project', version: 1, clips: [] }),
+    )
+    expect(errorOf(await services.dispatch('project.open', { path: other }, ctx)).code).toBe(
+      'forbidden',
+    )
+    expect(services.access.isAllowed(clip)).toBe(false)
+    await services.render.close()
+  })
+})

@@ -31,6 +31,7 @@ import type { EndpointId } from '../shared/endpoints'
 import { isTerminal } from '../shared/jobs'
 import { describeRecentLoras, lorasUsed } from './settings/recents'
 import type { Job, JobOrigin } from '../shared/jobs'
+import type { OpenedFiles } from '../shared/contract'
 import type { FalClient } from '@fal-ai/client'
 import pkg from '../../package.json'
 import { EtaHistory, StageClock } from './jobs/eta-history'
@@ -139,7 +140,10 @@ export function createServices(options: ServicesOptions) {
     browserPickers: options.browserPickers ?? false,
     recent: {
       list: () => settings.get().recentProjects,
-      remember: (file) => settings.remember('recentProjects', file),
+      remember: (file) => {
+        settings.remember('recentProjects', file)
+        options.desktop?.addRecentDocument?.(file)
+      },
     },
   })
 
@@ -265,7 +269,13 @@ export function createServices(options: ServicesOptions) {
     }),
     'media.commands': async () => commandLog.list(),
     'library.pickFiles': async () => ({ paths: (await dialogs.pickFiles()).map(dropped) }),
-    'library.opened': async () => ({ paths: launchFiles }),
+    'library.opened': async () => {
+      // The window is there to be told of files the OS opens later; what came before, it gets now.
+      windowListening = true
+      const waiting = opened
+      opened = { paths: [] }
+      return waiting
+    },
     'loras.pick': async () => {
       const picked = await dialogs.pickLora()
       if (!picked) return { path: null }
@@ -636,8 +646,26 @@ export function createServices(options: ServicesOptions) {
     if (!options.browserPickers)
       throw new AppError('forbidden', 'Use Open clips… to choose files in the desktop app.')
   }
-  // The user named these on the command line: as chosen as a drop.
-  const launchFiles = (options.launchFiles ?? []).map(dropped)
+  // The user named these on the command line: as chosen as a drop. Handed to the window once.
+  let opened: OpenedFiles = { paths: (options.launchFiles ?? []).map(dropped) }
+  let windowListening = false
+  /**
+   * Files the OS opened with the app (a double-click, "Open with", a second launch): the user chose
+   * them, so they are granted like a drop, and a project may be opened by path (one document at a
+   * time: the first). Told to the window (`library.filesOpened`) once it listens, else kept for its
+   * `library.opened`.
+   */
+  function openFiles(files: { videos: readonly string[]; projects: readonly string[] }): void {
+    const paths = files.videos.map(dropped)
+    const first = files.projects[0]
+    const project = first === undefined ? undefined : projects.allowOpen(first)
+    if (windowListening) {
+      bus.emit('library.filesOpened', { paths, ...(project ? { project } : {}) })
+      return
+    }
+    const latest = project ?? opened.project
+    opened = { paths: [...opened.paths, ...paths], ...(latest ? { project: latest } : {}) }
+  }
   /** The app's own renders, and renders of a clip the user opened in this window. */
   const windowMayUse = (job: Job) =>
     (job.origin ?? 'app') === 'app' || access.isAllowed(job.spec.source)
@@ -675,6 +703,11 @@ export function createServices(options: ServicesOptions) {
     media,
     render,
     presets,
+    openFiles,
+    /** The window went away (macOS keeps the app): files opened now wait for the next window. */
+    windowGone: () => {
+      windowListening = false
+    },
     /** A job of a batch running now: notified with its batch, not on its own. */
     inBatch: (jobId: string) => progress.includes(jobId),
     init,

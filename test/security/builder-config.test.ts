@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
+import { VIDEO_EXTENSIONS } from '../../src/shared/video-files'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const config = parse(fs.readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as Record<
@@ -91,5 +92,73 @@ describe('electron-builder.yml', () => {
 
   it('packs the app into an asar (the asar fuses need one)', () => {
     expect(config.asar ?? true).not.toBe(false)
+  })
+
+  describe('file associations', () => {
+    interface Association {
+      ext: string | string[]
+      name?: string
+      role?: string
+      rank?: string
+      mimeType?: string
+    }
+    const platform = (name: string) => (config[name] ?? {}) as Record<string, unknown>
+    /** Linux names files by MIME type: the type of each of the app's video extensions. */
+    const VIDEO_MIME: Record<string, string> = {
+      '.mp4': 'video/mp4',
+      '.m4v': 'video/x-m4v',
+      '.mov': 'video/quicktime',
+      '.mkv': 'video/x-matroska',
+      '.webm': 'video/webm',
+      '.avi': 'video/x-msvideo',
+      '.wmv': 'video/x-ms-wmv',
+      '.flv': 'video/x-flv',
+      '.mpg': 'video/mpeg',
+      '.mpeg': 'video/mpeg',
+      '.ts': 'video/mp2t',
+      '.mts': 'video/mp2t',
+      '.m2ts': 'video/mp2t',
+      '.3gp': 'video/3gpp',
+      '.gif': 'image/gif',
+      '.mxf': 'application/mxf',
+      '.dv': 'video/dv',
+      '.ogv': 'video/ogg',
+    }
+
+    it('a .reanimate project is its own type, opened for editing on every platform', () => {
+      expect(config.fileAssociations).toEqual([
+        expect.objectContaining({
+          ext: 'reanimate',
+          name: 'Reanimate project',
+          role: 'Editor',
+          mimeType: 'application/x-reanimate-project',
+        }),
+      ])
+    })
+
+    it("macOS offers Open With for exactly the app's video extensions, never as the default", () => {
+      const videos = platform('mac').fileAssociations as Association[]
+      expect(videos).toHaveLength(1)
+      expect(videos[0]).toMatchObject({ role: 'Viewer', rank: 'Alternate' })
+      expect([...(videos[0]?.ext as string[])].sort()).toEqual(
+        [...VIDEO_EXTENSIONS].map((e) => e.slice(1)).sort(),
+      )
+    })
+
+    it("Linux lists the MIME types of exactly the app's video extensions; Windows none", () => {
+      expect(Object.keys(VIDEO_MIME).sort()).toEqual([...VIDEO_EXTENSIONS].sort())
+      expect([...(platform('linux').mimeTypes as string[])].sort()).toEqual(
+        [...new Set(Object.values(VIDEO_MIME))].sort(),
+      )
+      // NSIS would make the app every video's default player.
+      expect(platform('win').fileAssociations).toBeUndefined()
+    })
+
+    it('uses keys electron-builder knows for them', () => {
+      const props = (name: string) =>
+        Object.keys(objectSchema(schema.properties?.[name])?.properties ?? {})
+      expect(props('mac')).toContain('fileAssociations')
+      expect(props('linux')).toContain('mimeTypes')
+    })
   })
 })

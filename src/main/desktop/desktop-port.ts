@@ -7,6 +7,8 @@ import fs from 'node:fs'
 export interface DesktopPort {
   /** Overall progress from 0 to 1, or null to clear it. */
   setProgress(fraction: number | null): void
+  /** A project the user opened or saved: the OS's recent documents (dock menu, Jump List). */
+  addRecentDocument?(file: string): void
 }
 
 export const noDesktop: DesktopPort = { setProgress: () => undefined }

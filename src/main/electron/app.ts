@@ -4,6 +4,7 @@ import {
   BrowserWindow,
   dialog,
   ipcMain,
+  Menu,
   Notification,
   powerSaveBlocker,
   protocol,
@@ -25,6 +26,10 @@ import { installSleepGuard } from './power-save'
 import { APP_BASE_URL, PRIVILEGED_SCHEMES, registerProtocols } from './protocols'
 import { checkForUpdates, installUpdater } from './updater'
 import { createMainWindow } from './window'
+import { PROJECT_URL } from '../../shared/external-links'
+import { isShortcutId, SHORTCUT_DEFS } from '../../shared/shortcuts'
+import { bringToFront, installAppMenu, openAllowed } from './desktop-shell'
+import { OpenFileQueue, pathsFromArgv } from './open-files'
 
 protocol.registerSchemesAsPrivileged(PRIVILEGED_SCHEMES)
 // One data folder for the app and the CLI (see paths.ts), set before anything reads userData.
@@ -37,15 +42,36 @@ const windowIds = new Set<number>()
 /** A render that took this long is worth a notification when it ends: the user went elsewhere. */
 const LONG_RENDER_SEC = 30
 
+// Files the OS opens with the app (macOS open-file, argv on Windows and Linux, a second launch)
+// wait here until main's services take them (open-file can come before ready).
+const osFiles = new OpenFileQueue(process.platform)
+const argvContext = (cwd: string) => ({
+  cwd,
+  isPackaged: app.isPackaged,
+  platform: process.platform,
+})
+let started = false
+/** The window to the front, or a new one (macOS keeps running with none); not before start. */
+const toFront = () => started && bringToFront(BrowserWindow.getAllWindows()[0], openWindow)
+/** Help → Check for Updates…: the updater sets its own check here; until then, the releases page. */
+const menuHooks = {
+  checkForUpdates: (): void =>
+    void openAllowed((url) => shell.openExternal(url), `${PROJECT_URL}/releases`),
+}
+
 if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
-  app.on('second-instance', () => {
-    const win = BrowserWindow.getAllWindows()[0]
-    if (win) {
-      if (win.isMinimized()) win.restore()
-      win.focus()
-    }
+  // One lock for every way in: a second launch hands its files to this one and quits.
+  osFiles.add(pathsFromArgv(process.argv, argvContext(process.cwd())))
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    osFiles.add(pathsFromArgv(argv, argvContext(workingDirectory)))
+    toFront()
+  })
+  app.on('open-file', (event, file) => {
+    event.preventDefault()
+    osFiles.add([file])
+    toFront()
   })
   void app.whenReady().then(start)
 }
@@ -68,6 +94,7 @@ function start(): void {
     return (win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options))
       .filePaths
   }
+  let menu: { refresh(): void } | undefined = undefined
   const services = createServices({
     dataDir,
     secrets: new EncryptedFileSecretStore(
@@ -170,6 +197,11 @@ function start(): void {
         for (const win of BrowserWindow.getAllWindows())
           if (!win.isDestroyed()) win.setProgressBar(fraction ?? -1)
       },
+      // The dock menu's and Jump List's recent documents, and the menu's Open Recent.
+      addRecentDocument: (file) => {
+        app.addRecentDocument(file)
+        menu?.refresh()
+      },
     },
   })
   // Unfinished renders from the last session pick up where they stopped (never submitted twice).
@@ -220,6 +252,30 @@ function start(): void {
     log: (m) => console.warn(`[ipc] ${m}`),
   })
 
+  // The application menu: its commands go to the window as app.command (see menu-template.ts).
+  menu = installAppMenu(Menu, {
+    platform: process.platform,
+    isDev,
+    appName: app.name,
+    shortcuts: SHORTCUT_DEFS,
+    recent: () => services.settings.get().recentProjects,
+    actions: {
+      command: (id) => {
+        if (isShortcutId(id)) services.bus.emit('app.command', { id })
+      },
+      openRecent: (file) => {
+        services.openFiles({ projects: [file], videos: [] })
+        toFront()
+      },
+      openExternal: (url) => void openAllowed((u) => shell.openExternal(u), url),
+      checkForUpdates: () => menuHooks.checkForUpdates(),
+    },
+  })
+  // Paths from argv and open-file are the user's choice (the OS passed them): granted like a drop.
+  osFiles.flush((files) => services.openFiles(files))
+  app.on('window-all-closed', () => services.windowGone())
+  started = true
+
   openWindow()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) openWindow()
@@ -227,6 +283,7 @@ function start(): void {
 
   // A new version from GitHub releases: looked for now if Settings allows; Help asks any time.
   installUpdater({ setting: () => services.settings.get().checkForUpdates })
+  menuHooks.checkForUpdates = () => void checkForUpdates(true)
   void checkForUpdates(false)
 }
 

@@ -69,6 +69,16 @@ export class ProjectService {
     this.o.recent.remember(path.resolve(file))
   }
 
+  /**
+   * The OS opened this project with Reanimate (a double-click, "Open with", the command line): the
+   * user chose it, so the window may open it by path. Only main calls this, never the window.
+   */
+  allowOpen(file: string): string {
+    const resolved = path.resolve(file)
+    this.approved.add(resolved)
+    return resolved
+  }
+
   private async opened(file: string, project: ProjectPayload): Promise<Opened> {
     this.approve(file)
     return {

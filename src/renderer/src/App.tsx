@@ -26,7 +26,7 @@ import {
   useSession,
 } from './features/project/project-session'
 import { RecentProjectsMenu } from './features/project/RecentProjectsMenu'
-import { installShortcuts } from './features/keys/shortcuts'
+import { installShortcuts, panelToggles, runCommand } from './features/keys/shortcuts'
 import { ShortcutsHelp } from './features/keys/ShortcutsHelp'
 import { targetFrameRate } from '@shared/frames'
 import { formatBytes, formatDuration, formatFps } from './features/library/format'
@@ -258,6 +258,15 @@ export function App() {
   }, [init])
 
   useEffect(() => installShortcuts(), [])
+  // The application menu (desktop app) runs the same commands as the keys.
+  useEffect(() => getBridge().on('app.command', ({ id }) => runCommand(id)), [])
+  useEffect(() => {
+    const toggle = (panel: PanelHandle) => () =>
+      panel.current?.isCollapsed() ? panel.current.expand() : panel.current?.collapse()
+    panelToggles.library = toggle(library)
+    panelToggles.queue = toggle(queue)
+    panelToggles.inspector = toggle(inspector)
+  }, [library, queue, inspector])
 
   // The desktop app notifies from main; a browser tab does it here, once the user allowed it.
   const inBrowser = info?.transport === 'websocket'

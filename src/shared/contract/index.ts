@@ -14,6 +14,7 @@ import {
   ProjectViewSchema,
 } from '../project/project-schema'
 import type { PresetFile } from '../presets'
+import type { ShortcutId } from '../shortcuts'
 
 const none = z.object({}).strict()
 const filePath = z.string().min(1, 'a file path is required').max(4096)
@@ -28,6 +29,13 @@ export interface AppInfo {
   /** Which transport carries this session: the desktop app, the WebSocket bridge or the CLI. */
   transport: 'ipc' | 'websocket' | 'cli'
   tools: ToolsStatus
+}
+
+/** Files the user opened from the OS: videos (granted to the window) and a project to open. */
+export interface OpenedFiles {
+  paths: string[]
+  /** A `.reanimate` file: `project.open` accepts it. */
+  project?: string
 }
 
 export interface ProjectOpened {
@@ -291,8 +299,12 @@ export const methods = {
   'library.expand': method<{ paths: string[]; skipped: string[]; skippedCount: number }>()(
     z.object({ paths: z.array(filePath).min(1).max(500) }).strict(),
   ),
-  /** Files the app was started with (`reanimate ui clip.mp4`, "Open with"): opened, first selected. */
-  'library.opened': method<{ paths: string[] }>()(none),
+  /**
+   * Files the app was started with (`reanimate ui clip.mp4`, "Open with"), or that the OS handed it
+   * before the window asked: the videos opened, first selected, and a project to open. Each is
+   * handed over once; later ones come as `library.filesOpened`.
+   */
+  'library.opened': method<OpenedFiles>()(none),
   /**
    * Queues a render of one clip; parameters are checked against the endpoint's schema first. The
    * identical render (same clip, range, parameters) is reused, never paid for twice, unless
@@ -445,6 +457,10 @@ export const events = {
   'media.command': event<CommandRecord>(),
   'jobs.progress': event<JobProgress>(),
   'batch.finished': event<BatchFinished>(),
+  /** A command chosen in the application menu: the window runs it as it would for its keys. */
+  'app.command': event<{ id: ShortcutId }>(),
+  /** Files the OS opened with the app while its window was open ("Open with", a second launch). */
+  'library.filesOpened': event<OpenedFiles>(),
 } satisfies Record<string, EventSpec>
 
 export type Methods = typeof methods

@@ -163,37 +163,6 @@ export function BatchPanel() {
     }
   }
 
-  async function exportPreset() {
-    try {
-      let done: { path: string } | null
-      if (inBrowser) {
-        const dir = (await browse('folder', `Export “${s.preset}”: choose a folder`))?.[0]
-        if (!dir) return
-        done = await getBridge().presets.export({ name: s.preset, dir })
-      } else done = await getBridge().presets.export({ name: s.preset })
-      if (done) notify('info', `Exported the preset to ${done.path}.`)
-    } catch (err) {
-      notify('error', errorText(err))
-    }
-  }
-
-  async function importPreset() {
-    try {
-      let imported
-      if (inBrowser) {
-        const file = (await browse('preset', 'Import a preset'))?.[0]
-        if (!file) return
-        imported = await getBridge().presets.import({ path: file })
-      } else imported = await getBridge().presets.import({})
-      if (!imported) return
-      await s.loadPresets()
-      s.choosePreset(imported.name)
-      notify('info', `Imported the preset “${imported.name}”.`)
-    } catch (err) {
-      notify('error', errorText(err))
-    }
-  }
-
   async function openSummary() {
     if (!s.summary) return
     try {
@@ -350,10 +319,10 @@ export function BatchPanel() {
                 <button disabled={!saved} onClick={() => setForm({ kind: 'delete' })}>
                   Delete…
                 </button>
-                <button disabled={!saved?.preset} onClick={() => void exportPreset()}>
+                <button disabled={!saved?.preset} onClick={() => void s.exportPreset()}>
                   Export…
                 </button>
-                <button onClick={() => void importPreset()}>Import…</button>
+                <button onClick={() => void s.importPreset()}>Import…</button>
               </div>
               {form && form.kind !== 'delete' && (
                 <form

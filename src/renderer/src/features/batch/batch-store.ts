@@ -11,6 +11,8 @@ import {
 import { DEFAULT_ENDPOINT } from '@shared/endpoints'
 import { getBridge } from '../../bridge'
 import { inspectorNow } from '../inspector/params-store'
+import { useApp } from '../../stores/app-store'
+import { useFileBrowser } from '../library/file-browser-store'
 
 export const CURRENT = 'current'
 
@@ -45,6 +47,10 @@ interface BatchState {
   set(patch: Partial<Pick<BatchState, 'dir' | 'recursive' | 'outDir' | 'nameTemplate'>>): void
   choosePreset(name: string): void
   loadPresets(): Promise<void>
+  /** Exports the chosen saved preset (the panel's Export…, the File menu); else says to choose one. */
+  exportPreset(): Promise<void>
+  /** Imports a preset file and chooses it (the panel's Import…, the File menu). */
+  importPreset(): Promise<void>
   refreshPreview(): Promise<void>
   start(): Promise<void>
   /** Back to the settings after a batch (its summary stays on disk). */
@@ -121,6 +127,45 @@ export const useBatch = create<BatchState>((set, get) => ({
       ...(saved?.preset?.nameTemplate ? { nameTemplate: saved.preset.nameTemplate } : {}),
     })
     void get().refreshPreview()
+  },
+  async exportPreset() {
+    const { notify, info } = useApp.getState()
+    const { preset, presets } = get()
+    if (!presets.find((p) => p.name === preset)?.preset) {
+      set({ open: true })
+      notify('info', 'Choose a saved preset to export, under Preset.')
+      return
+    }
+    try {
+      let done: { path: string } | null
+      if (info?.transport === 'websocket') {
+        const dir = (
+          await useFileBrowser.getState().open('folder', `Export “${preset}”: choose a folder`)
+        )?.[0]
+        if (!dir) return
+        done = await getBridge().presets.export({ name: preset, dir })
+      } else done = await getBridge().presets.export({ name: preset })
+      if (done) notify('info', `Exported the preset to ${done.path}.`)
+    } catch (err) {
+      notify('error', errorText(err))
+    }
+  },
+  async importPreset() {
+    const { notify, info } = useApp.getState()
+    try {
+      let imported
+      if (info?.transport === 'websocket') {
+        const file = (await useFileBrowser.getState().open('preset', 'Import a preset'))?.[0]
+        if (!file) return
+        imported = await getBridge().presets.import({ path: file })
+      } else imported = await getBridge().presets.import({})
+      if (!imported) return
+      await get().loadPresets()
+      get().choosePreset(imported.name)
+      notify('info', `Imported the preset “${imported.name}”.`)
+    } catch (err) {
+      notify('error', errorText(err))
+    }
   },
   async loadPresets() {
     try {

@@ -10,6 +10,9 @@ import { useJobs } from '../queue/jobs-store'
 import { openProject, saveProject } from '../project/project-session'
 import { playPause, shuttle } from '../timeline/shuttle'
 import { useTimeline } from '../timeline/timeline-store'
+import { useBatch } from '../batch/batch-store'
+import { pickClips } from '../library/pick-clips'
+import { isShortcutId, SHORTCUT_TABLE, type ShortcutDef, type ShortcutId } from '@shared/shortcuts'
 
 /** The selected clip with what editing it needs: its frame rate and length. */
 function current() {
@@ -38,178 +41,77 @@ function withClip(fn: (c: NonNullable<ReturnType<typeof current>>) => void) {
 
 export const useShortcutsHelp = create<{ open: boolean }>(() => ({ open: false }))
 
-interface Shortcut {
-  /** As shown in the list. */
-  keys: string
-  /** tinykeys bindings (`$mod` is Cmd on macOS, Ctrl elsewhere). */
-  bind: string[]
-  label: string
-  run: () => void
-  /** Also while typing in a text field. */
-  inText?: boolean
+/** Collapses or expands a panel of the window; App registers them once its panels exist. */
+export const panelToggles: Partial<Record<'library' | 'queue' | 'inspector', () => void>> = {}
+
+/** What each command of the shared table does (the table holds its keys, label and menu item). */
+const RUN: Record<ShortcutId, () => void> = {
+  play: () => useTimeline.setState(playPause(useTimeline.getState())),
+  'shuttle-back': () => useTimeline.setState(shuttle(useTimeline.getState(), 'j')),
+  'shuttle-stop': () => useTimeline.setState(shuttle(useTimeline.getState(), 'k')),
+  'shuttle-on': () => useTimeline.setState(shuttle(useTimeline.getState(), 'l')),
+  'frame-back': () => seekBy((f) => -1 / f),
+  'frame-on': () => seekBy((f) => 1 / f),
+  'second-back': () => seekBy(() => -1),
+  'second-on': () => seekBy(() => 1),
+  'go-in': withClip(({ clip }) => useTimeline.getState().setPlayhead(clip.in)),
+  'go-out': withClip(({ clip }) => useTimeline.getState().setPlayhead(clip.out)),
+  'set-in': withClip(({ clip, fps, duration }) =>
+    useProject.getState().trim(clip.id, { in: useTimeline.getState().playhead }, fps, duration),
+  ),
+  'set-out': withClip(({ clip, fps, duration }) =>
+    useProject.getState().trim(clip.id, { out: useTimeline.getState().playhead }, fps, duration),
+  ),
+  split: withClip(({ clip, fps }) =>
+    useProject.getState().split(clip.id, useTimeline.getState().playhead, fps),
+  ),
+  merge: withClip(({ clip }) => {
+    const { selectedBorder, selectBorder } = useTimeline.getState()
+    if (selectedBorder === null || selectedBorder >= segmentsOf(clip).length - 1) return
+    useProject.getState().merge(clip.id, selectedBorder)
+    selectBorder(null)
+  }),
+  wipe: () => {
+    const t = useTimeline.getState()
+    useTimeline.setState({ view: t.view === 'wipe' ? 'side' : 'wipe' })
+  },
+  'next-take': withClip(({ clip }) => {
+    const takes = finishedTakes(clip, useJobs.getState().jobs)
+    if (!takes.length) return
+    const t = useTimeline.getState()
+    const at = takes.findIndex((k) => k.jobId === t.take)
+    const next = takes[(at === -1 ? takes.length - 1 : at + 1) % takes.length]
+    useTimeline.setState({
+      take: next?.jobId ?? null,
+      view: t.view === 'source' ? 'side' : t.view,
+    })
+  }),
+  render: () => void renderSelected(false),
+  'open-clips': () => void pickClips(),
+  batch: () => useBatch.getState().show(true),
+  'open-project': () => void openProject(),
+  save: () => void saveProject(),
+  'save-as': () => void saveProject(true),
+  'import-preset': () => void useBatch.getState().importPreset(),
+  // The preset chosen in the batch panel.
+  'export-preset': () => void useBatch.getState().exportPreset(),
+  undo,
+  redo,
+  settings: () => useApp.getState().openSettings(true),
+  'zoom-in': () => useTimeline.getState().setZoom(useTimeline.getState().pxPerSec * 1.5),
+  'zoom-out': () => useTimeline.getState().setZoom(useTimeline.getState().pxPerSec / 1.5),
+  'toggle-library': () => panelToggles.library?.(),
+  'toggle-queue': () => panelToggles.queue?.(),
+  'toggle-inspector': () => panelToggles.inspector?.(),
+  'shortcuts-help': () => useShortcutsHelp.setState({ open: !useShortcutsHelp.getState().open }),
 }
 
-/** Every shortcut, once: bound here and listed by "?". */
-export const SHORTCUTS: Shortcut[] = [
-  {
-    keys: 'Space',
-    bind: ['Space'],
-    label: 'play / pause',
-    run: () => useTimeline.setState(playPause(useTimeline.getState())),
-  },
-  {
-    keys: 'J / K / L',
-    bind: ['j'],
-    label: 'shuttle: play backwards / stop / play; J or L again: twice as fast',
-    run: () => useTimeline.setState(shuttle(useTimeline.getState(), 'j')),
-  },
-  {
-    keys: '',
-    bind: ['k'],
-    label: 'stop',
-    run: () => useTimeline.setState(shuttle(useTimeline.getState(), 'k')),
-  },
-  {
-    keys: '',
-    bind: ['l'],
-    label: 'play forward, faster',
-    run: () => useTimeline.setState(shuttle(useTimeline.getState(), 'l')),
-  },
-  {
-    keys: '← / →',
-    bind: ['ArrowLeft'],
-    label: 'one frame back / on',
-    run: () => seekBy((f) => -1 / f),
-  },
-  { keys: '', bind: ['ArrowRight'], label: 'one frame on', run: () => seekBy((f) => 1 / f) },
-  {
-    keys: 'Shift+← / →',
-    bind: ['Shift+ArrowLeft'],
-    label: 'one second back / on',
-    run: () => seekBy(() => -1),
-  },
-  { keys: '', bind: ['Shift+ArrowRight'], label: 'one second on', run: () => seekBy(() => 1) },
-  {
-    keys: 'Home / End',
-    bind: ['Home'],
-    label: 'go to in / out',
-    run: withClip(({ clip }) => useTimeline.getState().setPlayhead(clip.in)),
-  },
-  {
-    keys: '',
-    bind: ['End'],
-    label: 'go to out',
-    run: withClip(({ clip }) => useTimeline.getState().setPlayhead(clip.out)),
-  },
-  {
-    keys: 'I',
-    bind: ['i'],
-    label: 'set in at the playhead',
-    run: withClip(({ clip, fps, duration }) =>
-      useProject.getState().trim(clip.id, { in: useTimeline.getState().playhead }, fps, duration),
-    ),
-  },
-  {
-    keys: 'O',
-    bind: ['o'],
-    label: 'set out at the playhead',
-    run: withClip(({ clip, fps, duration }) =>
-      useProject.getState().trim(clip.id, { out: useTimeline.getState().playhead }, fps, duration),
-    ),
-  },
-  {
-    keys: 'S',
-    bind: ['s'],
-    label: 'split at the playhead',
-    run: withClip(({ clip, fps }) =>
-      useProject.getState().split(clip.id, useTimeline.getState().playhead, fps),
-    ),
-  },
-  {
-    keys: 'Delete',
-    bind: ['Delete', 'Backspace'],
-    label: 'merge at the selected border',
-    run: withClip(({ clip }) => {
-      const { selectedBorder, selectBorder } = useTimeline.getState()
-      if (selectedBorder === null || selectedBorder >= segmentsOf(clip).length - 1) return
-      useProject.getState().merge(clip.id, selectedBorder)
-      selectBorder(null)
-    }),
-  },
-  {
-    keys: 'W',
-    bind: ['w'],
-    label: 'wipe the result over the original',
-    run: () => {
-      const t = useTimeline.getState()
-      useTimeline.setState({ view: t.view === 'wipe' ? 'side' : 'wipe' })
-    },
-  },
-  {
-    keys: 'T',
-    bind: ['t'],
-    label: 'next take',
-    run: withClip(({ clip }) => {
-      const takes = finishedTakes(clip, useJobs.getState().jobs)
-      if (!takes.length) return
-      const t = useTimeline.getState()
-      const at = takes.findIndex((k) => k.jobId === t.take)
-      const next = takes[(at === -1 ? takes.length - 1 : at + 1) % takes.length]
-      useTimeline.setState({
-        take: next?.jobId ?? null,
-        view: t.view === 'source' ? 'side' : t.view,
-      })
-    }),
-  },
-  {
-    keys: 'Ctrl/Cmd+Enter',
-    bind: ['$mod+Enter'],
-    label: 'render the clip',
-    run: () => void renderSelected(false),
-    inText: true,
-  },
-  {
-    keys: 'Ctrl/Cmd+S',
-    bind: ['$mod+s'],
-    label: 'save the project',
-    run: () => void saveProject(),
-    inText: true,
-  },
-  {
-    keys: 'Ctrl/Cmd+Shift+S',
-    bind: ['$mod+Shift+s', '$mod+Shift+S'],
-    label: 'save the project as…',
-    run: () => void saveProject(true),
-    inText: true,
-  },
-  {
-    keys: 'Ctrl/Cmd+O',
-    bind: ['$mod+o'],
-    label: 'open a project',
-    run: () => void openProject(),
-    inText: true,
-  },
-  { keys: 'Ctrl/Cmd+Z', bind: ['$mod+z'], label: 'undo', run: undo },
-  { keys: 'Ctrl/Cmd+Shift+Z', bind: ['$mod+Shift+z', '$mod+Shift+Z'], label: 'redo', run: redo },
-  {
-    keys: '+ / −',
-    bind: ['+', '=', 'Shift+='],
-    label: 'zoom in / out',
-    run: () => useTimeline.getState().setZoom(useTimeline.getState().pxPerSec * 1.5),
-  },
-  {
-    keys: '',
-    bind: ['-'],
-    label: 'zoom out',
-    run: () => useTimeline.getState().setZoom(useTimeline.getState().pxPerSec / 1.5),
-  },
-  {
-    keys: '?',
-    bind: ['Shift+?', '?'],
-    label: 'list the shortcuts',
-    run: () => useShortcutsHelp.setState({ open: !useShortcutsHelp.getState().open }),
-  },
-]
+interface Shortcut extends ShortcutDef {
+  run: () => void
+}
+
+/** Every shortcut, once: bound here, listed by "?", and run by the application menu. */
+export const SHORTCUTS: Shortcut[] = SHORTCUT_TABLE.map((s) => ({ ...s, run: RUN[s.id] }))
 
 function inTextField(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null
@@ -239,4 +141,20 @@ export function installShortcuts(target: Window | HTMLElement = window): () => v
         s.run()
       }
   return tinykeys(target, map)
+}
+
+/**
+ * A command chosen in the application menu (the `app.command` event from main). Undo and Redo are
+ * app commands there, not Electron's `undo`/`redo` roles, so that Cmd/Ctrl+Z reaches the project's
+ * history when no text field has the focus (macOS sends Cmd+Z to the menu, not to the page); in a
+ * text field they undo the typing, as the roles would.
+ */
+export function runCommand(id: unknown, focused: Element | null = document.activeElement): void {
+  if (!isShortcutId(id)) return
+  if ((id === 'undo' || id === 'redo') && inTextField(focused)) {
+    // The only way for a page to undo a text field's typing; the roles call the same thing.
+    document.execCommand(id)
+    return
+  }
+  RUN[id]()
 }

@@ -3,7 +3,7 @@ import { getBridge } from '../../bridge'
 import { useApp } from '../../stores/app-store'
 import { formatDuration, formatFps } from './format'
 import { useProject } from '../project/project-store'
-import { useFileBrowser } from './file-browser-store'
+import { chooseClipFiles, pickClips } from './pick-clips'
 import { importDroppedFile } from './import-dropped'
 import { Poster } from '../player/Poster'
 import { useLibrary } from './library-store'
@@ -61,13 +61,8 @@ export function LibraryPanel() {
 
   const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err))
 
-  // In the desktop app, the OS's dialogs (shown by main); in `reanimate ui`, the page's file browser.
   const inBrowser = useApp((s) => s.info?.transport === 'websocket')
-  const browse = useFileBrowser((s) => s.open)
-  const chooseFiles = async () =>
-    inBrowser
-      ? ((await browse('files', 'Open clips')) ?? [])
-      : (await getBridge().library.pickFiles({})).paths
+  const chooseFiles = chooseClipFiles
 
   /**
    * Takes clips out of the project, all in one undo step (Ctrl/Cmd+Z brings them back); an
@@ -127,14 +122,7 @@ export function LibraryPanel() {
     }
   }
 
-  async function pick() {
-    try {
-      const paths = await chooseFiles()
-      await addClips(paths)
-    } catch (err) {
-      notify('error', errorText(err))
-    }
-  }
+  const pick = pickClips
 
   /** The batch panel: folder, preview, preset, output, then progress and summary. */
   function batch() {

@@ -1,5 +1,5 @@
 import { create } from 'zustand'
-import type { ProjectPayload } from '@shared/contract'
+import type { OpenedFiles, ProjectPayload } from '@shared/contract'
 import type { ClipDoc } from '@shared/project/clip'
 import { getBridge } from '../../bridge'
 import { useApp } from '../../stores/app-store'
@@ -82,7 +82,7 @@ export async function openProject(): Promise<void> {
   }
 }
 
-/** One of main's recent projects (main opens only those, or ones chosen in its dialog). */
+/** A project main already knows the user chose: a recent one, or one the OS opened with the app. */
 export async function openRecentProject(path: string): Promise<void> {
   try {
     const opened = await getBridge().project.open({ path })
@@ -135,8 +135,20 @@ export function startSession(): Promise<void> {
   return (started ??= begin())
 }
 
+/** Files the OS opened with the app: a project (it becomes the document), then videos on top. */
+async function openFromOs(files: OpenedFiles): Promise<void> {
+  if (files.project) await openRecentProject(files.project)
+  if (files.paths.length) {
+    await useApp.getState().addClips(files.paths)
+    useApp.setState({ selected: files.paths[0] })
+  }
+}
+
 async function begin(): Promise<void> {
   const api = getBridge()
+  // Before `library.opened`, after which main sends files opened later as this event; they wait
+  // for the last session's work to be back, which would otherwise replace them.
+  api.on('library.filesOpened', (files) => void startSession().then(() => openFromOs(files)))
   try {
     const restored = await api.project.restore({})
     if (restored && restored.project.clips.length) {
@@ -147,11 +159,7 @@ async function begin(): Promise<void> {
   } catch (err) {
     useApp.getState().notify('error', `Could not restore the last session: ${errorText(err)}`)
   }
-  const opened = await api.library.opened({}).catch(() => ({ paths: [] as string[] }))
-  if (opened.paths.length) {
-    await useApp.getState().addClips(opened.paths)
-    useApp.setState({ selected: opened.paths[0] })
-  }
+  await openFromOs(await api.library.opened({}).catch(() => ({ paths: [] as string[] })))
   // Only now: an edit made while the last session was being restored would be replaced by it.
   useSession.setState({ ready: true })
   useProject.subscribe((state, prev) => {
