@@ -372,7 +372,9 @@ export function createServices(options: ServicesOptions) {
     },
     'jobs.list': async () => {
       await init()
-      return render.list()
+      const jobs = render.list()
+      for (const j of jobs) grantSource(j.id)
+      return jobs
     },
     'jobs.cancel': async ({ id }) => (await render.cancel(id)) ?? null,
     'jobs.abandon': async ({ id }) => (await render.abandon(id)) ?? null,
@@ -613,7 +615,8 @@ export function createServices(options: ServicesOptions) {
       return current.client
     },
     onProgress: (p) => {
-      // Finished outputs become playable in the window.
+      // Finished outputs become playable in the window, and the source stays so for Compare.
+      grantSource(p.id)
       if (p.status === 'done') grantOutput(p.id)
       void stageClock.observe(p)
       if (isTerminal(p.status)) progress.settled(p.id)
@@ -679,11 +682,36 @@ export function createServices(options: ServicesOptions) {
       // A link where the output was: not ours to show.
     }
   }
+  /** The app's own jobs listed now: their sources are what Compare plays beside the output. */
+  const listedSource = (source: string) =>
+    render
+      .list()
+      .some(
+        (j) =>
+          !j.parentId && (j.origin ?? 'app') === 'app' && path.resolve(j.spec.source) === source,
+      )
+  const sourced = new Set<string>()
+  /**
+   * A job's source stays playable while the job is listed, also after a restart or when a batch
+   * found it in a folder (the allow-list matches exact paths, and only the folder was chosen).
+   * Only the app's own jobs: another process's job never opens its source to the window.
+   */
+  function grantSource(id: string): void {
+    if (sourced.has(id)) return
+    const job = render.get(id)
+    if (!job || job.parentId || (job.origin ?? 'app') !== 'app') return
+    sourced.add(id)
+    const source = path.resolve(job.spec.source)
+    access.grantWhile(source, () => listedSource(source))
+  }
   let initialised: Promise<void> | null = null
   /** Opens the journal (resuming the app's unfinished renders); finished outputs become playable. */
   const init = () =>
     (initialised ??= render.init().then(() => {
-      for (const j of render.list()) grantOutput(j.id)
+      for (const j of render.list()) {
+        grantSource(j.id)
+        grantOutput(j.id)
+      }
     }))
 
   /** `reanimate ui`: a file dropped into the browser tab, streamed into `<data>/imports/`. */

@@ -23,6 +23,21 @@ describe('FileAccess', () => {
     expect(access.isAllowed(abs('a', 'b', 'x.mp4'))).toBe(false)
   })
 
+  it('grantWhile lasts while its condition holds, and never narrows a grant the user gave', () => {
+    const access = new FileAccess()
+    const source = abs('clips', 'walk.mp4')
+    let listed = true
+    access.grantWhile(source, () => listed)
+    expect(access.isAllowed(source)).toBe(true)
+    listed = false
+    expect(access.isAllowed(source)).toBe(false)
+
+    const opened = abs('clips', 'opened.mp4')
+    access.grant(opened)
+    access.grantWhile(opened, () => false)
+    expect(access.isAllowed(opened)).toBe(true)
+  })
+
   it('allows exactly the granted file', () => {
     const access = new FileAccess()
     const file = abs('a', 'b', 'x.mp4')

@@ -59,6 +59,17 @@ export class FileAccess {
     return this.add(p, false)
   }
 
+  /**
+   * A file the user chose earlier (a listed job's source, perhaps from a past session), reachable
+   * only while `live` holds. A grant the user gave without condition is kept as it is, so a job
+   * leaving the list never takes away a file they opened themselves.
+   */
+  grantWhile(p: string, live: () => boolean): string {
+    const held = this.grants.get(this.key(path.resolve(p)))
+    if (held && !held.live) return path.resolve(p)
+    return this.add(p, false, live)
+  }
+
   /** A file the app wrote; `live` limits the grant (e.g. to while its job is in the queue). */
   grantProduced(p: string, live?: () => boolean): string {
     return this.add(p, true, live)
