@@ -8,6 +8,7 @@ import { FileAccess } from './access/file-access'
 import { EventBus } from './events'
 import { Tools } from './media/tools'
 import { MediaService } from './media/media-service'
+import { mediaCacheDir, retireOldMediaCache } from './media/cache-folder'
 import { CommandLog } from './media/command-log'
 import { mediaUrlFor } from './protocol/serve-file'
 import { FileSettingsStore, type SettingsStore } from './settings/settings-store'
@@ -122,7 +123,8 @@ export function createServices(options: ServicesOptions) {
   )
   const tools = new Tools(() => settings.get(), env)
   const commandLog = new CommandLog(200, (record) => bus.emit('media.command', { ...record }))
-  const media = new MediaService(tools, path.join(options.dataDir, 'cache'), commandLog)
+  const media = new MediaService(tools, mediaCacheDir(options.dataDir), commandLog)
+  void retireOldMediaCache(options.dataDir)
   /** Files the app makes for the window (posters, proxies) become reachable by it. */
   const produced = (file: string, ctx: { mediaBaseUrl: string }) =>
     mediaUrlFor(ctx.mediaBaseUrl, access.grantProduced(file))
