@@ -17,7 +17,6 @@ import { batchFinishedNotice, renderFinishedNotice } from '../../shared/notices'
 import type { JobProgress } from '../../shared/jobs'
 import { VIDEO_EXTENSIONS } from '../jobs/batch'
 import { createServices } from '../services'
-import { defaultDataDir } from '../settings/paths'
 import { EncryptedFileSecretStore } from '../settings/secret-store'
 import { safeStorageCipher } from './safe-storage-cipher'
 import { installGuards } from './guard'
@@ -30,10 +29,11 @@ import { PROJECT_URL } from '../../shared/external-links'
 import { isShortcutId, SHORTCUT_DEFS } from '../../shared/shortcuts'
 import { bringToFront, installAppMenu, openAllowed } from './desktop-shell'
 import { OpenFileQueue, pathsFromArgv } from './open-files'
+import { prepareApp } from './startup'
 
 protocol.registerSchemesAsPrivileged(PRIVILEGED_SCHEMES)
-// One data folder for the app and the CLI (see paths.ts), set before anything reads userData.
-app.setPath('userData', defaultDataDir())
+// One data folder for the app and the CLI, and the Windows app id: both before ready.
+prepareApp(app)
 
 const devUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL
 const isDev = Boolean(devUrl)
