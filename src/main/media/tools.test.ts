@@ -8,6 +8,7 @@ import {
   Tools,
   bundledPath,
   findOnPath,
+  searchDirs,
   parseVersion,
   resolveTool,
   type ToolSettings,
@@ -134,6 +135,30 @@ describe('findOnPath', () => {
       findOnPath('ffprobe', { PATH: [brokenDir, fakeDir, '/usr/bin'].join(path.delimiter) }),
     ).toBe(SYSTEM_FFPROBE)
     expect(findOnPath('ffprobe', { PATH: [brokenDir, fakeDir].join(path.delimiter) })).toBeNull()
+  })
+
+  it("also searches Homebrew's folders on macOS, after PATH, where Finder's PATH lacks them", () => {
+    const finderPath = { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' }
+    expect(searchDirs(finderPath, 'darwin')).toEqual([
+      '/usr/bin',
+      '/bin',
+      '/usr/sbin',
+      '/sbin',
+      '/opt/homebrew/bin',
+      '/usr/local/bin',
+    ])
+    expect(searchDirs({ PATH: '/usr/local/bin:/usr/bin' }, 'darwin')).toEqual([
+      '/usr/local/bin',
+      '/usr/bin',
+      '/opt/homebrew/bin',
+    ])
+    expect(searchDirs(finderPath, 'linux')).toEqual(['/usr/bin', '/bin', '/usr/sbin', '/sbin'])
+    // The same search, with a stand-in for Homebrew's folder.
+    expect(findOnPath('ffmpeg', { PATH: brokenDir }, 'darwin', [fakeDir])).toBe(
+      path.join(brokenDir, 'ffmpeg'),
+    )
+    expect(findOnPath('ffprobe', { PATH: brokenDir }, 'darwin', ['/usr/bin'])).toBe(SYSTEM_FFPROBE)
+    expect(findOnPath('ffprobe', { PATH: brokenDir }, 'linux')).toBeNull()
   })
 
   it('returns null for an empty or missing PATH', () => {

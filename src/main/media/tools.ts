@@ -40,10 +40,31 @@ export function bundledPath(name: ToolName): string | null {
   }
 }
 
-export function findOnPath(name: ToolName, env: NodeJS.ProcessEnv = process.env): string | null {
-  const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE').split(';') : ['']
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue
+/**
+ * Where Homebrew puts programs (Apple silicon, Intel). An app opened from Finder gets launchd's
+ * minimal PATH (/usr/bin:/bin:/usr/sbin:/sbin), which has neither, though a shell's PATH does.
+ */
+export const DARWIN_EXTRA_DIRS = ['/opt/homebrew/bin', '/usr/local/bin'] as const
+
+/** The folders the PATH fallback searches, in order: PATH's, then on macOS Homebrew's. */
+export function searchDirs(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  extra: readonly string[] = platform === 'darwin' ? DARWIN_EXTRA_DIRS : [],
+): string[] {
+  const dirs = (env.PATH ?? '').split(path.delimiter).filter(Boolean)
+  for (const dir of extra) if (!dirs.includes(dir)) dirs.push(dir)
+  return dirs
+}
+
+export function findOnPath(
+  name: ToolName,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  extra?: readonly string[],
+): string | null {
+  const exts = platform === 'win32' ? (env.PATHEXT ?? '.EXE').split(';') : ['']
+  for (const dir of searchDirs(env, platform, extra)) {
     for (const ext of exts) {
       const candidate = path.join(dir, name + ext)
       try {
@@ -104,7 +125,8 @@ function candidates(name: ToolName, settings: ToolSettings, env: NodeJS.ProcessE
 }
 
 /**
- * Resolves one binary in the order: user setting → env var → bundled static binary → PATH.
+ * Resolves one binary in the order: user setting → env var → bundled static binary → PATH (on
+ * macOS, then Homebrew's folders). The result's `source` and `path` say which one runs.
  * An explicit choice that does not run is reported as such rather than silently replaced.
  */
 export async function resolveTool(
