@@ -3,18 +3,25 @@ import { describe, expect, it } from 'vitest'
 import { safeStorageCipher } from './safe-storage-cipher'
 
 /** Stands in for Electron's safeStorage; "encrypts" by reversing bytes so delegation is observable. */
-function fakeSafeStorage(available: boolean, backend: string) {
+function fakeSafeStorage(available: boolean, backend: string, rotated = false) {
   const calls: string[] = []
   const fake = {
     isEncryptionAvailable: () => available,
     getSelectedStorageBackend: () => backend,
-    encryptString: (plain: string) => {
+    encryptStringAsync: async (plain: string) => {
       calls.push(`encrypt:${plain}`)
       return Buffer.from(plain, 'utf8').reverse()
     },
-    decryptString: (data: Buffer) => {
+    decryptStringAsync: async (data: Buffer) => {
       calls.push('decrypt')
-      return Buffer.from(data).reverse().toString('utf8')
+      return { result: Buffer.from(data).reverse().toString('utf8'), shouldReEncrypt: rotated }
+    },
+    // The sync methods Electron 45 deprecates: never to be called.
+    encryptString: () => {
+      throw new Error('deprecated encryptString called')
+    },
+    decryptString: () => {
+      throw new Error('deprecated decryptString called')
     },
   }
   return { safeStorage: fake as unknown as SafeStorage, calls }
@@ -63,12 +70,18 @@ describe('safeStorageCipher', () => {
     expect(cipher.isAvailable()).toBe(true)
   })
 
-  it('delegates encrypt and decrypt to safeStorage', () => {
+  it("delegates encrypt and decrypt to safeStorage's async methods", async () => {
     const { safeStorage, calls } = fakeSafeStorage(true, 'gnome_libsecret')
     const cipher = safeStorageCipher(safeStorage, 'linux')
-    const encrypted = cipher.encrypt('sk-secret-value')
+    const encrypted = await cipher.encrypt('sk-secret-value')
     expect(encrypted.equals(Buffer.from('sk-secret-value').reverse())).toBe(true)
-    expect(cipher.decrypt(encrypted)).toBe('sk-secret-value')
+    expect(await cipher.decrypt(encrypted)).toEqual({ text: 'sk-secret-value', stale: false })
     expect(calls).toEqual(['encrypt:sk-secret-value', 'decrypt'])
+  })
+
+  it('says when safeStorage wants the secret encrypted afresh', async () => {
+    const { safeStorage } = fakeSafeStorage(true, 'gnome_libsecret', true)
+    const cipher = safeStorageCipher(safeStorage, 'linux')
+    expect(await cipher.decrypt(await cipher.encrypt('k'))).toEqual({ text: 'k', stale: true })
   })
 })

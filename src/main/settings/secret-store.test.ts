@@ -16,7 +16,7 @@ class TestCipher implements Cipher {
     return this.available
   }
 
-  encrypt(plain: string): Buffer {
+  async encrypt(plain: string): Promise<Buffer> {
     this.encryptCalls++
     const iv = crypto.randomBytes(12)
     const c = crypto.createCipheriv('aes-256-gcm', this.key, iv)
@@ -24,10 +24,10 @@ class TestCipher implements Cipher {
     return Buffer.concat([iv, c.getAuthTag(), body])
   }
 
-  decrypt(data: Buffer): string {
+  async decrypt(data: Buffer): Promise<{ text: string }> {
     const d = crypto.createDecipheriv('aes-256-gcm', this.key, data.subarray(0, 12))
     d.setAuthTag(data.subarray(12, 28))
-    return Buffer.concat([d.update(data.subarray(28)), d.final()]).toString('utf8')
+    return { text: Buffer.concat([d.update(data.subarray(28)), d.final()]).toString('utf8') }
   }
 }
 
@@ -170,6 +170,18 @@ describe('EncryptedFileSecretStore', () => {
     expect(await store.get('fal-key')).toBeUndefined()
   })
 
+  it('rewrites a secret the platform says is under a replaced key, and still returns it', async () => {
+    const dir = freshDir()
+    const cipher = new TestCipher()
+    const store = new EncryptedFileSecretStore(dir, cipher)
+    await store.set('fal-key', SECRET)
+    expect(cipher.encryptCalls).toBe(1)
+    const decrypt = cipher.decrypt.bind(cipher)
+    cipher.decrypt = async (data) => ({ ...(await decrypt(data)), stale: true })
+    expect(await store.get('fal-key')).toBe(SECRET)
+    expect(cipher.encryptCalls).toBe(2)
+  })
+
   it('a file that fails to decrypt (other key, or corrupted) reads as undefined', async () => {
     const dir = freshDir()
     await new EncryptedFileSecretStore(dir, new TestCipher()).set('fal-key', SECRET)
@@ -198,17 +210,17 @@ describe('EncryptedFileSecretStore', () => {
       // A readable, decryptable file where a traversal would land.
       await fs.mkdir(dir, { recursive: true })
       await fs
-        .writeFile(path.join(dir, `${name}.bin`), cipher.encrypt('odd-name-secret'))
+        .writeFile(path.join(dir, `${name}.bin`), await cipher.encrypt('odd-name-secret'))
         .catch(() => undefined)
-      await fs.writeFile(path.join(dir, '..', 'escape.bin'), cipher.encrypt('outside-secret'))
+      await fs.writeFile(path.join(dir, '..', 'escape.bin'), await cipher.encrypt('outside-secret'))
 
       await expect(store.set(name, 'value-1234')).rejects.toBeInstanceOf(AppError)
       await expect(store.delete(name)).rejects.toBeInstanceOf(AppError)
       expect(await store.get(name)).toBeUndefined()
       // Nothing was written or removed outside the folder.
-      expect(cipher.decrypt(await fs.readFile(path.join(dir, '..', 'escape.bin')))).toBe(
-        'outside-secret',
-      )
+      expect(await cipher.decrypt(await fs.readFile(path.join(dir, '..', 'escape.bin')))).toEqual({
+        text: 'outside-secret',
+      })
     },
   )
 })

@@ -6,8 +6,9 @@ import { AppError } from '../../shared/errors'
 /** Encryption supplied by the platform (Electron's safeStorage in the app). */
 export interface Cipher {
   isAvailable(): boolean
-  encrypt(plain: string): Buffer
-  decrypt(data: Buffer): string
+  encrypt(plain: string): Promise<Buffer>
+  /** `stale`: readable, but under a key the platform has since replaced; the store rewrites it. */
+  decrypt(data: Buffer): Promise<{ text: string; stale?: boolean }>
 }
 
 /** Holds secrets by name. Implementations never log values. */
@@ -44,12 +45,17 @@ export class EncryptedFileSecretStore implements SecretStore {
       return undefined
     }
     if (!this.cipher.isAvailable()) return undefined
+    let text: string
+    let stale: boolean | undefined
     try {
-      return this.cipher.decrypt(data)
+      ;({ text, stale } = await this.cipher.decrypt(data))
     } catch {
       // Encrypted under another OS account or keyring: unusable, so treat it as absent.
       return undefined
     }
+    // Best effort: the old ciphertext still reads, so failing to rewrite it loses nothing.
+    if (stale) await this.set(name, text).catch(() => undefined)
+    return text
   }
 
   async set(name: string, value: string): Promise<void> {
@@ -62,7 +68,7 @@ export class EncryptedFileSecretStore implements SecretStore {
     await fs.mkdir(this.dir, { recursive: true, mode: 0o700 })
     const target = this.file(name)
     const tmp = `${target}.${process.pid}.${crypto.randomUUID()}.tmp`
-    await fs.writeFile(tmp, this.cipher.encrypt(value), { mode: 0o600 })
+    await fs.writeFile(tmp, await this.cipher.encrypt(value), { mode: 0o600 })
     await fs.rename(tmp, target)
   }
 
