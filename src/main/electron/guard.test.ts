@@ -58,10 +58,14 @@ class FakeContents extends EventEmitter {
     return this.openHandler({ url })
   }
   /** Emits a cancellable event the way Electron does; true when a listener prevented it. */
-  attempt(name: 'will-navigate' | 'will-redirect' | 'will-attach-webview', url = ''): boolean {
+  attempt(
+    name: 'will-navigate' | 'will-redirect' | 'will-attach-webview',
+    url = '',
+    deprecatedUrl = url,
+  ): boolean {
     let prevented = false
     const event = { url, preventDefault: () => (prevented = true) }
-    this.emit(name, event, url)
+    this.emit(name, event, deprecatedUrl)
     return prevented
   }
 }
@@ -119,6 +123,14 @@ describe('installGuards', () => {
     const contents = setup().create()
     expect(contents.attempt('will-redirect', 'https://evil.com/')).toBe(true)
     expect(contents.attempt('will-redirect', 'app://reanimate/other.html')).toBe(false)
+  })
+
+  it('judges details.url, not the url argument Electron 45 deprecates', () => {
+    const contents = setup().create()
+    for (const name of ['will-navigate', 'will-redirect'] as const) {
+      expect(contents.attempt(name, 'https://evil.com/', 'app://reanimate/index.html')).toBe(true)
+      expect(contents.attempt(name, 'app://reanimate/index.html', 'https://evil.com/')).toBe(false)
+    }
   })
 
   it('trusts the dev server when that is the base, and nothing else', () => {

@@ -50,11 +50,12 @@ export function guardContents(contents: GuardedContents, options: GuardOptions):
     }
     return { action: 'deny' }
   })
-  contents.on('will-navigate', (event) => {
-    if (!isTrustedUrl(event.url, trustedBase)) event.preventDefault()
+  // The URL comes from the event's details: the listener's `url` argument is deprecated (Electron 45).
+  contents.on('will-navigate', (details) => {
+    if (!isTrustedUrl(details.url, trustedBase)) details.preventDefault()
   })
-  contents.on('will-redirect', (event) => {
-    if (!isTrustedUrl(event.url, trustedBase)) event.preventDefault()
+  contents.on('will-redirect', (details) => {
+    if (!isTrustedUrl(details.url, trustedBase)) details.preventDefault()
   })
   contents.on('will-attach-webview', (event) => event.preventDefault())
   if (!isDev) {
