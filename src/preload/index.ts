@@ -1,3 +1,5 @@
+// First: no schema may be built before zod is told not to probe for eval (CSP).
+import '../shared/zod-jitless'
 import { contextBridge, ipcRenderer, webUtils } from 'electron'
 import { buildApi, Listeners, unwrapReply, type ReanimateBridge } from '../shared/contract/client'
 import { isEventName, type CallReply } from '../shared/contract'

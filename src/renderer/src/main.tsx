@@ -1,3 +1,5 @@
+// First: no schema may be built before zod is told not to probe for eval (CSP).
+import '@shared/zod-jitless'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from './App'
