@@ -10,6 +10,7 @@ import {
   protocol,
   safeStorage,
   session,
+  screen,
   shell,
 } from 'electron'
 import type { BatchFinished } from '../../shared/contract'
@@ -30,6 +31,8 @@ import { isShortcutId, SHORTCUT_DEFS } from '../../shared/shortcuts'
 import { bringToFront, installAppMenu, openAllowed } from './desktop-shell'
 import { OpenFileQueue, pathsFromArgv } from './open-files'
 import { prepareApp } from './startup'
+import { placeWindow } from '../desktop/window-bounds'
+import { readWindowState, WindowStateSaver } from '../desktop/window-state-file'
 
 protocol.registerSchemesAsPrivileged(PRIVILEGED_SCHEMES)
 // One data folder for the app and the CLI, and the Windows app id: both before ready.
@@ -82,8 +85,26 @@ function openWindow(): void {
     preload: path.join(__dirname, '../preload/index.js'),
     isDev,
     onClosed: (id) => windowIds.delete(id),
+    ...rememberedPlacement(),
   })
   windowIds.add(win.webContents.id)
+}
+
+let windowState: WindowStateSaver | undefined
+/** The window opens where it was last (if that is still on a display), and remembers moves. */
+function rememberedPlacement() {
+  const dataDir = app.getPath('userData')
+  windowState ??= new WindowStateSaver(dataDir)
+  const saver = windowState
+  const primary = screen.getPrimaryDisplay()
+  const others = screen.getAllDisplays().filter((d) => d.id !== primary.id)
+  return {
+    placement: placeWindow(
+      readWindowState(dataDir),
+      [primary, ...others].map((d) => d.workArea),
+    ),
+    onState: (state: Parameters<WindowStateSaver['update']>[0]) => saver.update(state),
+  }
 }
 
 function start(): void {
