@@ -31,6 +31,7 @@ import { isShortcutId, SHORTCUT_DEFS } from '../../shared/shortcuts'
 import { bringToFront, installAppMenu, openAllowed } from './desktop-shell'
 import { OpenFileQueue, pathsFromArgv } from './open-files'
 import { prepareApp } from './startup'
+import { quitPlan } from '../desktop/quit-plan'
 import { placeWindow } from '../desktop/window-bounds'
 import { readWindowState, WindowStateSaver } from '../desktop/window-state-file'
 
@@ -296,6 +297,40 @@ function start(): void {
   osFiles.flush((files) => services.openFiles(files))
   app.on('window-all-closed', () => services.windowGone())
   started = true
+
+  // Quitting with renders running: renders at fal are collected at the next launch, so only a
+  // local step in progress (prepare, upload, send, download, finish) is worth a question.
+  let quitConfirmed = false
+  app.on('before-quit', (event) => {
+    void windowState?.flush()
+    if (quitConfirmed) return
+    const plan = quitPlan(services.render.list(), (id) => services.render.runner.isActiveHere(id))
+    if (!plan.ask) {
+      if (plan.message && Notification.isSupported())
+        new Notification({ title: plan.message, body: plan.detail }).show()
+      return
+    }
+    event.preventDefault()
+    const options: Electron.MessageBoxOptions = {
+      type: 'warning',
+      title: 'Quit Reanimate?',
+      message: plan.message,
+      detail: plan.detail,
+      buttons: ['Quit', 'Keep running'],
+      defaultId: 1,
+      cancelId: 1,
+      noLink: true,
+    }
+    const win = focused()
+    void (win ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options)).then(
+      ({ response }) => {
+        if (response === 0) {
+          quitConfirmed = true
+          app.quit()
+        } else if (BrowserWindow.getAllWindows().length === 0) openWindow()
+      },
+    )
+  })
 
   openWindow()
   app.on('activate', () => {
