@@ -685,13 +685,13 @@ export function createServices(options: ServicesOptions) {
     }
   }
   /** The app's own jobs listed now: their sources are what Compare plays beside the output. */
-  const listedSource = (source: string) =>
-    render
-      .list()
-      .some(
-        (j) =>
-          !j.parentId && (j.origin ?? 'app') === 'app' && path.resolve(j.spec.source) === source,
-      )
+  const listedSource = (source: string) => {
+    // Asked on every media request: a look without copying the journal.
+    for (const j of render.runner.view())
+      if (!j.parentId && (j.origin ?? 'app') === 'app' && path.resolve(j.spec.source) === source)
+        return true
+    return false
+  }
   const sourced = new Set<string>()
   /**
    * A job's source stays playable while the job is listed, also after a restart or when a batch
