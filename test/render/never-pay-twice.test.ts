@@ -668,12 +668,23 @@ describe('never pay twice: what a tester found trying to break it', () => {
     expect(await done).toMatchObject({ succeeded: 0, failed: 1 })
     expect(slow.jobs.size).toBe(1)
     await services.render.close()
-    // The user looked at fal's dashboard and chose Retry: sent once more, exactly once.
+    // The user looked at fal's dashboard and chose Retry, and that send was cut off too: the
+    // Retry allowed one send, so a rerun after it leaves the render for the user again.
     const [listed] = await together(1, ['jobs', 'list'], env)
     const id = (listed?.json.jobs as { id: string }[])[0]?.id as string
+    slow.setFaults({ submitReplyDelayMs: 2_000 })
+    const cut = spawnCli(['jobs', 'retry', id, '--poll-ms', '50'], env)
+    await expect.poll(() => slow.jobs.size, { timeout: 30_000 }).toBe(2)
+    cut.child.kill('SIGKILL')
+    await cut.exit
+    slow.setFaults({ submitReplyDelayMs: 0 })
+    const [after] = await together(1, args, env)
+    expect(after?.json).toMatchObject({ failed: 1, error: { code: 'fal-unclear' } })
+    expect(slow.jobs.size).toBe(2)
+    // A second Retry: sent once more, exactly once.
     const [retry] = await together(1, ['jobs', 'retry', id, '--poll-ms', '50'], env)
     expect(retry?.code).toBe(0)
-    expect(slow.jobs.size).toBe(2)
+    expect(slow.jobs.size).toBe(3)
   }, 90_000)
 
   it('jobs cancel reaches fal for a request queued there whose process was killed', async () => {

@@ -794,6 +794,8 @@ export class JobRunner {
       }
       job.falKey = falKey
       job.submitStartedAt = now
+      // The user's Retry allowed this one send: if it is cut off too, only another Retry sends again.
+      delete job.resubmitIfFailed
       return { save: [job], result: 'submit' as const }
     })
   }
