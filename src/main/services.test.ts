@@ -588,6 +588,8 @@ describe('createServices: recent LoRAs and projects', () => {
       pickProject: async () => opened,
       saveProject: async () => path.join(dir, 'saved'),
     })
+    // The user dropped the clip in this window.
+    first.access.grant(clip)
     valueOf(await first.dispatch('project.open', {}, ctx))
     valueOf(await first.dispatch('project.saveAs', { project, name: 'x' }, ctx))
     const saved = path.join(dir, 'saved.reanimate')
@@ -670,6 +672,25 @@ describe('createServices: files the OS opens with the app', () => {
       paths: [],
       project,
     })
+    await services.render.close()
+  })
+
+  it('files named on the command line reach every window that asks: a reloaded page gets them again', async () => {
+    const dataDir = path.join(root, `os-open-${++counter}`)
+    await fs.mkdir(dataDir)
+    const services = createServices({
+      dataDir,
+      secrets: new MemorySecretStore(),
+      env: ONLY_PATH,
+      launchFiles: [clip],
+    })
+    const other = path.join(dataDir, 'from finder.mov')
+    services.openFiles({ videos: [other], projects: [] })
+    expect(valueOf(await services.dispatch('library.opened', {}, ctx))).toEqual({
+      paths: [clip, other],
+    })
+    // Reloaded: the command line's clip again; what the OS handed over was handed once.
+    expect(valueOf(await services.dispatch('library.opened', {}, ctx))).toEqual({ paths: [clip] })
     await services.render.close()
   })
 

@@ -222,8 +222,14 @@ describe('project files: the window writes only where the user chose, and opens 
       ok: false,
       error: { code: 'forbidden', message: 'Use Save As… to choose where the project goes.' },
     })
+    // A file the user never opened is not saved into a project at all.
+    expect(await w.call('project.saveAs', { project, name: 'victim' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    })
     // The user cancels main's save dialog: nothing is written.
-    expect(await w.call('project.saveAs', { project, name: 'victim' })).toEqual({
+    const own = { clips: project.clips.filter((c) => c.path !== secret) }
+    expect(await w.call('project.saveAs', { project: own, name: 'victim' })).toEqual({
       ok: true,
       value: null,
     })
@@ -265,6 +271,62 @@ describe('project files: the window writes only where the user chose, and opens 
       clips: { path: string }[]
     }
     expect(text.clips[0]?.path).toBe(clip)
+  })
+
+  it('a file the user never opened, written into a project and opened again, stays out of reach', async () => {
+    const chosen = path.join(root, 'chosen', 'Trojan')
+    await fs.mkdir(path.dirname(chosen), { recursive: true })
+    const w = await hostileWindow({
+      saveProject: async () => chosen,
+      pickProject: async () => `${chosen}.reanimate`,
+    })
+    // Any file with a video extension: TypeScript sources are .ts, a transport stream's too.
+    const stolen = path.join(root, 'secret-notes.ts')
+    await fs.writeFile(stolen, 'export const password = "hunter2"\n')
+    const project = {
+      clips: [
+        { path: clip, in: 0, out: 1, endpoint: TURBO, params: { prompt: 'x' } },
+        { path: stolen, in: 0, out: 1, endpoint: TURBO, params: { prompt: 'y' } },
+      ],
+    }
+    const saveAs = await w.call('project.saveAs', { project, name: 'ignored' })
+    expect(saveAs).toMatchObject({
+      ok: false,
+      error: {
+        code: 'forbidden',
+        message: expect.stringMatching(/^secret-notes\.ts is not a clip you opened/),
+      },
+    })
+    await expect(fs.access(`${chosen}.reanimate`)).rejects.toThrow()
+    // Saved with only the user's clip, then the window tries again through Save.
+    const saved = await w.call('project.saveAs', {
+      project: { clips: [project.clips[0]] },
+      name: 'x',
+    })
+    expect(saved).toMatchObject({ ok: true })
+    expect(await w.call('project.save', { path: `${chosen}.reanimate`, project })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    })
+    expect(w.services.access.isAllowed(stolen)).toBe(false)
+    // A source the project names that has since gone stays in it when saved again (never dropped).
+    const moved = path.join(root, 'moved-away.mp4')
+    await fs.writeFile(
+      `${chosen}.reanimate`,
+      JSON.stringify({
+        format: 'reanimate-project',
+        version: 1,
+        clips: [{ path: moved, in: 0, out: 1, endpoint: TURBO, params: { prompt: 'z' } }],
+      }),
+    )
+    const opened = await w.call('project.open', {})
+    expect(opened).toMatchObject({ ok: true, value: { missing: [moved] } })
+    const { project: back } = (opened as { value: { project: typeof project } }).value
+    expect(
+      await w.call('project.save', { path: `${chosen}.reanimate`, project: back }),
+    ).toMatchObject({
+      ok: true,
+    })
   })
 })
 

@@ -47,6 +47,8 @@ const withExtension = (p: string) =>
 export class ProjectService {
   /** Projects the user opened or saved this session: the window may save to them again. */
   private readonly approved = new Set<string>()
+  /** Sources read from project files the user opened: a moved one stays in the project, unreachable. */
+  private readonly fromProjects = new Set<string>()
   private readonly autosaveFile: string
 
   constructor(
@@ -89,8 +91,27 @@ export class ProjectService {
   }
 
   private grantSources(project: ProjectPayload): ProjectPayload {
-    for (const c of project.clips) if (isVideo(c.path)) this.o.access.grant(c.path)
+    for (const c of project.clips) {
+      this.fromProjects.add(path.resolve(c.path))
+      if (isVideo(c.path)) this.o.access.grant(c.path)
+    }
     return project
+  }
+
+  /**
+   * What the window saves must be what the user chose: a clip it can reach, or one read from a
+   * project they opened (a missing source is kept, never dropped). Otherwise writing a path into a
+   * project and opening it again would grant the window any file it names.
+   */
+  private checkClips(project: ProjectPayload): void {
+    for (const c of project.clips) {
+      if (this.fromProjects.has(path.resolve(c.path)) || this.o.access.isAllowed(c.path)) continue
+      throw new AppError(
+        'forbidden',
+        `${path.basename(c.path)} is not a clip you opened in Reanimate, so it cannot be saved in the project. Add it with Open clips….`,
+        { file: c.path },
+      )
+    }
   }
 
   private async missing(project: ProjectPayload): Promise<string[]> {
@@ -130,6 +151,7 @@ export class ProjectService {
     const target = path.resolve(file)
     if (!this.approved.has(target))
       throw new AppError('forbidden', 'Use Save As… to choose where the project goes.')
+    this.checkClips(project)
     await writeProject(target, project)
     this.approve(target)
     return { path: target }
@@ -144,6 +166,7 @@ export class ProjectService {
     project: ProjectPayload,
     where: { dir?: string; name?: string },
   ): Promise<{ path: string } | null> {
+    this.checkClips(project)
     const name = withExtension(path.basename(where.name?.trim() || 'Untitled'))
     let target: string | null
     if (this.o.browserPickers) {
