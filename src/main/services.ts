@@ -28,6 +28,7 @@ import { ProjectService, type ProjectDialogs } from './project/project-service'
 import { PresetService, type PresetDialogs } from './presets/preset-service'
 import { BatchProgress, noDesktop, type DesktopPort } from './desktop/desktop-port'
 import { DEFAULT_NAME_TEMPLATE, nameTemplateProblem, type Preset } from '../shared/presets'
+import { isVideoName } from '../shared/video-files'
 import type { EndpointId } from '../shared/endpoints'
 import { isTerminal } from '../shared/jobs'
 import { describeRecentLoras, lorasUsed } from './settings/recents'
@@ -276,7 +277,7 @@ export function createServices(options: ServicesOptions) {
       windowListening = true
       const waiting = opened
       opened = { paths: [] }
-      return waiting
+      return { ...waiting, paths: [...new Set([...launched, ...waiting.paths])] }
     },
     'loras.pick': async () => {
       const picked = await dialogs.pickLora()
@@ -651,8 +652,11 @@ export function createServices(options: ServicesOptions) {
     if (!options.browserPickers)
       throw new AppError('forbidden', 'Use Open clips… to choose files in the desktop app.')
   }
-  // The user named these on the command line: as chosen as a drop. Handed to the window once.
-  let opened: OpenedFiles = { paths: (options.launchFiles ?? []).map(dropped) }
+  // The user named these on the command line: as chosen as a drop. Every window that asks gets
+  // them (a reloaded page, a second tab of `reanimate ui`), as the command line still says so.
+  const launched = (options.launchFiles ?? []).map(dropped)
+  // What the OS opened before the window listened: handed over once.
+  let opened: OpenedFiles = { paths: [] }
   let windowListening = false
   /**
    * Files the OS opened with the app (a double-click, "Open with", a second launch): the user chose
@@ -688,8 +692,7 @@ export function createServices(options: ServicesOptions) {
   const listedSource = (source: string) => {
     // Asked on every media request: a look without copying the journal.
     for (const j of render.runner.view())
-      if (!j.parentId && (j.origin ?? 'app') === 'app' && path.resolve(j.spec.source) === source)
-        return true
+      if (!j.parentId && j.origin === 'app' && path.resolve(j.spec.source) === source) return true
     return false
   }
   const sourced = new Set<string>()
@@ -701,10 +704,16 @@ export function createServices(options: ServicesOptions) {
   function grantSource(id: string): void {
     if (sourced.has(id)) return
     const job = render.get(id)
-    if (!job || job.parentId || (job.origin ?? 'app') !== 'app') return
+    // Only the app's own (a job without an origin may come from a file in a folder the user chose,
+    // not from the user), and only a video: a job's fields are data, never a user's choice.
+    if (!job || job.parentId || job.origin !== 'app' || !isVideoName(job.spec.source)) return
     sourced.add(id)
     const source = path.resolve(job.spec.source)
-    access.grantWhile(source, () => listedSource(source))
+    try {
+      access.grantWhile(source, () => listedSource(source))
+    } catch {
+      // A link where the source was: Compare shows the output alone.
+    }
   }
   let initialised: Promise<void> | null = null
   /** Opens the journal (resuming the app's unfinished renders); finished outputs become playable. */

@@ -184,6 +184,15 @@ describe('FileAccess', () => {
       expect(access.isAllowed(later)).toBe(false)
     })
 
+    it("a job's source re-granted from its record: a link placed there since is refused", () => {
+      const access = new FileAccess()
+      const source = path.join(dir, 'old-source.mp4')
+      fs.symlinkSync(secret, source)
+      expect(() => access.grantWhile(source, () => true)).toThrow(AppError)
+      expect(access.isAllowed(source)).toBe(false)
+      expect(access.isAllowed(secret)).toBe(false)
+    })
+
     it('grants what a link the user chose points at, by its real path', async () => {
       const access = new FileAccess()
       const link = path.join(dir, 'shortcut.mp4')

@@ -67,7 +67,9 @@ export class FileAccess {
   grantWhile(p: string, live: () => boolean): string {
     const held = this.grants.get(this.key(path.resolve(p)))
     if (held && !held.live) return path.resolve(p)
-    return this.add(p, false, live)
+    // Re-granted from a job's record, not from the user's hand now: a link placed there since
+    // would point the grant at another file, so a link is refused (as for what the app made).
+    return this.add(p, true, live)
   }
 
   /** A file the app wrote; `live` limits the grant (e.g. to while its job is in the queue). */

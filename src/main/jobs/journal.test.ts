@@ -107,6 +107,27 @@ describe('Journal', () => {
     expect(await journal().open()).toEqual(loaded)
   })
 
+  it("a batch's old journal in an output folder brings only that batch's jobs, marked as the CLI batch's", async () => {
+    const out = path.join(dir, 'results')
+    await fs.mkdir(path.join(out, '.reanimate'), { recursive: true })
+    const mine = job(1, { requestId: 'req-1', status: 'failed' })
+    mine.spec.output = path.join(out, 'clip 1.reanimate.mp4')
+    // Planted: outputs outside the folder, or a "source" that is not a video.
+    const elsewhere = job(2, { status: 'queued' })
+    elsewhere.spec.output = '/home/someone/.bashrc'
+    const notVideo = job(3)
+    notVideo.spec.source = '/home/someone/.ssh/id_rsa'
+    notVideo.spec.output = path.join(out, 'x.mp4')
+    const file = path.join(out, '.reanimate', 'journal.json')
+    await fs.writeFile(file, JSON.stringify({ version: 1, jobs: [mine, elsewhere, notVideo] }))
+    const j = journal()
+    await j.open()
+    expect(await j.importLegacy(file)).toBe(1)
+    expect([...j.view()].map((x) => [x.id, x.origin, x.requestId])).toEqual([
+      ['job-1', 'batch', 'req-1'],
+    ])
+  })
+
   it('refuses a journal written by a newer version instead of overwriting it', async () => {
     await fs.mkdir(path.join(dir, 'journal'))
     const newer = JSON.stringify({

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { Job } from '../../shared/jobs'
+import { isVideoName } from '../../shared/video-files'
 import { AppendLog } from '../storage/append-log'
 import { FileLock } from '../storage/file-lock'
 import type { ProcessRegistry } from '../storage/process-registry'
@@ -140,7 +141,7 @@ export class Journal {
 
   /** Brings jobs from an older journal file (a batch's `.reanimate/journal.json`) in, once. */
   async importLegacy(file: string): Promise<number> {
-    const jobs = await readLegacyJournal(file)
+    const jobs = batchJobsOnly(await readLegacyJournal(file), path.dirname(path.dirname(file)))
     if (!jobs.length) return 0
     const added = await this.transact((state) => {
       const fresh = jobs.filter((j) => !state.has(j.id))
@@ -167,4 +168,24 @@ async function readLegacyJournal(file: string): Promise<Job[]> {
     }
   }
   return []
+}
+
+/**
+ * A batch's old journal lies in the output folder the user chose, but its contents are not their
+ * choice: only that batch's own jobs come in (a video source, an output inside the folder), marked
+ * as the CLI batch's, so the window is never granted their files and the app never runs them as its
+ * own.
+ */
+export function batchJobsOnly(jobs: Job[], outDir: string): Job[] {
+  const root = path.resolve(outDir) + path.sep
+  return jobs
+    .filter(
+      (j) =>
+        typeof j?.id === 'string' &&
+        typeof j.spec?.source === 'string' &&
+        isVideoName(j.spec.source) &&
+        typeof j.spec.output === 'string' &&
+        path.resolve(j.spec.output).startsWith(root),
+    )
+    .map((j) => ({ ...j, origin: 'batch' as const }))
 }
