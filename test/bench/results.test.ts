@@ -2,6 +2,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { benchEntry, recordBench } from '../../bench/results'
+import { benchTable, missingFigures, REQUIRED_FIGURES } from '../../bench/table'
 import { tempDir } from '../media/clips'
 
 let dir: string
@@ -72,5 +73,23 @@ describe("npm run bench's results", () => {
     ])
     expect(saved.machine.cores).toBeGreaterThan(0)
     expect(saved.machine.memoryGiB).toBeGreaterThan(0)
+  })
+
+  it('the table puts required figures first, marks a miss, and names what the run left out', () => {
+    const entries = [
+      benchEntry({ name: 'extra', value: 3, unit: 's', target: { max: 1, text: '< 1 s' } }),
+      benchEntry({
+        name: 'filmstrip_ms',
+        value: 1250,
+        unit: 'ms',
+        baseline: { what: 'decode every frame', value: 9000 },
+        target: { max: 2000, text: '< 2000 ms' },
+      }),
+    ]
+    const lines = benchTable(entries).split('\n')
+    expect(lines[0]).toMatch(/^figure\s+Reanimate\s+baseline\s+ratio\s+target\s+met$/)
+    expect(lines[2]).toMatch(/^filmstrip_ms\s+1250 ms\s+9000 ms\s+7\.2×\s+< 2000 ms\s+yes$/)
+    expect(lines[3]).toMatch(/^extra\s+3 s\s+–\s+–\s+< 1 s\s+NO$/)
+    expect(missingFigures(entries)).toEqual(REQUIRED_FIGURES.filter((n) => n !== 'filmstrip_ms'))
   })
 })

@@ -29,7 +29,7 @@ export interface RunnerOptions {
   /** Which front end this runner serves; recorded on the jobs it creates. */
   origin: JobOrigin
   onProgress?: (p: JobProgress) => void
-  /** ffmpeg stages (prepare, finish) at once; default 2. */
+  /** ffmpeg stages (prepare, finish) at once; default `DEFAULT_LOCAL_CONCURRENCY`. */
   localConcurrency?: number
   /** Attempts per stage for failures that may pass (network, fal busy); default 3. */
   stageAttempts?: number
@@ -37,6 +37,9 @@ export interface RunnerOptions {
   /** How often to read other processes' news from the journal; default 500 ms. */
   refreshMs?: number
 }
+
+/** ffmpeg stages at once unless told otherwise: one per core of the smallest machines we meet. */
+export const DEFAULT_LOCAL_CONCURRENCY = 2
 
 /** What cancel, abandon or retry did, in words the user reads (the contract's shape). */
 export type Outcome = JobOutcome
@@ -121,7 +124,9 @@ export class JobRunner {
     const fal = Math.max(1, options.concurrency)
     this.me = options.registry.self.id
     // Enough jobs in flight that local work for the next clips overlaps the current ones at fal.
-    this.queue = new PQueue({ concurrency: fal + (options.localConcurrency ?? 2) + 1 })
+    this.queue = new PQueue({
+      concurrency: fal + (options.localConcurrency ?? DEFAULT_LOCAL_CONCURRENCY) + 1,
+    })
     this.slots = {
       fal: new PQueue({ concurrency: fal }),
       cpu: new PQueue({ concurrency: options.localConcurrency ?? 2 }),
@@ -134,7 +139,7 @@ export class JobRunner {
   setConcurrency(concurrency: number): void {
     const fal = Math.max(1, concurrency)
     this.slots.fal.concurrency = fal
-    this.queue.concurrency = fal + (this.options.localConcurrency ?? 2) + 1
+    this.queue.concurrency = fal + (this.options.localConcurrency ?? DEFAULT_LOCAL_CONCURRENCY) + 1
   }
 
   /**
