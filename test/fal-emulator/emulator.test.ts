@@ -451,7 +451,8 @@ describe('fal emulator with the real @fal-ai/client', () => {
 
   it('throttles uploads to the uplink rate, shared by concurrent uploads, and counts the bytes', async () => {
     // 16 Mbit/s = 2 MB/s. Only lower bounds on time: a busy machine makes uploads slower, never
-    // faster, so these hold however loaded it is; the byte counts are exact.
+    // faster, so these hold however loaded it is (10 % off for the link's 50 ms of slack); the
+    // byte counts are exact.
     const bitsPerSec = 16e6
     const em = await emulator({ uploadBitsPerSec: bitsPerSec })
     const fal = client(em)
@@ -460,7 +461,7 @@ describe('fal emulator with the real @fal-ai/client', () => {
     let t0 = performance.now()
     await fal.storage.upload(new Blob([new Uint8Array(2 * MiB)], { type: 'video/mp4' }))
     expect(em.uploadedBytes).toBe(2 * MiB)
-    expect((performance.now() - t0) / 1000).toBeGreaterThanOrEqual(0.95 * linkSec(2 * MiB))
+    expect((performance.now() - t0) / 1000).toBeGreaterThanOrEqual(0.9 * linkSec(2 * MiB))
 
     // Two at once share the one link: together they take as long as their bytes in a row.
     t0 = performance.now()
@@ -469,7 +470,7 @@ describe('fal emulator with the real @fal-ai/client', () => {
       fal.storage.upload(new Blob([new Uint8Array(1 * MiB)], { type: 'video/mp4' })),
     ])
     expect(em.uploadedBytes).toBe(4 * MiB)
-    expect((performance.now() - t0) / 1000).toBeGreaterThanOrEqual(0.95 * linkSec(2 * MiB))
+    expect((performance.now() - t0) / 1000).toBeGreaterThanOrEqual(0.9 * linkSec(2 * MiB))
     expect(em.uploads().map((u) => u.size)).toEqual([2 * MiB, 1 * MiB, 1 * MiB])
   })
 

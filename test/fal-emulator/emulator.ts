@@ -261,6 +261,8 @@ const QUEUE_HOST = 'queue.fal.run'
 const RUN_HOST = 'fal.run'
 const REST_HOSTS = new Set(['rest.fal.ai', 'rest.alpha.fal.ai'])
 const MAX_JSON_BODY = 64 * 1024 * 1024
+/** Idle time the throttled uplink may make up for (see throughUplink). */
+const UPLINK_SLACK_MS = 50
 /** fal's request error types by status (docs "Request Error Types"). */
 const ERROR_TYPES: Record<number, string> = {
   500: 'internal_error',
@@ -660,13 +662,15 @@ class Emulator implements FalEmulator {
   /**
    * Holds a chunk of upload bytes until the uplink would have delivered it: each chunk takes
    * bytes × 8 / rate on the link, after whatever is already on it. While a chunk waits the request
-   * stream is not read, so TCP backpressure slows the sender to the same rate.
+   * stream is not read, so TCP backpressure slows the sender to the same rate. The link may make
+   * up for up to UPLINK_SLACK_MS it stood idle: a timer that fires late on a busy machine (every
+   * 64 KiB chunk waits on one) must not slow a long upload below the rate.
    */
   private async throughUplink(bytes: number): Promise<void> {
     if (this.uploadBitsPerSec === undefined) return
     const now = performance.now()
-    this.uplinkFreeAt =
-      Math.max(now, this.uplinkFreeAt) + (bytes * 8 * 1000) / this.uploadBitsPerSec
+    const from = Math.max(now - UPLINK_SLACK_MS, this.uplinkFreeAt)
+    this.uplinkFreeAt = from + (bytes * 8 * 1000) / this.uploadBitsPerSec
     const wait = this.uplinkFreeAt - now
     if (wait >= 1) await delay(wait, undefined, { signal: this.abort.signal })
   }
