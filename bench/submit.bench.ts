@@ -220,7 +220,7 @@ describe('time to submit', () => {
             value: baselineMs,
           },
           target: { minRatio: 5, text: '≥ 5× faster' },
-          notes: `${CLIP_SEC} s 4K60 clip of ${mb(sourceBytes)} over a ${uplink} uplink (the local fal reads uploads no faster). Reanimate trims to 10 s and prepares 768 px: prepare ${sec(prepareMs)} (${prepareCpuSec.toFixed(1)} s of ffmpeg CPU: on an idle machine that is the floor, on a busy one the wall time is longer), upload ${sec(uploadMs)}, ${first.bytes} bytes uploaded (prepared file ${preparedBytes} bytes); the baseline uploads ${baselineBytes} bytes (${sec(linkMs)} at the link's full rate). Measured at ${load}`,
+          notes: `${CLIP_SEC} s 4K60 clip of ${mb(sourceBytes)} over a ${uplink} uplink (the local fal reads uploads no faster). Reanimate trims to 10 s and prepares 768 px: prepare ${sec(prepareMs)} (${prepareCpuSec.toFixed(1)} s of ffmpeg CPU: on an idle machine that is the floor, on a busy one the wall time is longer), upload ${sec(uploadMs)}, ${first.bytes} bytes uploaded (prepared file ${preparedBytes} bytes); the baseline uploads ${baselineBytes} bytes (${sec(linkMs)} at the link's full rate). The synthetic clip prepares small; a camera clip's 768 px prepare is a few MB, each 5 MB another 2 s at this rate. Measured at ${load}`,
         },
         {
           name: 'rerender_upload_bytes',
