@@ -2,16 +2,17 @@
  * Runs the local fal emulator until Ctrl-C:
  *
  *   npx tsx test/fal-emulator/cli.ts [--port N] [--processing-ms N] [--queue-delay-ms N]
- *                                    [--concurrency N] [--strict-key KEY] [--instant] [--quiet]
+ *                                    [--concurrency N] [--strict-key KEY] [--instant]
+ *                                    [--upload-mbit N] [--quiet]
  *
  * Prints `FAL_PROXY_URL=<proxyUrl>` on stdout (one line, for `eval`/scripts) and one line per
- * request on stderr unless --quiet.
+ * request on stderr unless --quiet. --upload-mbit throttles uploads to N Mbit/s (the user's uplink).
  */
 import { startFalEmulator, type EmulatorOptions } from './emulator'
 
 const USAGE =
   'usage: tsx test/fal-emulator/cli.ts [--port N] [--processing-ms N] [--queue-delay-ms N] ' +
-  '[--concurrency N] [--strict-key KEY] [--instant] [--quiet]'
+  '[--concurrency N] [--strict-key KEY] [--instant] [--upload-mbit N] [--quiet]'
 
 function parseArgs(argv: string[]): EmulatorOptions & { quiet: boolean } {
   const out: EmulatorOptions & { quiet: boolean } = { quiet: false }
@@ -46,6 +47,12 @@ function parseArgs(argv: string[]): EmulatorOptions & { quiet: boolean } {
         const key = value()
         if (!key) throw new Error('--strict-key needs a value')
         out.strictKey = key
+        break
+      }
+      case '--upload-mbit': {
+        const mbit = num(flag, value())
+        if (mbit === 0) throw new Error('--upload-mbit needs a positive number')
+        out.uploadBitsPerSec = mbit * 1e6
         break
       }
       case '--quiet':

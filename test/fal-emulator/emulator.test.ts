@@ -449,6 +449,31 @@ describe('fal emulator with the real @fal-ai/client', () => {
     expect(em.uploads()[0]).toMatchObject({ multipart: true, partCount: 10, size: 91 * MiB })
   })
 
+  it('throttles uploads to the uplink rate, shared by concurrent uploads, and counts the bytes', async () => {
+    // 16 Mbit/s = 2 MB/s. Only lower bounds on time: a busy machine makes uploads slower, never
+    // faster, so these hold however loaded it is (10 % off for the link's 50 ms of slack); the
+    // byte counts are exact.
+    const bitsPerSec = 16e6
+    const em = await emulator({ uploadBitsPerSec: bitsPerSec })
+    const fal = client(em)
+    const linkSec = (bytes: number) => (bytes * 8) / bitsPerSec
+
+    let t0 = performance.now()
+    await fal.storage.upload(new Blob([new Uint8Array(2 * MiB)], { type: 'video/mp4' }))
+    expect(em.uploadedBytes).toBe(2 * MiB)
+    expect((performance.now() - t0) / 1000).toBeGreaterThanOrEqual(0.9 * linkSec(2 * MiB))
+
+    // Two at once share the one link: together they take as long as their bytes in a row.
+    t0 = performance.now()
+    await Promise.all([
+      fal.storage.upload(new Blob([new Uint8Array(1 * MiB)], { type: 'video/mp4' })),
+      fal.storage.upload(new Blob([new Uint8Array(1 * MiB)], { type: 'video/mp4' })),
+    ])
+    expect(em.uploadedBytes).toBe(4 * MiB)
+    expect((performance.now() - t0) / 1000).toBeGreaterThanOrEqual(0.9 * linkSec(2 * MiB))
+    expect(em.uploads().map((u) => u.size)).toEqual([2 * MiB, 1 * MiB, 1 * MiB])
+  })
+
   it('streams status over SSE with log deltas that the client does not double-count', async () => {
     const em = await emulator({ processingMs: 300 })
     const fal = client(em)

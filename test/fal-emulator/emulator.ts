@@ -91,6 +91,12 @@ export interface EmulatorOptions {
    * (`select_every_nth_frame: 1`) the output is the input itself, with no ffmpeg run.
    */
   instant?: boolean
+  /**
+   * The user's uplink, in bits per second: upload bytes (single PUTs and multipart parts) are read
+   * no faster than this. Concurrent uploads share it, as they share one connection at home.
+   * Default: as fast as loopback goes.
+   */
+  uploadBitsPerSec?: number
   /** Default `$FFMPEG_PATH` or `ffmpeg` on PATH. */
   ffmpegPath?: string
   /** Default `$FFPROBE_PATH` or `ffprobe` on PATH. */
@@ -231,6 +237,8 @@ export interface FalEmulator {
   submits(): LogEntry[]
   /** Files stored through the storage API (outputs excluded). */
   uploads(): StoredFile[]
+  /** Upload bytes received since start (single PUTs and parts, cut-off ones included). */
+  readonly uploadedBytes: number
   readonly jobs: Map<string, EmulatorJob>
   /** Webhook POSTs made (loopback URLs only; others are recorded with an error). */
   readonly webhooks: WebhookDelivery[]
@@ -253,6 +261,8 @@ const QUEUE_HOST = 'queue.fal.run'
 const RUN_HOST = 'fal.run'
 const REST_HOSTS = new Set(['rest.fal.ai', 'rest.alpha.fal.ai'])
 const MAX_JSON_BODY = 64 * 1024 * 1024
+/** Idle time the throttled uplink may make up for (see throughUplink). */
+const UPLINK_SLACK_MS = 50
 /** fal's request error types by status (docs "Request Error Types"). */
 const ERROR_TYPES: Record<number, string> = {
   500: 'internal_error',
@@ -408,6 +418,7 @@ class Emulator implements FalEmulator {
   readonly log: LogEntry[] = []
   readonly jobs = new Map<string, JobInternal>()
   readonly webhooks: WebhookDelivery[] = []
+  uploadedBytes = 0
 
   private readonly server: http.Server
   private readonly files = new Map<string, FileRecord>()
@@ -426,6 +437,9 @@ class Emulator implements FalEmulator {
   private readonly ffprobe: string
   private readonly look: string
   private readonly instant: boolean
+  private readonly uploadBitsPerSec: number | undefined
+  /** When the throttled uplink has sent everything given to it so far (performance.now() ms). */
+  private uplinkFreeAt = 0
 
   constructor(
     private readonly options: EmulatorOptions,
@@ -440,6 +454,9 @@ class Emulator implements FalEmulator {
     this.ffprobe = options.ffprobePath ?? process.env.FFPROBE_PATH ?? 'ffprobe'
     this.look = options.look ?? 'negate'
     this.instant = options.instant ?? false
+    if (options.uploadBitsPerSec !== undefined && !(options.uploadBitsPerSec > 0))
+      throw new Error('fal emulator: uploadBitsPerSec must be positive')
+    this.uploadBitsPerSec = options.uploadBitsPerSec
     this.server = http.createServer((req, res) => {
       this.track(this.handle(req, res))
     })
@@ -640,6 +657,22 @@ class Emulator implements FalEmulator {
     const detail = http.STATUS_CODES[code] ?? 'Error'
     if (!errorType) return this.json(ctx, code, { detail })
     this.json(ctx, code, { detail, error_type: errorType }, { 'X-Fal-Error-Type': errorType })
+  }
+
+  /**
+   * Holds a chunk of upload bytes until the uplink would have delivered it: each chunk takes
+   * bytes × 8 / rate on the link, after whatever is already on it. While a chunk waits the request
+   * stream is not read, so TCP backpressure slows the sender to the same rate. The link may make
+   * up for up to UPLINK_SLACK_MS it stood idle: a timer that fires late on a busy machine (every
+   * 64 KiB chunk waits on one) must not slow a long upload below the rate.
+   */
+  private async throughUplink(bytes: number): Promise<void> {
+    if (this.uploadBitsPerSec === undefined) return
+    const now = performance.now()
+    const from = Math.max(now - UPLINK_SLACK_MS, this.uplinkFreeAt)
+    this.uplinkFreeAt = from + (bytes * 8 * 1000) / this.uploadBitsPerSec
+    const wait = this.uplinkFreeAt - now
+    if (wait >= 1) await delay(wait, undefined, { signal: this.abort.signal })
   }
 
   // ----- routing
@@ -1427,18 +1460,17 @@ class Emulator implements FalEmulator {
     const hash = createHash('md5')
     let size = 0
     await fsp.mkdir(path.dirname(dest), { recursive: true })
+    const received = async function* (this: Emulator, source: AsyncIterable<Buffer>) {
+      for await (const chunk of source) {
+        await this.throughUplink(chunk.length)
+        size += chunk.length
+        this.uploadedBytes += chunk.length
+        hash.update(chunk)
+        yield chunk
+      }
+    }.bind(this)
     try {
-      await pipeline(
-        ctx.req,
-        async function* (source: AsyncIterable<Buffer>) {
-          for await (const chunk of source) {
-            size += chunk.length
-            hash.update(chunk)
-            yield chunk
-          }
-        },
-        fs.createWriteStream(dest),
-      )
+      await pipeline(ctx.req, received, fs.createWriteStream(dest))
     } catch (err) {
       await fsp.rm(dest, { force: true })
       throw err

@@ -51,7 +51,7 @@ export interface StageContext {
 }
 
 /** Bumped when prepare's output for the same inputs changes, so old prepared files are not reused. */
-const PREPARE_VERSION = 1
+const PREPARE_VERSION = 2
 
 const preparing = new Map<string, Promise<void>>()
 

@@ -117,6 +117,21 @@ describe('planPrepare', () => {
     )
     expect(args.slice(0, 4)).toEqual(['-i', '/clips/a.mp4', '-ss', '1'])
   })
+  it('scales reductions of 4× and more (4K to 768 px) with an area average, milder ones (1080p) with lanczos', () => {
+    const vf = (width: number, height: number) => {
+      const { args } = planPrepare(
+        probe({ width, height }),
+        { startSec: 0 },
+        { maxSide: 768 },
+        '/o.mp4',
+      )
+      return args[args.indexOf('-vf') + 1]
+    }
+    expect(vf(3840, 2160)).toContain('scale=768:432:flags=area')
+    expect(vf(3072, 1728)).toContain('scale=768:432:flags=area')
+    expect(vf(3070, 1726)).toContain('scale=768:432:flags=lanczos')
+    expect(vf(1920, 1080)).toContain('scale=768:432:flags=lanczos')
+  })
   it('omits the seek when starting at zero', () => {
     expect(planPrepare(probe(), { startSec: 0 }, { maxSide: 768 }, '/o.mp4').args[0]).toBe('-i')
   })
