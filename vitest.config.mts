@@ -53,6 +53,9 @@ export default defineConfig({
           name: 'bench',
           environment: 'node',
           include: ['bench/**/*.bench.ts'],
+          // The window's figures start `reanimate ui` from the built CLI and renderer, as e2e does
+          // (the two builds take a few seconds together).
+          globalSetup: ['test/e2e/global-setup.ts', 'test/global-cli.ts'],
           testTimeout: 900_000,
           hookTimeout: 900_000,
           fileParallelism: false,

@@ -4,7 +4,13 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFalEmulator, type FalEmulator } from '../fal-emulator/emulator'
 import { clips } from '../media/clips'
-import { compareReady, startApp, type AppUnderTest } from './harness'
+import { startApp, type AppUnderTest } from './harness'
+import {
+  logPresentedFrames,
+  presentedFrames,
+  renderTakeAndCompare,
+  resultDrifts,
+} from './player-sync'
 
 /** Original and take on one clock: measured frame by frame, as the viewer sees them. */
 describe('the player keeps the original and the result together', () => {
@@ -26,53 +32,17 @@ describe('the player keeps the original and the result together', () => {
 
   it('drifts at most one result frame over 10 s of side-by-side playback', async () => {
     const { page } = app
-    await page.getByLabel('Prompt', { exact: true }).fill('drift check')
-    await page.keyboard.press('Escape')
-    await page.keyboard.press('Control+Enter')
-    await expect
-      .poll(() => page.getByTestId('job-status').first().textContent(), { timeout: 120_000 })
-      .toMatch(/^Done/)
-    await page.getByRole('button', { name: 'Compare' }).click()
-    await expect.poll(() => compareReady(page), { timeout: 20_000 }).toEqual([true, true])
-
-    // Every frame each video presents, with the wall clock it was presented at.
-    await page.evaluate(() => {
-      type V = {
-        requestVideoFrameCallback(cb: (now: number, m: { mediaTime: number }) => void): void
-      }
-      const g = globalThis as unknown as {
-        document: { querySelector(s: string): V }
-        frames: Record<string, [number, number][]>
-      }
-      g.frames = { source: [], result: [] }
-      for (const name of ['source', 'result'] as const) {
-        const v = g.document.querySelector(`[data-testid=${name}-video]`)
-        const log = (now: number, m: { mediaTime: number }) => {
-          g.frames[name]?.push([now, m.mediaTime])
-          v.requestVideoFrameCallback(log)
-        }
-        v.requestVideoFrameCallback(log)
-      }
-    })
+    await renderTakeAndCompare(page, 'drift check')
+    await logPresentedFrames(page, { source: 'source-video', result: 'result-video' })
     await page.keyboard.press('Space')
     await page.waitForTimeout(10_500)
     await page.keyboard.press('Space')
-    const frames = await page.evaluate(
-      () => (globalThis as unknown as { frames: Record<string, [number, number][]> }).frames,
-    )
-    const source = frames.source ?? []
-    const result = frames.result ?? []
+    const { source = [], result = [] } = await presentedFrames(page)
     expect(source.length).toBeGreaterThan(200)
     expect(result.length).toBeGreaterThan(100)
-    // At each result frame: the source moment on screen then (its newest frame) against the
-    // result's, after the first second (the start of playback, when the result joins).
+    // After the first second (the start of playback, when the result joins).
     const resultFrame = 2 / 25
-    const drifts: number[] = []
-    for (const [now, media] of result) {
-      if (now - (result[0]?.[0] ?? 0) < 1000) continue
-      const shown = source.filter(([t]) => t <= now).at(-1)
-      if (shown) drifts.push(Math.abs(shown[1] - media))
-    }
+    const drifts = resultDrifts(source, result, { skipMs: 1000 })
     const worst = Math.max(...drifts)
     console.log(
       `player drift over ${drifts.length} result frames: worst ${(worst * 1000).toFixed(0)} ms (${(worst / resultFrame).toFixed(2)} result frames), ${drifts.filter((d) => d > resultFrame / 2 + 1e-3).length} over half a result frame`,

@@ -113,6 +113,10 @@ export async function uiCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv):
   if (values.json) io.stdout(JSON.stringify({ url: bridge.url }))
   else io.stdout(`Reanimate is at ${bridge.url}`)
   if (!values['no-open']) openBrowser(bridge.url)
+  // While the browser loads the window: the window's first call (app.info) waits for ffmpeg and
+  // ffprobe to be found (each run with -version, then cached), a second of a cold start if begun
+  // only then.
+  void services.tools.status()
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve)

@@ -90,6 +90,9 @@ export async function versionOf(file: string): Promise<string | null> {
     const { stdout } = await execa(file, ['-version'], {
       timeout: 10_000,
       reject: false,
+      // No kill-on-exit hook for a run this short: while one is registered, its signal handler
+      // re-raises a Ctrl-C that `reanimate ui` handles, cutting its shutdown short (exit by signal).
+      cleanup: false,
       ...childEnvOptions(),
     })
     return parseVersion(stdout)

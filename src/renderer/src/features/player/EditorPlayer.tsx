@@ -117,8 +117,13 @@ export function EditorPlayer({ clip, fps }: { clip: ClipDoc; fps: number }) {
       const expected = s.currentTime - clip.in
       const drift = r.currentTime - expected
       if (Math.abs(drift) > 0.25) r.currentTime = Math.max(0, expected)
-      // Small drift is taken back over the next frames, without a visible seek.
-      else r.playbackRate = speed * Math.min(1.1, Math.max(0.9, 1 - drift * 2))
+      // Started together, both videos run on the page's one clock and stay within a frame by
+      // themselves: a nudge there would only make the result wobble around the original. Beyond
+      // a frame (a stall, a loop) the drift is taken back over the next frames, without a visible
+      // seek, and the result runs at the original's rate again once back within half a frame.
+      else if (Math.abs(drift) > 1 / fps)
+        r.playbackRate = speed * Math.min(1.1, Math.max(0.9, 1 - drift * 2))
+      else if (Math.abs(drift) < 0.5 / fps) r.playbackRate = speed
       if (r.paused) void r.play().catch(() => undefined)
     }
     const tick = (t: number) => {
@@ -139,6 +144,14 @@ export function EditorPlayer({ clip, fps }: { clip: ClipDoc; fps: number }) {
     let stopped = false
     // A play() cut short by this effect's own cleanup (a new speed, view or take) is not a failure.
     s.play().catch(() => !stopped && setPlaying(false))
+    // The result starts with the original, in the same task, not at the original's first frame:
+    // that is a frame or more late, and the start is where the two would part most.
+    if (r?.duration) {
+      const expected = Math.max(0, s.currentTime - clip.in)
+      if (Math.abs(r.currentTime - expected) > 0.5 / fps) r.currentTime = expected
+      r.playbackRate = speed
+      void r.play().catch(() => undefined)
+    }
     return () => {
       stopped = true
       if (s.cancelVideoFrameCallback) s.cancelVideoFrameCallback(handle)
