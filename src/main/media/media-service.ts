@@ -207,15 +207,17 @@ export class MediaService {
     const times = filmstripTimes(range.startSec, range.endSec, count)
     const bin = await this.ffmpeg()
     const probe = await this.probe(file)
-    const out = await this.cached('filmstrips', file, '.jpg', [times, height], (partial) =>
-      runFfmpeg({
-        bin,
-        args: planFilmstrip(file, times, height, partial),
-        purpose: 'filmstrip',
-        file,
-        log: this.log,
-      }),
-    )
+    const source = { file, container: probe.container, startTimeSec: probe.startTimeSec }
+    const out = await this.cached('filmstrips', file, '.jpg', [times, height], async (partial) => {
+      const listFile = `${partial}.ffconcat`
+      const plan = planFilmstrip(source, times, height, partial, listFile)
+      if (plan.list !== null) await fs.writeFile(listFile, plan.list)
+      try {
+        await runFfmpeg({ bin, args: plan.args, purpose: 'filmstrip', file, log: this.log })
+      } finally {
+        if (plan.list !== null) await fs.rm(listFile, { force: true })
+      }
+    })
     const tileWidth = Math.max(2, Math.round(((probe.width / probe.height) * height) / 2) * 2)
     return { path: out, times, tileWidth, tileHeight: height }
   }
