@@ -18,6 +18,7 @@ import { parseRate } from './probe-parse'
 import { writtenShortfall, type PlannedVideo, type WrittenVideo } from './written-check'
 import { planPrepare } from './prepare-plan'
 import {
+  FILMSTRIP_LINUX_ENV,
   filmstripTimes,
   needsPlaybackProxy,
   planFilmstrip,
@@ -213,7 +214,14 @@ export class MediaService {
       const plan = planFilmstrip(source, times, height, partial, listFile)
       if (plan.list !== null) await fs.writeFile(listFile, plan.list)
       try {
-        await runFfmpeg({ bin, args: plan.args, purpose: 'filmstrip', file, log: this.log })
+        await runFfmpeg({
+          bin,
+          args: plan.args,
+          purpose: 'filmstrip',
+          file,
+          log: this.log,
+          ...(process.platform === 'linux' ? { env: FILMSTRIP_LINUX_ENV } : {}),
+        })
       } finally {
         if (plan.list !== null) await fs.rm(listFile, { force: true })
       }
