@@ -177,6 +177,27 @@ export const clips = {
     await ffmpeg([...video('3840x2160', 60, seconds), ...h264, '-g', '60', out])
     return out
   },
+  /**
+   * A clip whose brightness tells its time: luma 16 + 5 per second (limited range), 10 fps, no
+   * other detail. `codec` picks the encoding, e.g. H.264 with a keyframe every `-g` frames, or MJPEG
+   * (every frame a keyframe).
+   */
+  async timeLuma(dir: string, name: string, seconds: number, codec: string[]): Promise<string> {
+    const out = path.join(dir, name)
+    await ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      `color=c=black:s=160x120:r=10:d=${seconds},geq=lum='16+5*T':cb=128:cr=128`,
+      ...tone(seconds),
+      ...codec,
+      '-c:a',
+      'aac',
+      '-shortest',
+      out,
+    ])
+    return out
+  },
   async empty(dir: string): Promise<string> {
     const out = path.join(dir, 'empty.mp4')
     await fs.writeFile(out, '')
@@ -293,4 +314,26 @@ export async function framePsnr(
   const m = /average:(\S+)/.exec(stderr)
   if (!m) throw new Error(`no PSNR in ffmpeg output: ${stderr.slice(-500)}`)
   return m[1] === 'inf' ? Infinity : Number(m[1])
+}
+
+/** The time (seconds) each of `count` side-by-side tiles of a timeLuma clip's filmstrip shows. */
+export async function tileTimes(image: string, count: number): Promise<number[]> {
+  const { stdout } = await run(
+    FFMPEG,
+    // prettier-ignore
+    ['-hide_banner', '-v', 'error', '-i', image, '-vf', 'format=gray', '-f', 'rawvideo', '-'],
+    { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 },
+  )
+  const { width, height } = await inspect(image)
+  const tile = Math.floor(width / count)
+  return Array.from({ length: count }, (_, i) => {
+    let sum = 0
+    // The middle half of each tile, away from the edges JPEG blurs into the neighbours.
+    const x0 = i * tile + Math.floor(tile / 4)
+    const x1 = (i + 1) * tile - Math.floor(tile / 4)
+    for (let y = 0; y < height; y++) for (let x = x0; x < x1; x++) sum += stdout[y * width + x] ?? 0
+    const gray = sum / ((x1 - x0) * height)
+    // JPEG gray is full range: back to limited-range luma above 16, 5 a second.
+    return (gray * 219) / 255 / 5
+  })
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CommandLog } from '../../src/main/media/command-log'
 import { MediaService } from '../../src/main/media/media-service'
 import { Tools } from '../../src/main/media/tools'
-import { clips, inspect, tempDir } from './clips'
+import { clips, inspect, tempDir, tileTimes } from './clips'
 
 let dir: string
 let media: MediaService
@@ -59,6 +59,56 @@ describe('previews', () => {
     const cmd = log.list().find((r) => r.purpose === 'filmstrip')
     // One seek per thumbnail before its input: never a full decode.
     expect(cmd?.commandLine.match(/-ss [\d.]+ -protocol_whitelist file -i/g)).toHaveLength(5)
+  })
+
+  describe('a long clip: keyframes only, each tile from its own slice', () => {
+    const h264 = (gop: number) => ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', `${gop}`]
+    const lastCommand = () =>
+      log
+        .list()
+        .filter((r) => r.purpose === 'filmstrip')
+        .at(-1)
+    /** Four 10 s slices of a 40 s clip: keyframe mode, tile i is from [10 i, 10 i + 10). */
+    async function strip(src: string) {
+      const s = await media.filmstrip(src, { startSec: 0, endSec: 40 }, 4, 48)
+      expect(s.times).toEqual([5, 15, 25, 35])
+      expect(await imageSize(s.path)).toEqual([4 * 64, 48])
+      return tileTimes(s.path, 4)
+    }
+
+    it('H.264 with a keyframe a second: the keyframe at or before each middle, through one list', async () => {
+      const shown = await strip(await clips.timeLuma(dir, 'luma-1s.mp4', 40, h264(10)))
+      // One input (the list), never a full decode.
+      expect(lastCommand()?.commandLine).toMatch(/-skip_frame nokey -f concat .* -i \S+\.ffconcat/)
+      expect(lastCommand()?.commandLine.match(/ -i /g)).toHaveLength(1)
+      shown.forEach((t, i) => {
+        expect(t).toBeGreaterThan(10 * i + 4)
+        expect(t).toBeLessThan(10 * i + 5.5)
+      })
+    })
+
+    it('MJPEG, every frame a keyframe: still one frame a tile, from its middle', async () => {
+      const shown = await strip(
+        await clips.timeLuma(dir, 'luma-intra.mov', 40, ['-c:v', 'mjpeg', '-q:v', '3']),
+      )
+      shown.forEach((t, i) => expect(Math.abs(t - (10 * i + 5))).toBeLessThan(0.6))
+    })
+
+    it('fewer keyframes than tiles (one every 25 s): the nearest keyframe before, no tile shifted', async () => {
+      const shown = await strip(await clips.timeLuma(dir, 'luma-25s.mp4', 40, h264(250)))
+      // Keyframes at 0 and 25 s: tiles at 5, 15 show 0; 25, 35 show 25.
+      ;[0, 0, 25, 25].forEach((k, i) => expect(Math.abs((shown[i] ?? -1) - k)).toBeLessThan(0.6))
+    })
+
+    it('an MPEG-TS with timestamps from 11 s: one input per tile, tiles still in place', async () => {
+      const src = await clips.timeLuma(dir, 'luma.ts', 40, [...h264(10), '-output_ts_offset', '10'])
+      const shown = await strip(src)
+      expect(lastCommand()?.commandLine.match(/ -i /g)).toHaveLength(4)
+      shown.forEach((t, i) => {
+        expect(t).toBeGreaterThan(10 * i + 3.9)
+        expect(t).toBeLessThan(10 * i + 5.5)
+      })
+    })
   })
 
   it('asks for the same filmstrip twice at once and runs ffmpeg once', async () => {

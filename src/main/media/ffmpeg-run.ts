@@ -20,6 +20,8 @@ export interface FfmpegRunOptions {
   log?: CommandLog
   /** The file the run is about, named in errors. */
   file?: string
+  /** Variables added to the child's minimal environment (see childEnv). */
+  env?: Record<string, string>
 }
 
 /** The most telling line of ffmpeg's stderr for an error message. */
@@ -64,6 +66,7 @@ export async function runFfmpeg(options: FfmpegRunOptions): Promise<void> {
     reject: false,
     stdin: 'ignore',
     ...childEnvOptions(),
+    ...(options.env ? { env: { ...childEnvOptions().env, ...options.env } } : {}),
     ...(options.signal ? { cancelSignal: options.signal } : {}),
     // ffmpeg ignores SIGTERM while blocked on output sometimes; escalate.
     forceKillAfterDelay: 2000,

@@ -18,6 +18,7 @@ import { parseRate } from './probe-parse'
 import { writtenShortfall, type PlannedVideo, type WrittenVideo } from './written-check'
 import { planPrepare } from './prepare-plan'
 import {
+  FILMSTRIP_LINUX_ENV,
   filmstripTimes,
   needsPlaybackProxy,
   planFilmstrip,
@@ -207,15 +208,24 @@ export class MediaService {
     const times = filmstripTimes(range.startSec, range.endSec, count)
     const bin = await this.ffmpeg()
     const probe = await this.probe(file)
-    const out = await this.cached('filmstrips', file, '.jpg', [times, height], (partial) =>
-      runFfmpeg({
-        bin,
-        args: planFilmstrip(file, times, height, partial),
-        purpose: 'filmstrip',
-        file,
-        log: this.log,
-      }),
-    )
+    const source = { file, container: probe.container, startTimeSec: probe.startTimeSec }
+    const out = await this.cached('filmstrips', file, '.jpg', [times, height], async (partial) => {
+      const listFile = `${partial}.ffconcat`
+      const plan = planFilmstrip(source, times, height, partial, listFile)
+      if (plan.list !== null) await fs.writeFile(listFile, plan.list)
+      try {
+        await runFfmpeg({
+          bin,
+          args: plan.args,
+          purpose: 'filmstrip',
+          file,
+          log: this.log,
+          ...(process.platform === 'linux' ? { env: FILMSTRIP_LINUX_ENV } : {}),
+        })
+      } finally {
+        if (plan.list !== null) await fs.rm(listFile, { force: true })
+      }
+    })
     const tileWidth = Math.max(2, Math.round(((probe.width / probe.height) * height) / 2) * 2)
     return { path: out, times, tileWidth, tileHeight: height }
   }
