@@ -440,6 +440,7 @@ export function createServices(options: ServicesOptions) {
         resolveLocal: loraFile,
       })
       rememberLoras([req.params])
+      // The list grows while the folder is probed: the taskbar counts each job as it is queued.
       progress.start(run.batchId, run.jobIds)
       void run.finished.then(
         (s) => {
@@ -467,6 +468,8 @@ export function createServices(options: ServicesOptions) {
         },
         () => progress.finish(run.batchId),
       )
+      // Jobs are already running; the window gets the whole plan (N of M) once every file is read.
+      await run.planned
       return {
         batchId: run.batchId,
         total: run.counts.toRender + run.counts.collecting,

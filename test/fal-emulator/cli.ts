@@ -3,19 +3,23 @@
  *
  *   npx tsx test/fal-emulator/cli.ts [--port N] [--processing-ms N] [--queue-delay-ms N]
  *                                    [--concurrency N] [--strict-key KEY] [--instant]
- *                                    [--upload-mbit N] [--quiet]
+ *                                    [--upload-mbit N] [--quiet] [--print-submits]
  *
  * Prints `FAL_PROXY_URL=<proxyUrl>` on stdout (one line, for `eval`/scripts) and one line per
  * request on stderr unless --quiet. --upload-mbit throttles uploads to N Mbit/s (the user's uplink).
+ * With --print-submits, each accepted submit also prints `SUBMITTED <epoch ms> <request id>` on
+ * stdout (the benchmarks time the first one).
  */
 import { startFalEmulator, type EmulatorOptions } from './emulator'
 
 const USAGE =
   'usage: tsx test/fal-emulator/cli.ts [--port N] [--processing-ms N] [--queue-delay-ms N] ' +
-  '[--concurrency N] [--strict-key KEY] [--instant] [--upload-mbit N] [--quiet]'
+  '[--concurrency N] [--strict-key KEY] [--instant] [--upload-mbit N] [--quiet] [--print-submits]'
 
-function parseArgs(argv: string[]): EmulatorOptions & { quiet: boolean } {
-  const out: EmulatorOptions & { quiet: boolean } = { quiet: false }
+type Args = EmulatorOptions & { quiet: boolean; printSubmits: boolean }
+
+function parseArgs(argv: string[]): Args {
+  const out: Args = { quiet: false, printSubmits: false }
   const num = (flag: string, value: string | undefined) => {
     const n = Number(value)
     if (value === undefined || !Number.isFinite(n) || n < 0) {
@@ -58,6 +62,9 @@ function parseArgs(argv: string[]): EmulatorOptions & { quiet: boolean } {
       case '--quiet':
         out.quiet = true
         break
+      case '--print-submits':
+        out.printSubmits = true
+        break
       case '--help':
       case '-h':
         console.log(USAGE)
@@ -78,15 +85,16 @@ async function main(): Promise<void> {
     console.error(`${(err as Error).message}\n${USAGE}`)
     process.exit(2)
   }
-  const { quiet, ...options } = args
-  if (!quiet) {
-    options.onLog = (e) => {
-      const id = e.requestId ? ` ${e.requestId}` : ''
-      const fault = e.fault ? ` (fault: ${e.fault})` : ''
-      console.error(
-        `${new Date(e.time).toISOString()} ${e.status} ${e.kind} ${e.method} ${e.target}${id}${fault}`,
-      )
-    }
+  const { quiet, printSubmits, ...options } = args
+  options.onLog = (e) => {
+    if (printSubmits && e.kind === 'submit' && e.status === 200)
+      console.log(`SUBMITTED ${e.time} ${e.requestId ?? ''}`)
+    if (quiet) return
+    const id = e.requestId ? ` ${e.requestId}` : ''
+    const fault = e.fault ? ` (fault: ${e.fault})` : ''
+    console.error(
+      `${new Date(e.time).toISOString()} ${e.status} ${e.kind} ${e.method} ${e.target}${id}${fault}`,
+    )
   }
   const emulator = await startFalEmulator(options)
   console.log(`FAL_PROXY_URL=${emulator.proxyUrl}`)

@@ -126,19 +126,20 @@ export async function batchCommand(
       maxSide,
       names: 'flag',
       resolveLocal: (p) => path.resolve(p),
+      // The plan grows while the folder is probed, and its first jobs run meanwhile.
+      onPlanned: (chunk) => {
+        for (const e of chunk) {
+          if (e.kind === 'job' && e.jobId) {
+            labels.set(e.jobId, rel(e.source))
+            total++
+          }
+          if (e.kind === 'invalid')
+            io.stderr(`reanimate: cannot read ${rel(e.source)}: ${e.error.message}`)
+          if (e.kind === 'job' && e.action !== 'new')
+            io.stderr(`reanimate: ${rel(e.source)}: ${e.message}`)
+        }
+      },
     })
-    for (const e of run.entries) {
-      if (e.kind === 'job') labels.set(e.jobId, rel(e.source))
-      if (e.kind === 'invalid')
-        io.stderr(`reanimate: cannot read ${rel(e.source)}: ${e.error.message}`)
-      if (e.kind === 'job' && e.action !== 'new')
-        io.stderr(`reanimate: ${rel(e.source)}: ${e.message}`)
-    }
-    const c = run.counts
-    total = run.jobIds.length
-    io.stderr(
-      `reanimate: ${c.done} done, ${c.toRender} to render${c.collecting ? `, ${c.collecting} to collect from fal` : ''}, ${c.skipped} skipped, ${c.unreadable} unreadable; concurrency ${concurrency ?? services.settings.get().concurrency}`,
-    )
 
     let interrupted = false
     const onSigint = () => {
@@ -149,6 +150,11 @@ export async function batchCommand(
     process.once('SIGINT', onSigint)
     let summary
     try {
+      await run.planned
+      const c = run.counts
+      io.stderr(
+        `reanimate: ${c.done} done, ${c.toRender} to render${c.collecting ? `, ${c.collecting} to collect from fal` : ''}, ${c.skipped} skipped, ${c.unreadable} unreadable; concurrency ${concurrency ?? services.settings.get().concurrency}`,
+      )
       summary = await run.finished
     } finally {
       process.removeListener('SIGINT', onSigint)
@@ -178,7 +184,7 @@ export async function batchCommand(
       succeeded: summary.succeeded,
       failed: summary.failed,
       skipped: summary.skipped,
-      alreadyDone: c.done,
+      alreadyDone: run.counts.done,
       ...(error ? { error } : {}),
     })
   } catch (err) {

@@ -97,47 +97,81 @@ export async function isReanimateResult(file: string): Promise<boolean> {
   }
 }
 
-/**
- * Sorts every file of the folder: a video (it probes as one), not a video (skipped), or a file with
- * a video extension that cannot be read (reported). A video extension only decides whether a failed
- * probe is an error or a plain "not a video".
- */
-export async function findCandidates(
-  options: { dir: string; outDir?: string; recursive: boolean; reportHidden?: boolean },
-  media: MediaService,
-): Promise<Candidate[]> {
+/** How many files ahead of the one being yielded are checked and probed: bounded work and memory. */
+const LOOK_AHEAD = 16
+
+/** The files a batch of `dir` looks at, in folder order, and (when asked) its hidden ones. */
+export async function folderFiles(options: {
+  dir: string
+  outDir?: string
+  recursive: boolean
+  reportHidden?: boolean
+}): Promise<{ files: string[]; hidden: string[] }> {
   const hidden: string[] = []
   const files = await scanFolder(options.dir, {
     recursive: options.recursive,
     ...(options.outDir ? { exclude: options.outDir } : {}),
     ...(options.reportHidden ? { hidden } : {}),
   })
-  // Probing is the slow part of planning: a few at a time, results kept in folder order.
+  return { files, hidden: hidden.sort() }
+}
+
+/**
+ * Sorts files, in their order, as it goes: a video (it probes as one), not a video (skipped), or a
+ * file with a video extension that cannot be read (reported). A video extension only decides
+ * whether a failed probe is an error or a plain "not a video". A file is yielded as soon as its
+ * probe (and every earlier one) is in, so a batch starts on the first clips while later ones are
+ * still being probed. `hidden` files come last, as skipped.
+ */
+export async function* sortFiles(
+  files: readonly string[],
+  hidden: readonly string[],
+  media: MediaService,
+): AsyncGenerator<Candidate, void, undefined> {
+  // Probing is the slow part of planning: a few at a time, a bounded window ahead of the reader.
   const pool = new PQueue({ concurrency: 4 })
-  // Reanimate's own results (beside their sources, from `run`) are not clips to restyle again.
-  const results = new Set<string>()
-  for (const f of files) if (await isReanimateResult(f)) results.add(f)
-  const probes = new Map(
-    files.filter((f) => !results.has(f)).map((f) => [f, pool.add(() => media.probe(f))]),
-  )
-  for (const p of probes.values()) p.catch(() => undefined)
-  const out: Candidate[] = []
-  for (const source of files) {
-    if (results.has(source)) {
-      out.push({ kind: 'skip', source, reason: 'a Reanimate result' })
-      continue
-    }
-    const videoExt = isVideoName(path.basename(source))
+  // The checks started, by index; each is dropped once yielded (only the window stays in memory).
+  const checks = new Map<number, Promise<Candidate>>()
+  let started = 0
+  const check = async (source: string): Promise<Candidate> => {
+    // Reanimate's own results (beside their sources, from `run`) are not clips to restyle again.
+    if (await isReanimateResult(source))
+      return { kind: 'skip', source, reason: 'a Reanimate result' }
     try {
-      await probes.get(source)
-      out.push({ kind: 'video', source })
+      await pool.add(() => media.probe(source))
+      return { kind: 'video', source }
     } catch (err) {
-      if (videoExt) out.push({ kind: 'invalid', source, error: toErrorInfo(err) })
-      else out.push({ kind: 'skip', source, reason: 'not a video' })
+      if (isVideoName(path.basename(source)))
+        return { kind: 'invalid', source, error: toErrorInfo(err) }
+      return { kind: 'skip', source, reason: 'not a video' }
     }
   }
-  for (const source of hidden.sort())
-    out.push({ kind: 'skip', source, reason: 'a hidden or system file' })
+  for (let i = 0; i < files.length; i++) {
+    for (; started < Math.min(files.length, i + LOOK_AHEAD); started++)
+      checks.set(started, check(files[started] as string))
+    const candidate = await (checks.get(i) as Promise<Candidate>)
+    checks.delete(i)
+    yield candidate
+  }
+  for (const source of hidden) yield { kind: 'skip', source, reason: 'a hidden or system file' }
+}
+
+/** Every file of a folder sorted as it goes (see `sortFiles`), hidden ones last when asked. */
+export async function* streamCandidates(
+  options: { dir: string; outDir?: string; recursive: boolean; reportHidden?: boolean },
+  media: MediaService,
+): AsyncGenerator<Candidate, void, undefined> {
+  const { files, hidden } = await folderFiles(options)
+  yield* sortFiles(files, hidden, media)
+}
+
+/** Every file of the folder sorted at once (the batch preview): see `streamCandidates`. */
+export async function findCandidates(
+  options: { dir: string; outDir?: string; recursive: boolean; reportHidden?: boolean },
+  media: MediaService,
+): Promise<Candidate[]> {
+  const out: Candidate[] = []
+  for await (const c of streamCandidates(options, media)) out.push(c)
   return out
 }
 

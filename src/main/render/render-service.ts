@@ -22,8 +22,11 @@ import { targetFrameRate } from '../../shared/frames'
 import {
   findCandidates,
   isDoneOutput,
+  folderFiles,
   mirroredOutput,
+  sortFiles,
   writeSummary,
+  type Candidate,
   type SummaryRow,
 } from '../jobs/batch'
 import { Journal } from '../jobs/journal'
@@ -96,6 +99,8 @@ export interface BatchRequest {
   maxSide: number | 'original'
   names: NameStyle
   resolveLocal: (p: string) => string
+  /** Each chunk of the plan, in folder order, once its jobs are queued (the CLI names them). */
+  onPlanned?: (entries: readonly BatchEntry[]) => void
 }
 
 export type BatchEntry =
@@ -122,6 +127,10 @@ export interface BatchSummary {
   rows: SummaryRow[]
 }
 
+/**
+ * A batch being run. The plan grows while the folder is probed: `entries` (folder order), `counts`
+ * and `jobIds` hold what is planned so far, and are complete once `planned` settles.
+ */
 export interface BatchRun {
   batchId: string
   entries: BatchEntry[]
@@ -136,6 +145,8 @@ export interface BatchRun {
     unreadable: number
   }
   jobIds: string[]
+  /** Settles when every file is planned (or, after `stop`, when planning has stopped). */
+  planned: Promise<void>
   /** Settles when every job has ended (or, after `stop`, every job this process runs), summary written. */
   finished: Promise<BatchSummary>
   /**
@@ -592,146 +603,194 @@ export class RenderService {
     await this.journal.importLegacy(path.join(outDir, '.reanimate', 'journal.json'))
     await this.runner.refresh()
 
-    const candidates = await findCandidates(
-      { dir: req.dir, outDir, recursive: req.recursive },
-      this.o.media,
-    )
+    // Files are probed as the plan goes: the first clips are queued (and sent) while later ones
+    // are still being read, whatever the folder's size.
+    // A folder that cannot be read fails here, before anything is queued.
+    const { files } = await folderFiles({ dir: req.dir, outDir, recursive: req.recursive })
+    const sorted = sortFiles(files, [], this.o.media)
+    let read = 0
     const entries: BatchEntry[] = []
+    const jobIds: string[] = []
+    const counts: BatchRun['counts'] = {
+      done: 0,
+      toRender: 0,
+      collecting: 0,
+      skipped: 0,
+      unreadable: 0,
+    }
+    // Outputs this batch gave out, across chunks: two clips never get the same (numbered) name.
     const claimed = new Set<string>()
-    const running = this.claimedOutputs()
-    const planned: {
-      source: string
-      base: Omit<JobSpec, 'output'>
-      decision: Decision
-      wanted: string
-    }[] = []
-    for (const c of candidates) {
-      if (c.kind === 'skip') entries.push({ source: c.source, kind: 'skip', reason: c.reason })
-      if (c.kind === 'invalid') entries.push({ source: c.source, kind: 'invalid', error: c.error })
-      if (c.kind !== 'video') continue
-      const { base, wanted, decision, doneOutput } = await this.clipOfBatch(req, outDir, c.source)
-      if (doneOutput) {
-        entries.push({ source: c.source, kind: 'done', output: wanted })
-        continue
-      }
-      if (decision.kind === 'done') {
-        entries.push({
+    const again = againHint(req.names)
+    let stopRequested = false
+
+    /** Plans a run of candidates: one journal write for its new renders, then its entries are in. */
+    const planChunk = async (candidates: Candidate[]): Promise<void> => {
+      const chunkEntries: BatchEntry[] = []
+      const running = this.claimedOutputs()
+      const planned: {
+        source: string
+        base: Omit<JobSpec, 'output'>
+        decision: Decision
+        wanted: string
+        entry: Extract<BatchEntry, { kind: 'job' }>
+      }[] = []
+      for (const c of candidates) {
+        if (c.kind === 'skip')
+          chunkEntries.push({ source: c.source, kind: 'skip', reason: c.reason })
+        if (c.kind === 'invalid')
+          chunkEntries.push({ source: c.source, kind: 'invalid', error: c.error })
+        if (c.kind !== 'video') continue
+        const { base, wanted, decision, doneOutput } = await this.clipOfBatch(req, outDir, c.source)
+        if (doneOutput) {
+          chunkEntries.push({ source: c.source, kind: 'done', output: wanted })
+          continue
+        }
+        if (decision.kind === 'done') {
+          chunkEntries.push({
+            source: c.source,
+            kind: 'done',
+            output: decision.job.spec.output,
+            ...(decision.job.requestId ? { requestId: decision.job.requestId } : {}),
+          })
+          continue
+        }
+        if (decision.kind === 'copy') {
+          // Never over another render's file under that name: count up beside it instead.
+          let to = wanted
+          for (let n = 2; existsSync(to) || claimed.has(to); n++) to = numberedName(wanted, n)
+          claimed.add(to)
+          await copyResult(decision.job.spec.output, to)
+          chunkEntries.push({
+            source: c.source,
+            kind: 'done',
+            output: to,
+            ...(decision.job.requestId ? { requestId: decision.job.requestId } : {}),
+          })
+          continue
+        }
+        let target = wanted
+        if (decision.kind === 'new') {
+          // Changed parameters render beside the old output: count up instead of replacing anything.
+          const taken = (p: string) =>
+            p === c.source || claimed.has(p) || existsSync(p) || running.has(p)
+          for (let n = 2; taken(target); n++) target = numberedName(wanted, n)
+        }
+        claimed.add(target)
+        const entry: Extract<BatchEntry, { kind: 'job' }> = {
           source: c.source,
-          kind: 'done',
-          output: decision.job.spec.output,
-          ...(decision.job.requestId ? { requestId: decision.job.requestId } : {}),
-        })
-        continue
+          kind: 'job',
+          action: 'new',
+          jobId: '',
+          message: '',
+          output: target,
+        }
+        planned.push({ source: c.source, base, decision, wanted: target, entry })
+        chunkEntries.push(entry)
       }
-      if (decision.kind === 'copy') {
-        // Never over another render's file under that name: count up beside it instead.
-        let to = wanted
-        for (let n = 2; existsSync(to) || claimed.has(to); n++) to = numberedName(wanted, n)
-        claimed.add(to)
-        await copyResult(decision.job.spec.output, to)
-        entries.push({
-          source: c.source,
-          kind: 'done',
-          output: to,
-          ...(decision.job.requestId ? { requestId: decision.job.requestId } : {}),
-        })
-        continue
+
+      // The chunk's new renders go into the journal in one write.
+      const fresh = planned.filter((p) => p.decision.kind === 'new')
+      const { added, existing } = fresh.length
+        ? await this.runner.addMany(
+            fresh.map((p) => ({ ...p.base, output: p.wanted })),
+            batchId,
+          )
+        : { added: [], existing: new Map<number, Job>() }
+      const addedBySource = new Map<string, Job>()
+      for (const [i, p] of fresh.entries()) {
+        const job = added[i]
+        if (job) addedBySource.set(p.source, job)
+        // Another process added the same render since we looked: take that one up instead.
+        else if (existing.has(i))
+          p.decision = await this.decide(p.base.key as string, p.wanted, false)
       }
-      let target = wanted
-      if (decision.kind === 'new') {
-        // Changed parameters render beside the old output: count up instead of replacing anything.
-        const taken = (p: string) =>
-          p === c.source || claimed.has(p) || existsSync(p) || running.has(p)
-        for (let n = 2; taken(target); n++) target = numberedName(wanted, n)
+      for (const p of planned) {
+        const { entry } = p
+        let job: Job
+        const mine = addedBySource.get(p.source)
+        if (mine) {
+          job = mine
+          entry.action = 'new'
+        } else if (p.decision.kind === 'done' || p.decision.kind === 'copy') {
+          // Finished between our look and our add (another process): copied here when the batch ends.
+          job = p.decision.job
+          entry.action = 'following'
+          entry.message = 'already rendered'
+        } else if (p.decision.kind === 'follow') {
+          job = (await this.runner.start(p.decision.job.id)) ?? p.decision.job
+          entry.action = 'following'
+          entry.message = p.decision.elsewhere
+            ? `already running in ${p.decision.elsewhere}`
+            : 'already in the queue'
+        } else if (p.decision.kind === 'collect' || p.decision.kind === 'redownload') {
+          job = await this.reuse(p.decision, p.wanted, false)
+          entry.action = collects(p.decision.job) ? 'collecting' : 'resuming'
+          entry.message = reuseMessage(p.decision, again)
+        } else continue
+        entry.jobId = job.id
+        jobIds.push(job.id)
       }
-      claimed.add(target)
-      planned.push({ source: c.source, base, decision, wanted: target })
-      entries.push({
-        source: c.source,
-        kind: 'job',
-        action: 'new',
-        jobId: '',
-        message: '',
-        output: target,
-      })
+      entries.push(...chunkEntries)
+      addCounts(counts, chunkEntries)
+      req.onPlanned?.(chunkEntries)
     }
 
-    const jobIds: string[] = []
-    const again = againHint(req.names)
-    const entryOf = new Map<string, Extract<BatchEntry, { kind: 'job' }>>()
-    for (const e of entries) if (e.kind === 'job') entryOf.set(e.source, e)
-    // New renders go into the journal in one write.
-    const fresh = planned.filter((p) => p.decision.kind === 'new')
-    const { added, existing } = await this.runner.addMany(
-      fresh.map((p) => ({ ...p.base, output: p.wanted })),
-      batchId,
-    )
-    const addedBySource = new Map<string, Job>()
-    for (const [i, p] of fresh.entries()) {
-      const job = added[i]
-      if (job) addedBySource.set(p.source, job)
-      // Another process added the same render since we looked: take that one up instead.
-      else if (existing.has(i))
-        p.decision = await this.decide(p.base.key as string, p.wanted, false)
+    // The first chunk is small so the queue starts at once; later ones grow to bound journal writes.
+    let size = FIRST_CHUNK
+    const nextChunk = async (): Promise<Candidate[]> => {
+      const chunk: Candidate[] = []
+      while (chunk.length < size && !stopRequested) {
+        const next = await sorted.next()
+        if (next.done) break
+        chunk.push(next.value)
+        read++
+      }
+      size = Math.min(size * 2, MAX_CHUNK)
+      return chunk
     }
-    for (const p of planned) {
-      const entry = entryOf.get(p.source) as Extract<BatchEntry, { kind: 'job' }>
-      let job: Job
-      const mine = addedBySource.get(p.source)
-      if (mine) {
-        job = mine
-        entry.action = 'new'
-      } else if (p.decision.kind === 'done' || p.decision.kind === 'copy') {
-        // Finished between our look and our add (another process): copied here when the batch ends.
-        job = p.decision.job
-        entry.action = 'following'
-        entry.message = 'already rendered'
-      } else if (p.decision.kind === 'follow') {
-        job = (await this.runner.start(p.decision.job.id)) ?? p.decision.job
-        entry.action = 'following'
-        entry.message = p.decision.elsewhere
-          ? `already running in ${p.decision.elsewhere}`
-          : 'already in the queue'
-      } else if (p.decision.kind === 'collect' || p.decision.kind === 'redownload') {
-        job = await this.reuse(p.decision, p.wanted, false)
-        entry.action = collects(p.decision.job) ? 'collecting' : 'resuming'
-        entry.message = reuseMessage(p.decision, again)
-      } else continue
-      entry.jobId = job.id
-      jobIds.push(job.id)
-    }
-    const count = (kind: BatchEntry['kind'], action?: StartAction) =>
-      entries.filter(
-        (e) => e.kind === kind && (!action || (e.kind === 'job' && e.action === action)),
-      ).length
-    const counts = {
-      done: count('done'),
-      toRender: count('job', 'new') + count('job', 'resuming'),
-      collecting: count('job', 'collecting') + count('job', 'following'),
-      skipped: count('skip'),
-      unreadable: count('invalid'),
-    }
+    await planChunk(await nextChunk())
+    const planned = (async () => {
+      for (let chunk = await nextChunk(); chunk.length > 0; chunk = await nextChunk())
+        await planChunk(chunk)
+      if (read === files.length) return
+      // Stopped mid-folder: the files not read yet are not probed, and the summary still names them.
+      await sorted.return()
+      const rest: BatchEntry[] = files.slice(read).map((source) => ({
+        source,
+        kind: 'skip',
+        reason: 'not started: the batch was stopped; run it again to include it',
+      }))
+      entries.push(...rest)
+      addCounts(counts, rest)
+    })()
+    planned.catch(() => undefined)
+
     let stopped = (): void => undefined
     const stopping = new Promise<void>((resolve) => (stopped = resolve))
     const stop = async () => {
+      // No further chunk is planned; the one being planned is queued, then stopped with the rest.
+      stopRequested = true
+      await planned.catch(() => undefined)
       const own: string[] = []
       for (const id of jobIds) if (!(await this.runner.runningElsewhere(id))) own.push(id)
       await Promise.all(own.map((id) => this.runner.abandon(id)))
       stopped()
     }
-    const finished = Promise.race([this.waitFor(jobIds), stopping]).then(async () => {
-      // Renders another process made under its own name: copied to where this batch wants them.
-      for (const e of entries)
-        if (
-          e.kind === 'job' &&
-          e.action === 'following' &&
-          this.runner.get(e.jobId)?.status === 'done'
-        )
-          e.output = await this.deliver(e.jobId, e.output)
-      return this.summarise(req.dir, outDir, entries)
-    })
+    const finished = planned
+      .then(() => Promise.race([this.waitFor(jobIds), stopping]))
+      .then(async () => {
+        // Renders another process made under its own name: copied to where this batch wants them.
+        for (const e of entries)
+          if (
+            e.kind === 'job' &&
+            e.action === 'following' &&
+            this.runner.get(e.jobId)?.status === 'done'
+          )
+            e.output = await this.deliver(e.jobId, e.output)
+        return this.summarise(req.dir, outDir, entries)
+      })
     finished.catch(() => undefined)
-    return { batchId, entries, counts, jobIds, finished, stop }
+    return { batchId, entries, counts, jobIds, planned, finished, stop }
   }
 
   /** `<out-dir>/reanimate-summary.json` and `.csv`: every file of the folder, this run and earlier. */
@@ -792,6 +851,21 @@ export class RenderService {
       rows,
     })
     return { summary: files.json, csv: files.csv, succeeded, failed, skipped, rows }
+  }
+}
+
+/** The first chunk of a batch's plan (queued at once), and the most later ones grow to. */
+const FIRST_CHUNK = 2
+const MAX_CHUNK = 64
+
+/** Adds a chunk's entries to a batch's counts. */
+function addCounts(counts: BatchRun['counts'], entries: readonly BatchEntry[]): void {
+  for (const e of entries) {
+    if (e.kind === 'done') counts.done++
+    else if (e.kind === 'skip') counts.skipped++
+    else if (e.kind === 'invalid') counts.unreadable++
+    else if (e.action === 'new' || e.action === 'resuming') counts.toRender++
+    else if (e.action === 'collecting' || e.action === 'following') counts.collecting++
   }
 }
 
