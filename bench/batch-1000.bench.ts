@@ -10,7 +10,7 @@ import type { CommandRecord } from '../src/shared/commands'
 import { TURBO } from '../src/shared/endpoints'
 import type { Preset } from '../src/shared/presets'
 import { ffmpeg, tempDir } from '../test/media/clips'
-import { report } from './report'
+import { report, ROOT, tsNode } from './report'
 import { recordBench } from './results'
 
 const LARGE = Number(process.env.BENCH_CLIPS ?? 1000)
@@ -26,21 +26,17 @@ async function startEmulatorProcess(): Promise<{
   firstSubmitAt: () => number | null
   stop: () => void
 }> {
-  const child = spawn(
-    'npx',
-    [
-      'tsx',
-      'test/fal-emulator/cli.ts',
-      '--processing-ms',
-      '0',
-      '--instant',
-      '--concurrency',
-      String(CONCURRENCY),
-      '--quiet',
-      '--print-submits',
-    ],
-    { cwd: path.resolve(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
-  )
+  const [node, args] = tsNode('test/fal-emulator/cli.ts', [
+    '--processing-ms',
+    '0',
+    '--instant',
+    '--concurrency',
+    String(CONCURRENCY),
+    '--quiet',
+    '--print-submits',
+  ])
+  // Node itself (not npx), so stopping it stops the local fal rather than orphaning it.
+  const child = spawn(node, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
   let firstSubmit: number | null = null
   const url = await new Promise<string>((resolve, reject) => {

@@ -1,6 +1,12 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 
+export const ROOT = path.resolve(import.meta.dirname, '..')
+
+/** Node with tsx loaded in-process: one process per script, so its pid is the one to stop or measure. */
+export const tsNode = (script: string, args: string[]) =>
+  [process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...args]] as const
+
 export async function benchDir(): Promise<string> {
   const dir = path.resolve(import.meta.dirname, '../.tmp/bench')
   await fs.mkdir(dir, { recursive: true })

@@ -4,17 +4,12 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { tempDir } from '../test/media/clips'
-import { benchDir, report } from './report'
+import { benchDir, report, ROOT, tsNode } from './report'
 import { recordBench } from './results'
 
 const run = promisify(execFile)
-const ROOT = path.resolve(import.meta.dirname, '..')
 const GB = 2 ** 30
 const MiB = 2 ** 20
-
-/** Node with tsx loaded in-process: one process per script, whose pid is the one to measure. */
-const tsNode = (script: string, args: string[]) =>
-  [process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...args]] as const
 
 /** 1 GiB of random bytes (incompressible, like video), made once and kept in .tmp/bench. */
 async function bigFile(): Promise<string> {
