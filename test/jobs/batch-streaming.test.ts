@@ -6,7 +6,7 @@ import { MemorySecretStore } from '../../src/main/settings/secret-store'
 import { TURBO } from '../../src/shared/endpoints'
 import type { Preset } from '../../src/shared/presets'
 import { startFalEmulator, type FalEmulator } from '../fal-emulator/emulator'
-import { ffmpeg, tempDir } from '../media/clips'
+import { clips, tempDir } from '../media/clips'
 
 // A batch starts on its first clips while later files are still being probed. These tests hold
 // one probe back until fal has seen a submit: had the batch probed everything first, the submit
@@ -53,28 +53,7 @@ const preset: Preset = {
 
 /** `a note.txt`, `c00.mp4`…`c11.mp4` (distinct 0.2 s clips), and `zz broken.mp4` last. */
 async function folder(dir: string): Promise<string[]> {
-  await fs.mkdir(dir, { recursive: true })
-  await ffmpeg([
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc=size=64x48:rate=10:duration=2.4,noise=alls=60:allf=t',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-pix_fmt',
-    'yuv420p',
-    '-force_key_frames',
-    'expr:gte(t,n_forced*0.2)',
-    '-f',
-    'segment',
-    '-segment_time',
-    '0.2',
-    '-reset_timestamps',
-    '1',
-    path.join(dir, 'c%02d.mp4'),
-  ])
+  await clips.many(dir, 12, 'c%02d.mp4')
   await fs.writeFile(path.join(dir, 'a note.txt'), 'shot list')
   await fs.writeFile(path.join(dir, 'zz broken.mp4'), Buffer.alloc(4096, 7))
   return (await fs.readdir(dir)).sort((a, b) => a.localeCompare(b))

@@ -38,6 +38,34 @@ const h264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p']
  * Each returns the file's path inside `dir`.
  */
 export const clips = {
+  /**
+   * `count` distinct 0.2 s 64x48 clips (noise makes every frame differ) from one ffmpeg run, named
+   * by `pattern` (an ffmpeg segment pattern such as `c%04d.mp4`): a big folder in seconds.
+   */
+  async many(dir: string, count: number, pattern: string): Promise<void> {
+    await fs.mkdir(dir, { recursive: true })
+    await ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc=size=64x48:rate=10:duration=${(count * 0.2).toFixed(1)},noise=alls=60:allf=t`,
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      '-force_key_frames',
+      'expr:gte(t,n_forced*0.2)',
+      '-f',
+      'segment',
+      '-segment_time',
+      '0.2',
+      '-reset_timestamps',
+      '1',
+      path.join(dir, pattern),
+    ])
+  },
   /** 2 s 320x240 25 fps H.264 + AAC stereo, keyframe every 25 frames. */
   async basic(dir: string, name = 'basic.mp4', seconds = 2): Promise<string> {
     const out = path.join(dir, name)
