@@ -63,6 +63,36 @@ describe('FileBrowser', () => {
     expect(await picked).toEqual(['/media/clips'])
   })
 
+  it('opens the next picker fresh: no listing of the last one, and focus goes back to its opener', async () => {
+    const fake = slowBridge()
+    setBridge(fake.bridge)
+    render(
+      <>
+        <button>Choose…</button>
+        <FileBrowser />
+      </>,
+    )
+    const opener = screen.getByRole('button', { name: 'Choose…' })
+    opener.focus()
+    const first = useFileBrowser.getState().open('folder', 'Batch: the folder of clips')
+    await waitFor(() => expect(fake.pending).toHaveLength(1))
+    fake.pending[0]?.answer()
+    await userEvent.click(await screen.findByRole('button', { name: 'Choose this folder' }))
+    expect(await first).toEqual(['/home/ana'])
+    expect(document.activeElement).toBe(opener)
+
+    // The second picker shows nothing of the first until its own listing arrives (which may add
+    // rows and move its buttons): Choose waits for it.
+    void useFileBrowser.getState().open('folder', 'Batch: where the results go')
+    const dialog = await screen.findByRole('dialog', { name: 'Batch: where the results go' })
+    expect(within(dialog).queryByRole('button', { name: 'shots/' })).toBeNull()
+    expect(within(dialog).getByRole('button', { name: 'Choose this folder' })).toBeDisabled()
+    await waitFor(() => expect(fake.pending).toHaveLength(2))
+    fake.pending[1]?.answer()
+    await within(dialog).findByRole('button', { name: 'shots/' })
+    expect(within(dialog).getByRole('button', { name: 'Choose this folder' })).toBeEnabled()
+  })
+
   it('shows the folder it navigated to once the user moves on', async () => {
     const fake = slowBridge()
     setBridge(fake.bridge)

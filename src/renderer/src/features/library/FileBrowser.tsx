@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react'
 import type { RecentProject, Result } from '@shared/contract'
 import { getBridge } from '../../bridge'
 import { projectName } from '../project/project-session'
-import { useFileBrowser, type BrowseMode } from './file-browser-store'
+import { useFileBrowser, type BrowseMode, type BrowseRequest } from './file-browser-store'
 import { useFocusTrap } from '../../focus-trap'
 
 type Listing = Result<'files.browse'>
@@ -13,7 +13,7 @@ let lastDir: string | undefined
 
 const browse = (dir?: string, show: Show = 'videos') =>
   getBridge().files.browse(dir ? { dir, show } : { show })
-const showFor = (mode: BrowseMode | undefined): Show =>
+const showFor = (mode: BrowseMode): Show =>
   mode === 'project'
     ? 'projects'
     : mode === 'lora'
@@ -30,6 +30,12 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
  */
 export function FileBrowser() {
   const request = useFileBrowser((s) => s.request)
+  // A fresh dialog per request: a listing, path or error left by the last picker never shows in
+  // the next one, and its buttons never move under the pointer when the new listing arrives.
+  return request ? <BrowserDialog key={request.id} request={request} /> : null
+}
+
+function BrowserDialog({ request }: { request: BrowseRequest }) {
   const close = useFileBrowser((s) => s.close)
   const [listing, setListing] = useState<Listing>()
   const [typed, setTyped] = useState('')
@@ -37,10 +43,9 @@ export function FileBrowser() {
   const [error, setError] = useState<string>()
   const name = useFileBrowser((s) => s.name)
   const setName = useFileBrowser((s) => s.setName)
-  const show = showFor(request?.mode)
-  /** Project mode: main's recent projects, above the folders (those fetched for this request). */
-  const [recent, setRecent] = useState<{ for: unknown; projects: RecentProject[] }>()
-  const recentProjects = request && recent?.for === request ? recent.projects : []
+  const show = showFor(request.mode)
+  /** Project mode: main's recent projects, above the folders. */
+  const [recentProjects, setRecentProjects] = useState<RecentProject[]>([])
 
   /** The user typed in the path bar since the last navigation: a listing arriving keeps it. */
   const edited = useRef(false)
@@ -68,30 +73,39 @@ export function FileBrowser() {
   }
 
   useEffect(() => {
-    if (!request) return
     const mine = ++asked.current
-    edited.current = false
     browse(lastDir, showFor(request.mode)).then(
       (next) => mine === asked.current && display(next),
       (err: unknown) => mine === asked.current && setError(message(err)),
     )
+    let live = true
     if (request.mode === 'project')
       getBridge()
         .project.recent({})
         .then(
-          (r) => setRecent({ for: request, projects: r.projects }),
+          (r) => live && setRecentProjects(r.projects),
           () => undefined,
         )
     return () => {
+      live = false
       asked.current += 1
     }
   }, [request])
 
-  // Focus moves in (the path bar), stays in, Esc cancels, and it goes back where it was.
+  // Focus moves in (the path bar), stays in, Esc cancels, and it goes back where it was: to the
+  // control that opened it, taken before the path bar's autoFocus moved it.
   const dialog = useRef<HTMLDivElement>(null)
-  useFocusTrap(dialog, Boolean(request), () => close(null))
+  useFocusTrap(dialog, true, () => close(null))
+  const [opener] = useState(() => document.activeElement as HTMLElement | null)
+  useEffect(
+    () => () => {
+      // Only when focus went down with the dialog (to the body), not when the user moved it on.
+      const lost = !document.activeElement || document.activeElement === document.body
+      if (lost && opener?.isConnected) opener.focus()
+    },
+    [opener],
+  )
 
-  if (!request) return null
   const files = request.mode === 'files'
   const project = request.mode === 'project'
   const lora = request.mode === 'lora'

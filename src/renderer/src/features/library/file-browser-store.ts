@@ -7,7 +7,9 @@ import { create } from 'zustand'
  */
 export type BrowseMode = 'files' | 'folder' | 'project' | 'lora' | 'preset' | 'save'
 
-interface Request {
+export interface BrowseRequest {
+  /** Each request is a new dialog (its key). */
+  id: number
   mode: BrowseMode
   title: string
   /** Save mode: the name offered. */
@@ -16,7 +18,7 @@ interface Request {
 }
 
 interface FileBrowserState {
-  request: Request | null
+  request: BrowseRequest | null
   /** Save mode: the name typed. */
   name: string
   setName(name: string): void
@@ -24,6 +26,8 @@ interface FileBrowserState {
   open(mode: BrowseMode, title: string, defaultName?: string): Promise<string[] | null>
   close(paths: string[] | null): void
 }
+
+let requests = 0
 
 /**
  * The file browser of `reanimate ui`, where a browser tab has no file dialog: one request at a
@@ -37,7 +41,7 @@ export const useFileBrowser = create<FileBrowserState>((set, get) => ({
     get().request?.resolve(null)
     return new Promise((resolve) =>
       set({
-        request: { mode, title, resolve, ...(defaultName ? { defaultName } : {}) },
+        request: { id: ++requests, mode, title, resolve, ...(defaultName ? { defaultName } : {}) },
         name: defaultName ?? '',
       }),
     )
