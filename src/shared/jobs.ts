@@ -85,6 +85,8 @@ export interface Job {
   seed?: number
   downloadedPath?: string
   resultDurationSec?: number
+  /** fal's result's frame rate, as measured at download (finishing needs it). */
+  resultFps?: number
   /** fal's log lines and the app's notes, newest last, capped. */
   logs: string[]
   error?: ErrorInfo

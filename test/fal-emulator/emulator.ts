@@ -64,6 +64,8 @@ export interface Faults {
   failProcessing?: number
   /** Cut this many jobs' outputs to 2 frames, as a runner that stopped early would (still "OK"). */
   shortOutput?: number
+  /** Hand back this many results that are not videos at all (bytes no player reads). */
+  badOutput?: number
   /**
    * Create the job at once but hold the submit's answer this long (ms): a slow network, during
    * which the client may be stopped although fal already has (and bills) the request.
@@ -612,7 +614,9 @@ class Emulator implements FalEmulator {
     return f.code
   }
 
-  private takeCount(name: 'resetDuringUpload' | 'failProcessing' | 'shortOutput'): boolean {
+  private takeCount(
+    name: 'resetDuringUpload' | 'failProcessing' | 'shortOutput' | 'badOutput',
+  ): boolean {
     const n = this.faults[name] ?? 0
     if (n <= 0) return false
     this.faults[name] = n - 1
@@ -1143,11 +1147,14 @@ class Emulator implements FalEmulator {
         }
       })()
       const short = this.takeCount('shortOutput')
+      const bad = this.takeCount('badOutput')
       await Promise.all([
         stepLogs,
-        this.instant && nth === 1 && !short
-          ? fsp.copyFile(source, out.dataPath)
-          : this.render(source, nth, out.dataPath, short ? 2 : undefined),
+        bad
+          ? fsp.writeFile(out.dataPath, Buffer.alloc(4096, 7))
+          : this.instant && nth === 1 && !short
+            ? fsp.copyFile(source, out.dataPath)
+            : this.render(source, nth, out.dataPath, short ? 2 : undefined),
       ])
       await this.sleep(minEnd - Date.now())
       out.size = (await fsp.stat(out.dataPath)).size

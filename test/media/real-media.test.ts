@@ -151,6 +151,8 @@ describe('real kinds of media: probe knows the true length, prepare writes every
     expect(Math.abs(facts.frameCount - kind.frames)).toBeLessThanOrEqual(1)
     expect(written.frames).toBe(facts.frameCount)
     expect([written.width, written.height]).toEqual([facts.width, facts.height])
+    // The rate finishing uses comes from this same read.
+    expect(written.fps).toBeCloseTo(facts.fps, 3)
   })
 
   it('the raw MPEG-1 stream: the header is a guess, the scan says so, and every frame is kept', async () => {

@@ -115,6 +115,18 @@ describe('no silent loss along the render path', () => {
     expect(await exists(output)).toBe(false)
   })
 
+  it("a result from fal that is not a video is not saved as the user's result", async () => {
+    emu.setFaults({ badOutput: 1 })
+    const { job, output } = await render()
+    expect(job.status).toBe('failed')
+    expect(job.error).toMatchObject({
+      code: 'fal-bad-output',
+      message: `fal's result for request ${job.requestId} is not a playable video`,
+    })
+    expect(emu.submits()).toHaveLength(1)
+    expect(await exists(output)).toBe(false)
+  })
+
   it('a finishing step that stops early leaves no output and no sidecar, and says so', async () => {
     const ffmpeg = await cuttingFfmpeg('ffmpeg-finish-cut', '-metadata')
     const { job, output } = await render({ FFMPEG_PATH: ffmpeg })

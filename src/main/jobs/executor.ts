@@ -13,7 +13,7 @@ import { fileIdentity } from '../media/identity'
 import type { MediaService } from '../media/media-service'
 import { plannedFrames, resolveRange, targetFrameRate } from '../media/prepare-plan'
 import { resultFrames } from '../../shared/frames'
-import { writtenShortfall } from '../media/written-check'
+import { writtenShortfall, type WrittenVideo } from '../media/written-check'
 import { numberedName } from '../render/naming'
 import { isResultOf } from '../render/result-owner'
 import { ensureRoomFor } from '../render/output-check'
@@ -331,39 +331,39 @@ async function download(deps: ExecutorDeps, ctx: StageContext): Promise<void> {
       return falEnded(ctx, err)
     throw err
   }
-  try {
-    const result = await deps.media.probe(target, ctx.signal)
-    job.resultDurationSec = result.durationSec
-  } catch (err) {
-    await fs.rm(target, { force: true })
-    throw new AppError(
-      'fal-bad-output',
-      `fal's result for request ${requestId} is not a playable video`,
-      { cause: err },
-    )
-  }
-  await checkResultFrames(deps, ctx, target)
+  const result = await checkResultFrames(deps, ctx, target)
+  job.resultDurationSec = result.durationSec
+  if (result.fps > 0) job.resultFps = result.fps
   job.downloadedPath = target
   job.stage = 'finish'
 }
 
 /**
  * fal's result against what it was asked for: every frame of the uploaded range at source fps /
- * nth. A result short by more than a frame is not finished into the user's output.
+ * nth. A result that is not a video, or is short by more than a frame, is not finished into the
+ * user's output. One read of the file (its packets counted) answers both; gives its duration.
  */
 async function checkResultFrames(
   deps: ExecutorDeps,
   ctx: StageContext,
   target: string,
-): Promise<void> {
+): Promise<WrittenVideo> {
   const { job } = ctx
   const source = await deps.media.probe(job.spec.source, ctx.signal)
   const sent = plannedFrames(source, job.spec.range)
   const nth = Math.max(1, Number(job.spec.params.select_every_nth_frame) || 1)
   const fps = targetFrameRate(source).fps / nth
   const written = await deps.media.measure(target, ctx.signal)
+  if (written.frames === 0) {
+    await fs.rm(target, { force: true })
+    throw new AppError(
+      'fal-bad-output',
+      `fal's result for request ${job.requestId} is not a playable video`,
+      { file: job.spec.source },
+    )
+  }
   const problem = writtenShortfall({ frames: resultFrames(sent, nth), fps }, written)
-  if (!problem) return
+  if (!problem) return written
   await fs.rm(target, { force: true })
   throw new AppError(
     'incomplete-output',
@@ -449,6 +449,7 @@ async function finish(deps: ExecutorDeps, ctx: StageContext): Promise<void> {
         segments: parts.map((p) => ({
           file: p.downloadedPath as string,
           durationSec: p.resultDurationSec ?? 0,
+          ...(p.resultFps ? { fps: p.resultFps } : {}),
         })),
         source: { path: job.spec.source, hasAudio: probe.audio.length > 0 },
         range,

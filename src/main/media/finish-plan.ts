@@ -1,6 +1,8 @@
 export interface FinishSegment {
   file: string
   durationSec: number
+  /** Its frame rate when already measured (at download); otherwise finishing probes it. */
+  fps?: number
 }
 
 export interface FinishPlanInput {

@@ -11,7 +11,7 @@ import type {
 } from '../../shared/media'
 import type { CommandLog } from './command-log'
 import { runFfmpeg, writeAtomically } from './ffmpeg-run'
-import { joinedDuration, planFinish, type FinishPlanInput } from './finish-plan'
+import { joinedDuration, planFinish, type FinishPlanInput, type FinishSegment } from './finish-plan'
 import { fileIdentity } from './identity'
 import { measureVideo, probeFile } from './probe'
 import { parseRate } from './probe-parse'
@@ -301,8 +301,8 @@ export class MediaService {
         })
         // The joined result against the sum of its parts, at the frame rate it was written in. A
         // rate conversion may end up to one result frame early: rounding, not loss.
-        const first = input.segments[0] as { file: string }
-        const resultFps = (await this.probe(first.file, control.signal)).fpsNominal
+        const first = input.segments[0] as FinishSegment
+        const resultFps = first.fps ?? (await this.probe(first.file, control.signal)).fpsNominal
         const outputFps = input.fps.mode === 'source' ? parseRate(input.fps.rational) : resultFps
         const slack = resultFps > 0 ? Math.ceil(outputFps / resultFps) : 1
         await this.verifyWritten(

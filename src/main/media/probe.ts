@@ -11,6 +11,7 @@ import {
   isElementaryStream,
   packetTimes,
   parseProbe,
+  parseRate,
   trueDuration,
   scanFacts,
   type FfprobeJson,
@@ -190,7 +191,7 @@ export async function measureVideo(
   // prettier-ignore
   const args = [
     '-v', 'error', ...LOCAL_INPUT_ONLY, '-select_streams', 'v:0', '-count_packets',
-    '-show_entries', 'stream=nb_read_packets,width,height,duration', '-of', 'json', file,
+    '-show_entries', 'stream=nb_read_packets,width,height,duration,r_frame_rate', '-of', 'json', file,
   ]
   const run = await runFfprobe(ffprobe, args, 'check what was written', options, {
     timeoutMs: options.timeoutMs ?? 60_000,
@@ -206,6 +207,7 @@ export async function measureVideo(
             width?: number
             height?: number
             duration?: string
+            r_frame_rate?: string
           }[]
         }
       ).streams?.[0]
@@ -218,5 +220,6 @@ export async function measureVideo(
     width: stream?.width ?? 0,
     height: stream?.height ?? 0,
     durationSec: Number(stream?.duration) || 0,
+    fps: parseRate(stream?.r_frame_rate),
   }
 }

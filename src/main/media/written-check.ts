@@ -10,6 +10,8 @@ export interface WrittenVideo {
   width: number
   height: number
   durationSec: number
+  /** The stream's nominal frame rate (0 when ffprobe gives none). */
+  fps: number
 }
 
 export interface PlannedVideo {
@@ -28,7 +30,10 @@ const secs = (s: number) => `${s.toFixed(2)} s`
  * Null when the file holds what was planned (at most `slack` frames short); else what is wrong, with
  * the numbers: "wrote 1 of 162 frames (0.03 s of 5.40 s)".
  */
-export function writtenShortfall(planned: PlannedVideo, written: WrittenVideo): string | null {
+export function writtenShortfall(
+  planned: PlannedVideo,
+  written: Omit<WrittenVideo, 'fps'>,
+): string | null {
   if (planned.frames - written.frames > Math.max(1, planned.slack ?? 1)) {
     const plannedSec = planned.fps > 0 ? planned.frames / planned.fps : 0
     const writtenSec =
