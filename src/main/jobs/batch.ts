@@ -127,9 +127,15 @@ export async function* sortFiles(
   files: readonly string[],
   hidden: readonly string[],
   media: MediaService,
+  /**
+   * Where a probe runs. A running batch passes the runner's spare ffmpeg slot, so probing the next
+   * clips never delays preparing or finishing the ones already queued (their fal slots wait on it).
+   */
+  slot?: <T>(task: () => Promise<T>) => Promise<T>,
 ): AsyncGenerator<Candidate, void, undefined> {
   // Probing is the slow part of planning: a few at a time, a bounded window ahead of the reader.
   const pool = new PQueue({ concurrency: 4 })
+  const run = slot ?? (<T>(task: () => Promise<T>) => pool.add(task))
   // The checks started, by index; each is dropped once yielded (only the window stays in memory).
   const checks = new Map<number, Promise<Candidate>>()
   let started = 0
@@ -138,7 +144,7 @@ export async function* sortFiles(
     if (await isReanimateResult(source))
       return { kind: 'skip', source, reason: 'a Reanimate result' }
     try {
-      await pool.add(() => media.probe(source))
+      await run(() => media.probe(source))
       return { kind: 'video', source }
     } catch (err) {
       if (isVideoName(path.basename(source)))

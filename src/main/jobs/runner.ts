@@ -135,6 +135,14 @@ export class JobRunner {
     options.journal.onForeignChange = (changed) => this.merge(changed)
   }
 
+  /**
+   * Runs `task` in an ffmpeg slot when no stage wants one (a batch probing its next clips): work
+   * that feeds fal or finishes a result always goes first.
+   */
+  spareCpu<T>(task: () => Promise<T>): Promise<T> {
+    return this.slots.cpu.add(task, { priority: -1 })
+  }
+
   /** Requests at fal at once, changed in Settings or the batch panel: applies to the next to start. */
   setConcurrency(concurrency: number): void {
     const fal = Math.max(1, concurrency)

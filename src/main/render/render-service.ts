@@ -607,7 +607,7 @@ export class RenderService {
     // are still being read, whatever the folder's size.
     // A folder that cannot be read fails here, before anything is queued.
     const { files } = await folderFiles({ dir: req.dir, outDir, recursive: req.recursive })
-    const sorted = sortFiles(files, [], this.o.media)
+    const sorted = sortFiles(files, [], this.o.media, (task) => this.runner.spareCpu(task))
     let read = 0
     const entries: BatchEntry[] = []
     const jobIds: string[] = []
@@ -855,7 +855,7 @@ export class RenderService {
 }
 
 /** The first chunk of a batch's plan (queued at once), and the most later ones grow to. */
-const FIRST_CHUNK = 2
+const FIRST_CHUNK = 1
 const MAX_CHUNK = 64
 
 /** Adds a chunk's entries to a batch's counts. */
