@@ -14,6 +14,7 @@ import { runFfmpeg, writeAtomically } from './ffmpeg-run'
 import { joinedDuration, planFinish, type FinishPlanInput, type FinishSegment } from './finish-plan'
 import { fileIdentity } from './identity'
 import { measureVideo, probeFile } from './probe'
+import { readMp4Video } from './mp4-index'
 import { parseRate } from './probe-parse'
 import { writtenShortfall, type PlannedVideo, type WrittenVideo } from './written-check'
 import { planPrepare } from './prepare-plan'
@@ -78,6 +79,9 @@ export class MediaService {
 
   /** What a file really holds: packets counted, not the header's claim. */
   async measure(file: string, signal?: AbortSignal): Promise<WrittenVideo> {
+    // The MP4s this app and fal write are read from their sample tables; anything else by ffprobe.
+    const fromIndex = await readMp4Video(file)
+    if (fromIndex) return fromIndex
     const ffprobe = (await this.tools.ffprobe()).path
     return measureVideo(ffprobe, file, { log: this.log, ...(signal ? { signal } : {}) })
   }
