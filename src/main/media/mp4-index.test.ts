@@ -118,6 +118,26 @@ const others: Record<string, () => Promise<void>> = {
     whole.writeUInt32BE(whole.length + 1000, stco + 12 + (count - 1) * 4)
     await fs.writeFile(at('bad-offset.mp4'), whole)
   },
+  // fal's result is untrusted. One size for every sample and a count of four billion.
+  'forged-count.mp4': async () => {
+    const whole = await fs.readFile(at('faststart.mp4'))
+    const stsz = whole.indexOf('stsz')
+    whole.writeUInt32BE(1, stsz + 8)
+    whole.writeUInt32BE(0xffffffff, stsz + 12)
+    await fs.writeFile(at('forged-count.mp4'), whole)
+  },
+  // Thousands of empty boxes after the movie: valid, but not walked here.
+  'many-boxes.mp4': async () => {
+    const free = Buffer.alloc(8 * 5000)
+    for (let i = 0; i < 5000; i++) {
+      free.writeUInt32BE(8, i * 8)
+      free.write('free', i * 8 + 4, 'latin1')
+    }
+    await fs.writeFile(
+      at('many-boxes.mp4'),
+      Buffer.concat([await fs.readFile(at('faststart.mp4')), free]),
+    )
+  },
 }
 
 beforeAll(async () => {

@@ -11,6 +11,8 @@ import type { WrittenVideo } from './written-check'
 
 /** A moov larger than this is not read into memory here (ffprobe handles it). */
 const MAX_MOOV_BYTES = 32 * 1024 * 1024
+/** fal's result is untrusted: a file of thousands of top-level boxes is not walked here. */
+const MAX_TOP_LEVEL_BOXES = 64
 
 interface Box {
   type: string
@@ -80,7 +82,7 @@ interface SampleTables {
   firstCtsOffset: number
 }
 
-function sampleTables(buf: Buffer, stbl: Box): SampleTables {
+function sampleTables(buf: Buffer, stbl: Box, mediaBytes: number): SampleTables {
   const boxes = inside(buf, stbl)
 
   const stsz = need(boxes, 'stsz')
@@ -89,8 +91,11 @@ function sampleTables(buf: Buffer, stbl: Box): SampleTables {
   const count = buf.readUInt32BE(at + 4)
   at += 8
   const sizes: number[] = []
-  if (fixed !== 0) for (let i = 0; i < count; i++) sizes.push(fixed)
-  else {
+  // One size for all: the count is bounded by the media bytes, not by the table (a forged count).
+  if (fixed !== 0) {
+    if (count * fixed > mediaBytes) fail('more samples than media bytes')
+    for (let i = 0; i < count; i++) sizes.push(fixed)
+  } else {
     table(buf, stsz, at, count, 4)
     for (let i = 0; i < count; i++) sizes.push(buf.readUInt32BE(at + i * 4))
   }
@@ -209,7 +214,11 @@ function measure(buf: Buffer, media: { start: number; end: number }[]): WrittenV
   const width = buf.readUInt16BE(entry.start + 24)
   const height = buf.readUInt16BE(entry.start + 26)
 
-  const t = sampleTables(buf, stbl)
+  const t = sampleTables(
+    buf,
+    stbl,
+    media.reduce((sum, m) => sum + m.end - m.start, 0),
+  )
   if (t.sizes.length === 0) fail('no samples')
   // Constant frame rate only (the last entry may differ: the final frame's length is a guess).
   const steady = t.deltas.filter((d, i) => d.count > 0 && i < t.deltas.length - 1)
@@ -287,7 +296,8 @@ export async function readMp4Video(file: string): Promise<WrittenVideo | null> {
     const media: { start: number; end: number }[] = []
     let moov: { at: number; size: number } | null = null
     let at = 0
-    while (at < size) {
+    for (let boxes = 0; at < size; boxes++) {
+      if (boxes === MAX_TOP_LEVEL_BOXES) return null
       const { bytesRead } = await handle.read(head, 0, 16, at)
       if (bytesRead < 8) return null
       let boxSize = head.readUInt32BE(0)
