@@ -116,6 +116,12 @@ export async function folderFiles(options: {
   return { files, hidden: hidden.sort() }
 }
 
+/** Four probes at a time, for a caller with no slot of its own (a preview, a plan). */
+function probePool(): <T>(task: () => Promise<T>) => Promise<T> {
+  const pool = new PQueue({ concurrency: 4 })
+  return (task) => pool.add(task)
+}
+
 /**
  * Sorts files, in their order, as it goes: a video (it probes as one), not a video (skipped), or a
  * file with a video extension that cannot be read (reported). A video extension only decides
@@ -134,8 +140,7 @@ export async function* sortFiles(
   slot?: <T>(task: () => Promise<T>) => Promise<T>,
 ): AsyncGenerator<Candidate, void, undefined> {
   // Probing is the slow part of planning: a few at a time, a bounded window ahead of the reader.
-  const pool = new PQueue({ concurrency: 4 })
-  const run = slot ?? (<T>(task: () => Promise<T>) => pool.add(task))
+  const run = slot ?? probePool()
   // The checks started, by index; each is dropped once yielded (only the window stays in memory).
   const checks = new Map<number, Promise<Candidate>>()
   let started = 0
