@@ -84,11 +84,8 @@ export function useFocusTrap(
     return () => {
       document.removeEventListener('keydown', onKey, true)
       stack.splice(stack.indexOf(root), 1)
-      // Back where the user was, once the dialog is gone (not when React re-runs the effect on a
-      // dialog still open, as StrictMode does), unless the user already put focus somewhere else.
-      const active = document.activeElement
-      const lost = !active || active === document.body || root.contains(active)
-      if (!root.isConnected && lost && before?.isConnected && !root.contains(before)) before.focus()
+      // Back where the user was, if that is still on the page.
+      if (before && before.isConnected && !root.contains(before)) before.focus()
     }
     // onClose may be a new function each render: the trap stays as it was while open.
     // eslint-disable-next-line react-hooks/exhaustive-deps
