@@ -1,4 +1,4 @@
-import { useEffect, useState, type RefObject } from 'react'
+import { useEffect, type RefObject } from 'react'
 
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])'
@@ -35,15 +35,10 @@ export function useFocusTrap(
   onClose: () => void,
   initial?: string,
 ): void {
-  // Where focus was as the dialog opens, taken while rendering: by the time effects run, a field's
-  // autoFocus inside the dialog has already moved it.
-  const focusNow = () => (open ? (document.activeElement as HTMLElement | null) : null)
-  const [opened, setOpened] = useState(() => ({ open, from: focusNow() }))
-  if (opened.open !== open) setOpened({ open, from: focusNow() })
   useEffect(() => {
     const root = ref.current
     if (!open || !root) return
-    const before = opened.from
+    const before = document.activeElement as HTMLElement | null
     // A field that took focus itself (autoFocus) keeps it.
     if (!root.contains(document.activeElement)) {
       const first =
