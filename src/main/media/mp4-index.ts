@@ -72,6 +72,14 @@ function table(buf: Buffer, box: Box, at: number, count: number, width: number):
   return at
 }
 
+/** A full box holding a count, then that many entries of `width` bytes, each read by `read`. */
+function entries<T>(buf: Buffer, box: Box, width: number, read: (at: number) => T): T[] {
+  const { at } = full(buf, box)
+  const count = buf.readUInt32BE(table(buf, box, at, 1, 4))
+  table(buf, box, at + 4, count, width)
+  return Array.from({ length: count }, (_, i) => read(at + 4 + i * width))
+}
+
 interface SampleTables {
   sizes: number[]
   chunkOffsets: number[]
@@ -86,10 +94,10 @@ function sampleTables(buf: Buffer, stbl: Box, mediaBytes: number): SampleTables 
   const boxes = inside(buf, stbl)
 
   const stsz = need(boxes, 'stsz')
-  let { at } = full(buf, stsz)
-  const fixed = buf.readUInt32BE(table(buf, stsz, at, 2, 4))
-  const count = buf.readUInt32BE(at + 4)
-  at += 8
+  const { at: head } = full(buf, stsz)
+  const fixed = buf.readUInt32BE(table(buf, stsz, head, 2, 4))
+  const count = buf.readUInt32BE(head + 4)
+  const at = head + 8
   const sizes: number[] = []
   // One size for all: the count is bounded by the media bytes, not by the table (a forged count).
   if (fixed !== 0) {
@@ -100,37 +108,19 @@ function sampleTables(buf: Buffer, stbl: Box, mediaBytes: number): SampleTables 
     for (let i = 0; i < count; i++) sizes.push(buf.readUInt32BE(at + i * 4))
   }
 
-  const chunkOffsets: number[] = []
   const stco = only(boxes, 'stco')
   const co64 = only(boxes, 'co64')
   if (!stco === !co64) fail('chunk offsets missing or doubled')
-  const co = (stco ?? co64) as Box
-  ;({ at } = full(buf, co))
-  const chunks = buf.readUInt32BE(table(buf, co, at, 1, 4))
-  at += 4
-  const wide = co.type === 'co64'
-  table(buf, co, at, chunks, wide ? 8 : 4)
-  for (let i = 0; i < chunks; i++)
-    chunkOffsets.push(wide ? Number(buf.readBigUInt64BE(at + i * 8)) : buf.readUInt32BE(at + i * 4))
-
-  const stsc = need(boxes, 'stsc')
-  ;({ at } = full(buf, stsc))
-  const runs = buf.readUInt32BE(table(buf, stsc, at, 1, 4))
-  at += 4
-  table(buf, stsc, at, runs, 12)
-  const chunkRuns = Array.from({ length: runs }, (_, i) => ({
-    firstChunk: buf.readUInt32BE(at + i * 12),
-    samples: buf.readUInt32BE(at + i * 12 + 4),
+  const chunkOffsets = stco
+    ? entries(buf, stco, 4, (e) => buf.readUInt32BE(e))
+    : entries(buf, co64 as Box, 8, (e) => Number(buf.readBigUInt64BE(e)))
+  const chunkRuns = entries(buf, need(boxes, 'stsc'), 12, (e) => ({
+    firstChunk: buf.readUInt32BE(e),
+    samples: buf.readUInt32BE(e + 4),
   }))
-
-  const stts = need(boxes, 'stts')
-  ;({ at } = full(buf, stts))
-  const entries = buf.readUInt32BE(table(buf, stts, at, 1, 4))
-  at += 4
-  table(buf, stts, at, entries, 8)
-  const deltas = Array.from({ length: entries }, (_, i) => ({
-    count: buf.readUInt32BE(at + i * 8),
-    delta: buf.readUInt32BE(at + i * 8 + 4),
+  const deltas = entries(buf, need(boxes, 'stts'), 8, (e) => ({
+    count: buf.readUInt32BE(e),
+    delta: buf.readUInt32BE(e + 4),
   }))
 
   let firstCtsOffset = 0
