@@ -152,6 +152,7 @@ function BrowserDialog({ request }: { request: BrowseRequest }) {
         role="dialog"
         aria-label={request.title}
         aria-modal
+        aria-busy={!listing && !error}
         ref={dialog}
       >
         <div className="dialog-header">
@@ -165,6 +166,10 @@ function BrowserDialog({ request }: { request: BrowseRequest }) {
             <span>Folder</span>
             <input
               value={typed}
+              // Read-only until the picker knows where it is: the first listing fills the bar, and
+              // landing between a select-all and the text typed over it would join the two
+              // ("/home/ana" + "/media" = "/home/ana/media", a folder nobody asked for).
+              readOnly={!listing && !error}
               onChange={(e) => {
                 edited.current = true
                 setTyped(e.target.value)
