@@ -1,4 +1,4 @@
-import { useEffect, type RefObject } from 'react'
+import { useEffect, useState, type RefObject } from 'react'
 
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])'
@@ -35,10 +35,15 @@ export function useFocusTrap(
   onClose: () => void,
   initial?: string,
 ): void {
+  // Where focus was as the dialog opens, taken while rendering: by the time effects run, a field's
+  // autoFocus inside the dialog has already moved it.
+  const focusNow = () => (open ? (document.activeElement as HTMLElement | null) : null)
+  const [opened, setOpened] = useState(() => ({ open, from: focusNow() }))
+  if (opened.open !== open) setOpened({ open, from: focusNow() })
   useEffect(() => {
     const root = ref.current
     if (!open || !root) return
-    const before = document.activeElement as HTMLElement | null
+    const before = opened.from
     // A field that took focus itself (autoFocus) keeps it.
     if (!root.contains(document.activeElement)) {
       const first =
@@ -79,8 +84,11 @@ export function useFocusTrap(
     return () => {
       document.removeEventListener('keydown', onKey, true)
       stack.splice(stack.indexOf(root), 1)
-      // Back where the user was, if that is still on the page.
-      if (before && before.isConnected && !root.contains(before)) before.focus()
+      // Back where the user was, once the dialog is gone (not when React re-runs the effect on a
+      // dialog still open, as StrictMode does), unless the user already put focus somewhere else.
+      const active = document.activeElement
+      const lost = !active || active === document.body || root.contains(active)
+      if (!root.isConnected && lost && before?.isConnected && !root.contains(before)) before.focus()
     }
     // onClose may be a new function each render: the trap stays as it was while open.
     // eslint-disable-next-line react-hooks/exhaustive-deps

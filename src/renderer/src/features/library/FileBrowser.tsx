@@ -92,19 +92,9 @@ function BrowserDialog({ request }: { request: BrowseRequest }) {
     }
   }, [request])
 
-  // Focus moves in (the path bar), stays in, Esc cancels, and it goes back where it was: to the
-  // control that opened it, taken before the path bar's autoFocus moved it.
+  // Focus moves in (the path bar), stays in, Esc cancels, and goes back to the control that opened it.
   const dialog = useRef<HTMLDivElement>(null)
   useFocusTrap(dialog, true, () => close(null))
-  const [opener] = useState(() => document.activeElement as HTMLElement | null)
-  useEffect(
-    () => () => {
-      // Only when focus went down with the dialog (to the body), not when the user moved it on.
-      const lost = !document.activeElement || document.activeElement === document.body
-      if (lost && opener?.isConnected) opener.focus()
-    },
-    [opener],
-  )
 
   const files = request.mode === 'files'
   const project = request.mode === 'project'
