@@ -430,7 +430,23 @@ export function createServices(options: ServicesOptions) {
       await ensureConnection()
       const outDir = access.check(req.outDir)
       const preset = batchPreset(req)
-      const run = await render.startBatch({
+      // The plan as it stands: the answer holds the chunks planned before startBatch returns (the
+      // first clip), and a `batch.planned` follows each later chunk and the end of planning.
+      const live: { run?: Awaited<ReturnType<typeof render.startBatch>> } = {}
+      let planning = true
+      const plan = (r: NonNullable<typeof live.run>) => ({
+        batchId: r.batchId,
+        total: r.counts.toRender + r.counts.collecting,
+        alreadyDone: r.counts.done,
+        collecting: r.counts.collecting,
+        skipped: r.counts.skipped,
+        unreadable: r.counts.unreadable,
+        jobIds: [...r.jobIds],
+        planning,
+        files: r.files,
+        read: Math.min(r.entries.length, r.files),
+      })
+      const started = await render.startBatch({
         dir: access.check(req.dir),
         outDir,
         recursive: req.recursive,
@@ -438,21 +454,25 @@ export function createServices(options: ServicesOptions) {
         maxSide: req.maxSide ?? settings.get().prepareMaxSide,
         names: 'label',
         resolveLocal: loraFile,
+        onPlanned: () => {
+          if (live.run) bus.emit('batch.planned', plan(live.run))
+        },
       })
+      live.run = started
       rememberLoras([req.params])
       // The list grows while the folder is probed: the taskbar counts each job as it is queued.
-      progress.start(run.batchId, run.jobIds)
-      void run.finished.then(
+      progress.start(started.batchId, started.jobIds)
+      void started.finished.then(
         (s) => {
           try {
             access.grantProduced(s.summary)
           } catch {
             // A link where the summary was written: not shown.
           }
-          summaries.set(run.batchId, s.summary)
-          progress.finish(run.batchId)
+          summaries.set(started.batchId, s.summary)
+          progress.finish(started.batchId)
           bus.emit('batch.finished', {
-            batchId: run.batchId,
+            batchId: started.batchId,
             outDir,
             succeeded: s.succeeded,
             failed: s.failed,
@@ -466,19 +486,17 @@ export function createServices(options: ServicesOptions) {
             })),
           })
         },
-        () => progress.finish(run.batchId),
+        () => progress.finish(started.batchId),
       )
-      // Jobs are already running; the window gets the whole plan (N of M) once every file is read.
-      await run.planned
-      return {
-        batchId: run.batchId,
-        total: run.counts.toRender + run.counts.collecting,
-        alreadyDone: run.counts.done,
-        collecting: run.counts.collecting,
-        skipped: run.counts.skipped,
-        unreadable: run.counts.unreadable,
-        jobIds: run.jobIds,
-      }
+      // The window gets the plan so far at once (jobs are already running) and the rest as it is read.
+      void started.planned.then(
+        () => {
+          planning = false
+          bus.emit('batch.planned', plan(started))
+        },
+        () => undefined,
+      )
+      return plan(started)
     },
     'batch.preview': async (req) => {
       const dir = access.check(req.dir)

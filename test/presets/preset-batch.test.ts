@@ -172,9 +172,20 @@ describe('batch.preview', () => {
     expect(before.items[0]?.output).toBe(path.join(outDir, 'a.pencil.mp4'))
 
     const submitted = emu.submits().length
+    // The answer comes once the first file is planned; the rest of the plan follows as events,
+    // the last with planning: false.
+    const plans: Result<'batch.start'>[] = []
+    s.bus.subscribe((name, p) => name === 'batch.planned' && plans.push(p as Result<'batch.start'>))
     const started = await call<Result<'batch.start'>>(s, 'batch.start', request)
-    expect(started).toMatchObject({ total: 2, unreadable: 1, skipped: 1 })
-    expect(started.jobIds).toHaveLength(2)
+    expect(started).toMatchObject({ planning: true, files: 4 })
+    expect(started.read).toBeGreaterThanOrEqual(1)
+    await expect.poll(() => plans.at(-1)?.planning).toBe(false)
+    const whole = plans.at(-1) as Result<'batch.start'>
+    expect(whole).toMatchObject({ total: 2, unreadable: 1, skipped: 1, read: 4, files: 4 })
+    expect(whole.jobIds).toHaveLength(2)
+    // Each event holds the plan so far: it only grows.
+    for (const [i, p] of plans.entries())
+      expect(p.read).toBeGreaterThanOrEqual(plans[i - 1]?.read ?? 0)
     const finished = await new Promise<unknown>((resolve) =>
       s.bus.subscribe((name, payload) => name === 'batch.finished' && resolve(payload)),
     )

@@ -139,16 +139,26 @@ describe('never pay twice', () => {
     services.access.grant(out)
     const request = { dir, outDir: out, endpoint: TURBO, params: { prompt: 'linocut', seed: 5 } }
 
+    // The answer comes after the first clip is planned; the whole plan follows as an event.
+    const wholePlan = () =>
+      new Promise<BatchStarted>((resolve) =>
+        services.bus.subscribe((name, p) => {
+          if (name === 'batch.planned' && !(p as BatchStarted).planning) resolve(p as BatchStarted)
+        }),
+      )
     const firstDone = finished()
+    const firstPlan = wholePlan()
     const first = await call<BatchStarted>('batch.start', request)
-    expect(first).toMatchObject({ total: 3, alreadyDone: 0 })
+    expect(first).toMatchObject({ planning: true, files: 3 })
+    expect(await firstPlan).toMatchObject({ total: 3, alreadyDone: 0, read: 3 })
     expect((await firstDone).succeeded).toBe(3)
     expect(emu.submits()).toHaveLength(3)
 
     emu.clearLog()
     const againDone = finished()
-    const again = await call<BatchStarted>('batch.start', request)
-    expect(again).toMatchObject({ total: 0, alreadyDone: 3 })
+    const againPlan = wholePlan()
+    await call<BatchStarted>('batch.start', request)
+    expect(await againPlan).toMatchObject({ total: 0, alreadyDone: 3, read: 3 })
     const summary = await againDone
     expect(summary).toMatchObject({ succeeded: 3, failed: 0 })
     expect(emu.submits()).toHaveLength(0)

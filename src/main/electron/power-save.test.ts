@@ -4,7 +4,7 @@ import type { Job, JobProgress } from '../../shared/jobs'
 import { EventBus } from '../events'
 import { installSleepGuard } from './power-save'
 
-function setup() {
+function setup(batchJobs = ['a', 'b']) {
   const calls: string[] = []
   let next = 7
   const blocker = {
@@ -21,7 +21,7 @@ function setup() {
   const journal: Pick<Job, 'id' | 'status' | 'origin'>[] = []
   const inner = (async (name: unknown) =>
     name === 'batch.start'
-      ? { ok: true, value: { batchId: 'B', jobIds: ['a', 'b'] } }
+      ? { ok: true, value: { batchId: 'B', jobIds: batchJobs } }
       : { ok: true, value: {} }) as unknown as Dispatch
   const dispatch = installSleepGuard({
     blocker,
@@ -73,6 +73,40 @@ describe('installSleepGuard', () => {
       'start prevent-app-suspension',
       'stop 8',
     ])
+  })
+
+  it('holds the jobs a batch plans after batch.start answered, until batch.finished', async () => {
+    // The answer lists the first clip; the next one is planned while it runs.
+    const { calls, bus, journal, dispatch, progress } = setup(['a'])
+    journal.push({ id: 'a', status: 'queued' })
+    await dispatch('batch.start', {}, ctx)
+    journal.push({ id: 'b', status: 'queued' })
+    bus.emit('batch.planned', {
+      batchId: 'B',
+      total: 2,
+      alreadyDone: 0,
+      collecting: 0,
+      skipped: 0,
+      unreadable: 0,
+      jobIds: ['a', 'b'],
+      planning: false,
+      files: 2,
+      read: 2,
+    })
+    progress('a', 'running')
+    journal[0] = { id: 'a', status: 'done' }
+    progress('a', 'done')
+    expect(calls).toEqual(['start prevent-app-suspension'])
+    bus.emit('batch.finished', {
+      batchId: 'B',
+      outDir: '/o',
+      succeeded: 2,
+      failed: 0,
+      skipped: 0,
+      summary: '/o/s.json',
+      rows: [],
+    })
+    expect(calls).toEqual(['start prevent-app-suspension', 'stop 7'])
   })
 
   it('a job that ended without a word is forgotten when another ends (the journal says so)', () => {

@@ -57,6 +57,10 @@ export function installSleepGuard(deps: SleepGuardDeps): Dispatch {
       feed({ type: 'job', id: p.id, status: p.status })
       if (isTerminal(p.status) && guard.blocked)
         feed({ type: 'reconcile', unfinished: unfinished() })
+    } else if (name === 'batch.planned') {
+      // Jobs planned after batch.start answered: the batch holds them as it does its first ones.
+      const { batchId, jobIds } = payload as { batchId: string; jobIds: string[] }
+      feed({ type: 'batch-started', batchId, jobIds })
     } else if (name === 'batch.finished') {
       feed({ type: 'batch-finished', batchId: (payload as { batchId: string }).batchId })
     }

@@ -145,6 +145,8 @@ export interface BatchRun {
     unreadable: number
   }
   jobIds: string[]
+  /** Files in the folder; `entries` has one per file planned so far. */
+  files: number
   /** Settles when every file is planned (or, after `stop`, when planning has stopped). */
   planned: Promise<void>
   /** Settles when every job has ended (or, after `stop`, every job this process runs), summary written. */
@@ -790,7 +792,7 @@ export class RenderService {
         return this.summarise(req.dir, outDir, entries)
       })
     finished.catch(() => undefined)
-    return { batchId, entries, counts, jobIds, planned, finished, stop }
+    return { batchId, entries, counts, jobIds, files: files.length, planned, finished, stop }
   }
 
   /** `<out-dir>/reanimate-summary.json` and `.csv`: every file of the folder, this run and earlier. */

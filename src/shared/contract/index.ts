@@ -85,6 +85,14 @@ export interface BatchStarted {
   unreadable: number
   /** The jobs this batch runs (renders and collections), to list under its progress. */
   jobIds: string[]
+  /**
+   * Still reading the folder: the first clips are sent while later files are probed, and the
+   * counts and jobs above grow (`batch.planned`) until this is false.
+   */
+  planning: boolean
+  /** Files in the folder, and how many are read so far. */
+  files: number
+  read: number
 }
 
 /** One file of the folder, as a batch would treat it (`batch.preview`). */
@@ -456,6 +464,8 @@ export const events = {
   log: event<LogEntry>(),
   'media.command': event<CommandRecord>(),
   'jobs.progress': event<JobProgress>(),
+  /** A batch's plan so far, as it reads its folder; the last one has `planning: false`. */
+  'batch.planned': event<BatchStarted>(),
   'batch.finished': event<BatchFinished>(),
   /** A command chosen in the application menu: the window runs it as it would for its keys. */
   'app.command': event<{ id: ShortcutId }>(),

@@ -16,10 +16,15 @@ let saved: SavedPreset[] = []
 let calls: { method: string; params: unknown }[] = []
 let emit: (name: string, payload: unknown) => void
 const folders = ['/clips', '/out']
+/** What batch.start answers (the whole plan unless a test says otherwise), and what main does first. */
+let startReply: Record<string, unknown> | undefined
+let beforeStartAnswers: (() => void) | undefined
 
 beforeEach(() => {
   saved = []
   calls = []
+  startReply = undefined
+  beforeStartAnswers = undefined
   folders.splice(0, folders.length, '/clips', '/out')
   useApp.setState({ notices: [], selected: undefined })
   useProject.setState({
@@ -69,15 +74,21 @@ beforeEach(() => {
           ],
         }
       case 'batch.start':
-        return {
-          batchId: 'b1',
-          total: 2,
-          alreadyDone: 0,
-          collecting: 0,
-          skipped: 1,
-          unreadable: 1,
-          jobIds: ['j1', 'j2'],
-        }
+        beforeStartAnswers?.()
+        return (
+          startReply ?? {
+            batchId: 'b1',
+            total: 2,
+            alreadyDone: 0,
+            collecting: 0,
+            skipped: 1,
+            unreadable: 1,
+            jobIds: ['j1', 'j2'],
+            planning: false,
+            files: 4,
+            read: 4,
+          }
+        )
       default:
         throw new Error(`unexpected ${method}`)
     }
@@ -206,6 +217,49 @@ describe('the batch panel', () => {
     expect(within(summary).getByText('2 succeeded, 1 failed, 1 skipped.')).toBeInTheDocument()
     expect(within(summary).getByText('broken.mp4')).toBeInTheDocument()
     expect(screen.getByTestId('batch-count')).toHaveTextContent('2 of 2')
+  })
+
+  it('says the folder is still being read while its first clips run, and lists clips planned later', async () => {
+    // Ids of their own: the store remembers ended jobs and plans across batches.
+    const plan = (read: number, jobIds: string[], planning: boolean) => ({
+      batchId: 'b2',
+      total: jobIds.length,
+      alreadyDone: 0,
+      collecting: 0,
+      skipped: 0,
+      unreadable: read === 3 ? 1 : 0,
+      jobIds,
+      planning,
+      files: 3,
+      read,
+    })
+    startReply = plan(1, ['k1'], true)
+    // A chunk planned while the answer is on its way: its event reaches the window first.
+    // Its clip may even be done by then.
+    beforeStartAnswers = () => {
+      emit('batch.planned', plan(2, ['k1', 'k2'], true))
+      emit('jobs.progress', { id: 'k2', status: 'done', stage: 'done', elapsedSec: 1 })
+    }
+    render(<BatchPanel />)
+    await chooseFolders()
+    await userEvent.click(screen.getByRole('button', { name: 'Start batch' }))
+    await screen.findByRole('progressbar', { name: 'Batch progress' })
+    expect(screen.getByTestId('batch-count')).toHaveTextContent('1 of 2 so far')
+    expect(screen.getByTestId('batch-reading')).toHaveTextContent(
+      'Reading the folder: 2 of 3 files. Clips are sent as they are read.',
+    )
+    expect(screen.getByText('ETA once the folder is read')).toBeInTheDocument()
+
+    act(() => emit('batch.planned', plan(3, ['k1', 'k2'], false)))
+    expect(screen.getByTestId('batch-count')).toHaveTextContent(/^1 of 2$/)
+    expect(screen.queryByTestId('batch-reading')).toBeNull()
+    expect(screen.getByText(/ETA \d+:\d\d/)).toBeInTheDocument()
+    // An older plan arriving late changes nothing.
+    act(() => emit('batch.planned', plan(1, ['k1'], true)))
+    expect(screen.getByTestId('batch-count')).toHaveTextContent(/^1 of 2$/)
+    expect(
+      within(screen.getByRole('list', { name: 'Jobs of this batch' })).getAllByRole('listitem'),
+    ).toHaveLength(2)
   })
 
   it('Esc closes it; focus starts inside', async () => {

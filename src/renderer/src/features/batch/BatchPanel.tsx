@@ -529,16 +529,28 @@ function Progress({
       <p className="row batch-clock">
         <span data-testid="batch-count">
           {done} of {total}
+          {run.planning ? ' so far' : ''}
         </span>
         {run.finishedAt ? (
           <span>finished in {clock(elapsed)}</span>
         ) : (
           <>
             <span>elapsed {clock(elapsed)}</span>
-            <span>{eta === null ? 'ETA after the first clip' : `ETA ${clock(eta)}`}</span>
+            <span>
+              {run.planning
+                ? 'ETA once the folder is read'
+                : eta === null
+                  ? 'ETA after the first clip'
+                  : `ETA ${clock(eta)}`}
+            </span>
           </>
         )}
       </p>
+      {run.planning && !run.finishedAt && (
+        <p className="muted" role="status" data-testid="batch-reading">
+          Reading the folder: {run.read} of {run.files} files. Clips are sent as they are read.
+        </p>
+      )}
       {run.alreadyDone + run.skipped + run.unreadable > 0 && (
         <p className="muted">
           {run.alreadyDone} already rendered (not paid again), {run.skipped} skipped,{' '}

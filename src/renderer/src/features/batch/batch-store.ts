@@ -94,6 +94,12 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
 /** Terminal job events seen lately: a batch's first jobs can end before its start call answers. */
 const endedSeen = new Map<string, { status: JobStatus; at: number }>()
 const finishedSeen = new Map<string, BatchFinished>()
+/** The latest plan of each batch: its last chunks can be read before its start call answers. */
+const plannedSeen = new Map<string, Result<'batch.start'>>()
+
+/** The later of two plans of one batch: a finished plan, else the one that read more files. */
+const later = <P extends Result<'batch.start'>>(a: P, b: Result<'batch.start'> | undefined): P =>
+  b && (!b.planning || (a.planning && b.read > a.read)) ? { ...a, ...b } : a
 
 let asked = 0
 
@@ -217,7 +223,7 @@ export const useBatch = create<BatchState>((set, get) => ({
     const p = using.preset
     set({ starting: true, error: null, summary: null })
     try {
-      const started = await getBridge().batch.start({
+      const answer = await getBridge().batch.start({
         dir,
         outDir,
         recursive,
@@ -227,6 +233,8 @@ export const useBatch = create<BatchState>((set, get) => ({
         ...(p.maxSide !== undefined ? { maxSide: p.maxSide } : {}),
         ...(p.fps ? { fps: p.fps } : {}),
       })
+      // Chunks planned after the answer was sent may have reached the window before it.
+      const started = later(answer, plannedSeen.get(answer.batchId))
       const ended: BatchRun['ended'] = {}
       for (const id of started.jobIds) {
         const seen = endedSeen.get(id)
@@ -268,6 +276,21 @@ export function followBatches(bridge: Pick<ReanimateBridge, 'on'>): () => void {
     if (run && run.jobIds.includes(p.id) && !run.ended[p.id])
       useBatch.setState({ run: { ...run, ended: { ...run.ended, [p.id]: end } } })
   })
+  const offPlanned = bridge.on('batch.planned', (p) => {
+    plannedSeen.set(p.batchId, later(p, plannedSeen.get(p.batchId)))
+    if (plannedSeen.size > 50) plannedSeen.delete(plannedSeen.keys().next().value as string)
+    const { run } = useBatch.getState()
+    if (run?.batchId !== p.batchId) return
+    const next = later(run, p)
+    if (next === run) return
+    // Jobs of the new chunks that ended before this event are marked as they are listed.
+    const ended = { ...next.ended }
+    for (const id of p.jobIds) {
+      const seen = endedSeen.get(id)
+      if (seen && !ended[id]) ended[id] = seen
+    }
+    useBatch.setState({ run: { ...next, ended } })
+  })
   const offFinished = bridge.on('batch.finished', (b) => {
     finishedSeen.set(b.batchId, b)
     const { run } = useBatch.getState()
@@ -276,6 +299,7 @@ export function followBatches(bridge: Pick<ReanimateBridge, 'on'>): () => void {
   })
   return () => {
     offProgress()
+    offPlanned()
     offFinished()
   }
 }
