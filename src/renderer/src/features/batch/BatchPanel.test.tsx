@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import type { SavedPreset } from '@shared/contract'
+import type { Job } from '@shared/jobs'
 import { parsePreset } from '@shared/presets'
 import { setBridge } from '../../bridge'
 import { bridgeFrom } from '../../test-bridge'
@@ -10,6 +11,7 @@ import { useProject } from '../project/project-store'
 import { validate } from '../inspector/params-store'
 import { BatchPanel } from './BatchPanel'
 import { CURRENT, useBatch } from './batch-store'
+import { useJobs } from '../queue/jobs-store'
 
 const TURBO = 'fal-ai/animatediff-v2v/turbo'
 let saved: SavedPreset[] = []
@@ -19,12 +21,16 @@ const folders = ['/clips', '/out']
 /** What batch.start answers (the whole plan unless a test says otherwise), and what main does first. */
 let startReply: Record<string, unknown> | undefined
 let beforeStartAnswers: (() => void) | undefined
+/** The journal as main lists it (`jobs.list`). */
+let journal: Job[] = []
 
 beforeEach(() => {
   saved = []
   calls = []
   startReply = undefined
   beforeStartAnswers = undefined
+  journal = []
+  useJobs.setState({ jobs: [], live: {} })
   folders.splice(0, folders.length, '/clips', '/out')
   useApp.setState({ notices: [], selected: undefined })
   useProject.setState({
@@ -54,6 +60,10 @@ beforeEach(() => {
         saved.push(stored)
         return stored
       }
+      case 'jobs.list':
+        return journal
+      case 'jobs.state':
+        return { paused: false }
       case 'library.pickFolder':
         return { path: folders.shift() ?? null }
       case 'batch.preview':
@@ -260,6 +270,38 @@ describe('the batch panel', () => {
     expect(
       within(screen.getByRole('list', { name: 'Jobs of this batch' })).getAllByRole('listitem'),
     ).toHaveLength(2)
+  })
+
+  it('lists the clips queued behind the running ones by name, not by id', async () => {
+    // Queued jobs send no progress until they start: the panel reads the journal for them.
+    journal = ['q1', 'q2'].map(
+      (id) =>
+        ({
+          id,
+          spec: { source: `/clips/${id === 'q1' ? 'dawn' : 'dusk'}.mp4` },
+          status: 'queued',
+          stage: 'prepare',
+        }) as Job,
+    )
+    startReply = {
+      batchId: 'b3',
+      total: 2,
+      alreadyDone: 0,
+      collecting: 0,
+      skipped: 0,
+      unreadable: 0,
+      jobIds: ['q1', 'q2'],
+      planning: false,
+      files: 2,
+      read: 2,
+    }
+    render(<BatchPanel />)
+    await chooseFolders()
+    await userEvent.click(screen.getByRole('button', { name: 'Start batch' }))
+    const list = await screen.findByRole('list', { name: 'Jobs of this batch' })
+    await waitFor(() => expect(list).toHaveTextContent('dawn.mp4'))
+    expect(list).toHaveTextContent('dusk.mp4')
+    expect(list).not.toHaveTextContent('q1')
   })
 
   it('Esc closes it; focus starts inside', async () => {

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type DragEvent, type KeyboardEvent } from 'react'
+import { useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react'
 import { presetNameProblem } from '@shared/presets'
 import { isTerminal } from '@shared/jobs'
 import { getBridge } from '../../bridge'
@@ -515,6 +515,18 @@ function Progress({
   const total = run.jobIds.length
   const done = Object.keys(run.ended).length
   const { elapsed, eta } = timing(run, now)
+  // Looked up once per list, not once per row and tick: a batch can hold a thousand jobs.
+  const byId = useMemo(() => new Map(jobs.map((j) => [j.id, j])), [jobs])
+  const unknown = run.jobIds.some((id) => !byId.has(id))
+  // Jobs queued behind the running ones send no progress yet: read the list so they show by name.
+  useEffect(() => {
+    if (unknown)
+      void useJobs
+        .getState()
+        .load()
+        .catch(() => undefined)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [total])
   return (
     <section className="batch-progress" aria-labelledby="batch-progress-title">
       <h3 id="batch-progress-title">Progress</h3>
@@ -560,7 +572,7 @@ function Progress({
       {total > 0 && (
         <ul className="browse-list batch-jobs" aria-label="Jobs of this batch">
           {run.jobIds.map((id) => {
-            const job = jobs.find((j) => j.id === id)
+            const job = byId.get(id)
             const ended = run.ended[id]
             const status = ended?.status ?? live[id]?.status ?? job?.status ?? 'queued'
             const stage = live[id]?.stage ?? job?.stage
