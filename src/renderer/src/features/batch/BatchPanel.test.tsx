@@ -272,7 +272,7 @@ describe('the batch panel', () => {
     ).toHaveLength(2)
   })
 
-  it('lists the clips queued behind the running ones by name, not by id', async () => {
+  it('lists the clips queued behind the running ones by name, not by id, each in plain words', async () => {
     // Queued jobs send no progress until they start: the panel reads the journal for them.
     journal = ['q1', 'q2'].map(
       (id) =>
@@ -302,6 +302,14 @@ describe('the batch panel', () => {
     await waitFor(() => expect(list).toHaveTextContent('dawn.mp4'))
     expect(list).toHaveTextContent('dusk.mp4')
     expect(list).not.toHaveTextContent('q1')
+    // Each in the queue's words, never the journal's.
+    expect(list).toHaveTextContent('Waiting for its turn here')
+    // The app's queue follows main's progress events into the jobs store; the panel reads it.
+    act(() =>
+      useJobs.getState().apply({ id: 'q1', status: 'running', stage: 'wait', elapsedSec: 2 }),
+    )
+    await waitFor(() => expect(list).toHaveTextContent('Rendering at fal'))
+    expect(list).not.toHaveTextContent(/running|\(wait\)/)
   })
 
   it('Esc closes it; focus starts inside', async () => {

@@ -1,10 +1,10 @@
 import { useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react'
 import { presetNameProblem } from '@shared/presets'
-import { isTerminal } from '@shared/jobs'
 import { getBridge } from '../../bridge'
 import { useApp } from '../../stores/app-store'
 import { useFileBrowser } from '../library/file-browser-store'
 import { useJobs } from '../queue/jobs-store'
+import { jobStateWords } from '../queue/queue-text'
 import { askToNotify } from '../notify/browser-notifications'
 import {
   CURRENT,
@@ -579,9 +579,7 @@ function Progress({
             return (
               <li key={id}>
                 <span className="file">{job ? baseName(job.spec.source) : id.slice(0, 8)}</span>
-                <span className="why">
-                  {isTerminal(status) ? status : `${status}${stage ? ` (${stage})` : ''}`}
-                </span>
+                <span className="why">{jobStateWords(status, stage ?? 'prepare')}</span>
               </li>
             )
           })}

@@ -9,7 +9,7 @@ import { useProject } from '../project/project-store'
 import { jobEtaSec } from './job-eta'
 import { useJobs } from './jobs-store'
 import { OutputLocation } from './OutputLocation'
-import { queueText } from './queue-text'
+import { jobStateWords, queueText, STAGE_WORDS, WAITING_WORDS } from './queue-text'
 
 export const fileName = (p: string) => p.split(/[\\/]/).pop() ?? p
 export const clock = (s: number) =>
@@ -18,15 +18,6 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
 
 /** The stages a user sees, in order (submit is part of sending to fal, done is the end). */
 const SHOWN: Stage[] = ['prepare', 'upload', 'submit', 'wait', 'download', 'finish']
-const STAGE_WORDS: Record<Stage, string> = {
-  prepare: 'Preparing the clip',
-  upload: 'Uploading to fal',
-  submit: 'Sending to fal',
-  wait: 'Rendering at fal',
-  download: 'Downloading the result',
-  finish: 'Writing the output',
-  done: 'Done',
-}
 
 /**
  * The parameters of a take as they were sent, under fal's names as the editor keeps them. The seed
@@ -272,7 +263,7 @@ export function JobRow({ job, act, onCompare }: JobRowProps) {
         {active && (
           <span className="job-line">
             <span className="muted" data-testid="job-status">
-              {waiting ? 'Waiting for its turn here' : stageText}
+              {waiting ? WAITING_WORDS : stageText}
               {elapsed !== null ? ` · elapsed ${clock(elapsed)}` : ''}
               {eta !== null ? ` · ${aboutText(eta)} ${waiting ? 'once it starts' : 'left'}` : ''}
             </span>
@@ -281,13 +272,8 @@ export function JobRow({ job, act, onCompare }: JobRowProps) {
         {!active && (
           <span className="job-line">
             <span className="muted" data-testid="job-status">
-              {job.status === 'done'
-                ? `Done${job.seed !== undefined ? ` · seed ${job.seed}` : ''}`
-                : job.status === 'failed'
-                  ? 'Failed'
-                  : job.status === 'cancelled'
-                    ? 'Cancelled'
-                    : 'Abandoned'}
+              {jobStateWords(job.status, stage)}
+              {job.status === 'done' && job.seed !== undefined ? ` · seed ${job.seed}` : ''}
             </span>
           </span>
         )}
