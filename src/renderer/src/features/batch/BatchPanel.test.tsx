@@ -320,6 +320,33 @@ describe('the batch panel', () => {
     expect(screen.queryByRole('dialog')).toBeNull()
     expect(useBatch.getState().open).toBe(false)
   })
+
+  it('Tab and Shift+Tab stay inside the panel; focus goes back to what opened it', async () => {
+    useBatch.setState({ open: false })
+    render(
+      <>
+        <button onClick={() => useBatch.getState().show(true)}>Batch a folder…</button>
+        <button>Behind the panel</button>
+        <BatchPanel />
+      </>,
+    )
+    await userEvent.click(screen.getByRole('button', { name: 'Batch a folder…' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Batch a folder' })
+    await waitFor(() => expect(dialog).toContainElement(document.activeElement as HTMLElement))
+    // Round the panel twice each way: never the page behind it.
+    const stops = within(dialog).getAllByRole('button').length + 10
+    for (let i = 0; i < stops; i++) {
+      await userEvent.tab()
+      expect(dialog).toContainElement(document.activeElement as HTMLElement)
+    }
+    for (let i = 0; i < stops; i++) {
+      await userEvent.tab({ shift: true })
+      expect(dialog).toContainElement(document.activeElement as HTMLElement)
+    }
+    await userEvent.keyboard('{Escape}')
+    expect(screen.queryByRole('dialog')).toBeNull()
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Batch a folder…' }))
+  })
 })
 
 describe('dropping a folder on the batch panel', () => {

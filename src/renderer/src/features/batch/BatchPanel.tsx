@@ -1,8 +1,9 @@
-import { useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react'
+import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react'
 import { presetNameProblem } from '@shared/presets'
 import { getBridge } from '../../bridge'
 import { useApp } from '../../stores/app-store'
 import { useFileBrowser } from '../library/file-browser-store'
+import { useFocusTrap } from '../../focus-trap'
 import { useJobs } from '../queue/jobs-store'
 import { jobStateWords } from '../queue/queue-text'
 import { askToNotify } from '../notify/browser-notifications'
@@ -65,14 +66,12 @@ export function BatchPanel() {
   // The batch's jobs and its end are followed even while the panel is closed.
   useEffect(() => followBatches(getBridge()), [])
 
-  // Focus moves into the panel when it opens, and back to what opened it when it closes.
   useEffect(() => {
-    if (!s.open) return
-    void useBatch.getState().loadPresets()
-    const before = document.activeElement as HTMLElement | null
-    dialog.current?.querySelector<HTMLElement>('h2')?.focus()
-    return () => before?.focus?.()
+    if (s.open) void useBatch.getState().loadPresets()
   }, [s.open])
+  // Focus moves in (the title), Tab stays inside, Esc closes it (the file browser first, when it
+  // is open over the panel), and focus goes back to what opened it.
+  useFocusTrap(dialog, s.open, () => s.show(false), 'h2')
 
   useEffect(() => {
     if (!running) return
@@ -81,13 +80,6 @@ export function BatchPanel() {
   }, [running])
 
   if (!s.open) return null
-
-  function onKey(e: KeyboardEvent) {
-    // Esc closes the file browser first when it is open over the panel.
-    if (e.key !== 'Escape' || useFileBrowser.getState().request) return
-    e.stopPropagation()
-    s.show(false)
-  }
 
   async function chooseFolder(title: string): Promise<string | null> {
     try {
@@ -193,7 +185,6 @@ export function BatchPanel() {
         role="dialog"
         aria-modal
         aria-labelledby="batch-title"
-        onKeyDown={onKey}
       >
         <header className="dialog-header">
           <h2 id="batch-title" tabIndex={-1}>
