@@ -33,6 +33,29 @@ describe('browseFolder', () => {
       message: `${path.join(dir, 'nope')}: no such folder`,
     })
   })
+
+  it('takes ~ as the home folder, refuses a relative path, and says a file is not a folder', async () => {
+    expect((await browseFolder('~')).dir).toBe(os.homedir())
+    // os.homedir() follows HOME on Linux and macOS: a home whose folders the test knows.
+    const home = process.env.HOME
+    process.env.HOME = dir
+    try {
+      expect((await browseFolder('~/day 2')).dir).toBe(path.join(dir, 'day 2'))
+    } finally {
+      if (home === undefined) delete process.env.HOME
+      else process.env.HOME = home
+    }
+    // Never the server's working folder, which the user does not see.
+    await expect(browseFolder('Videos')).rejects.toMatchObject({
+      code: 'invalid-input',
+      message: "Videos: type the folder's full path, or ~ for your home folder.",
+    })
+    await expect(browseFolder('~ana/clips')).rejects.toMatchObject({ code: 'invalid-input' })
+    await expect(browseFolder(path.join(dir, 'b.mp4'))).rejects.toMatchObject({
+      code: 'not-found',
+      message: `${path.join(dir, 'b.mp4')}: a file, not a folder. Type the folder it is in.`,
+    })
+  })
 })
 
 describe('browseFolder: LoRA files', () => {

@@ -28,7 +28,7 @@ export async function browseFolder(
   dir: string | undefined,
   show: 'videos' | 'projects' | 'loras' | 'presets' = 'videos',
 ): Promise<BrowseResult> {
-  const target = path.resolve(dir ?? os.homedir())
+  const target = folderOf(dir)
   let names: Dirent[]
   try {
     names = await fs.readdir(target, { withFileTypes: true })
@@ -38,7 +38,9 @@ export async function browseFolder(
       code === 'EACCES' || code === 'EPERM' ? 'forbidden' : 'not-found',
       code === 'EACCES' || code === 'EPERM'
         ? `${target}: no permission to open this folder`
-        : `${target}: no such folder`,
+        : code === 'ENOTDIR'
+          ? `${target}: a file, not a folder. Type the folder it is in.`
+          : `${target}: no such folder`,
       { file: target },
     )
   }
@@ -62,6 +64,23 @@ export async function browseFolder(
     a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'folder' ? -1 : 1
   const parent = path.dirname(target)
   return { dir: target, parent: parent === target ? null : parent, entries: entries.sort(order) }
+}
+
+/**
+ * The folder a path bar names: `~` is the home folder; anything else must be a full path. A
+ * relative one would be taken from the server's working folder, which the user never sees (the
+ * window resolves names typed relative to the folder it shows before asking).
+ */
+function folderOf(dir: string | undefined): string {
+  if (dir === undefined) return os.homedir()
+  const home = /^~(?=$|[\\/])/.test(dir) ? path.join(os.homedir(), dir.slice(1)) : dir
+  if (!path.isAbsolute(home))
+    throw new AppError(
+      'invalid-input',
+      `${dir}: type the folder's full path, or ~ for your home folder.`,
+      { file: dir },
+    )
+  return path.resolve(home)
 }
 
 async function isFolder(p: string): Promise<boolean> {
