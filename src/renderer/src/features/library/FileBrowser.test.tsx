@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { cleanup, render, screen, waitFor, within } from '@testing-library/react'
+import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import type { Result } from '@shared/contract'
 import { setBridge } from '../../bridge'
@@ -41,6 +41,26 @@ describe('FileBrowser', () => {
     cleanup()
     setBridge(undefined)
     useFileBrowser.setState({ request: null })
+  })
+
+  it('keeps a folder typed before the first listing arrived, and chooses it', async () => {
+    const fake = slowBridge()
+    setBridge(fake.bridge)
+    render(<FileBrowser />)
+    const picked = useFileBrowser.getState().open('folder', 'Batch a folder')
+    const bar = (await screen.findByLabelText('Folder', { selector: 'input' })) as HTMLInputElement
+    await userEvent.type(bar, '/media/clips')
+    await waitFor(() => expect(fake.pending).toHaveLength(1))
+    // The listing of the last folder lands after the user typed: the path bar keeps their folder.
+    fake.pending[0]?.answer()
+    await screen.findByRole('button', { name: 'shots/' })
+    expect(bar.value).toBe('/media/clips')
+
+    await userEvent.click(screen.getByRole('button', { name: 'Choose this folder' }))
+    await waitFor(() => expect(fake.pending).toHaveLength(2))
+    expect(fake.pending[1]?.dir).toBe('/media/clips')
+    fake.pending[1]?.answer()
+    expect(await picked).toEqual(['/media/clips'])
   })
 
   it('opens the next picker fresh: no listing of the last one, and focus goes back to its opener', async () => {
@@ -148,36 +168,43 @@ describe('FileBrowser', () => {
     expect(await answer).toEqual(['/work/Beach edit.reanimate'])
   })
 
+  it('the first listing comes selected while focus is in the path bar: a path typed replaces it', async () => {
+    const fake = slowBridge()
+    setBridge(fake.bridge)
+    render(<FileBrowser />)
+    void useFileBrowser.getState().open('folder', 'Batch a folder')
+    const bar = (await screen.findByLabelText('Folder', { selector: 'input' })) as HTMLInputElement
+    expect(document.activeElement).toBe(bar)
+    // A select-all made on the empty bar before the listing lands (as a test robot's fill does).
+    bar.select()
+    await waitFor(() => expect(fake.pending).toHaveLength(1))
+    fake.pending[0]?.answer()
+    await screen.findByRole('button', { name: 'shots/' })
+    expect(bar.value).toBe('/home/ana')
+    expect([bar.selectionStart, bar.selectionEnd]).toEqual([0, '/home/ana'.length])
+    await userEvent.keyboard('/media/clips')
+    expect(bar.value).toBe('/media/clips')
+  })
+
   // Last: it leaves the picker in another folder, where the next picker would start.
-  it('takes typing only once it shows where it is, then keeps a folder typed while a listing is on its way', async () => {
+  it('takes a name typed without a root inside the folder shown', async () => {
     const fake = slowBridge()
     setBridge(fake.bridge)
     render(<FileBrowser />)
     const picked = useFileBrowser.getState().open('folder', 'Batch a folder')
     const bar = (await screen.findByLabelText('Folder', { selector: 'input' })) as HTMLInputElement
-    // Before the first listing the bar is read-only: a listing landing between a select-all and
-    // the text typed over it would join the two into a folder nobody asked for.
-    await userEvent.type(bar, '/media/clips')
-    expect(bar.value).toBe('')
     await waitFor(() => expect(fake.pending).toHaveLength(1))
     fake.pending[0]?.answer()
     await screen.findByRole('button', { name: 'shots/' })
-    expect(bar.value).toBe('/home/ana')
 
-    // A folder clicked, then a path typed before its listing lands: the bar keeps the user's path.
-    await userEvent.click(screen.getByRole('button', { name: 'shots/' }))
-    await waitFor(() => expect(fake.pending).toHaveLength(2))
+    // "shots" and Enter: the folder of that name inside /home/ana, never the server's own folder.
     await userEvent.clear(bar)
-    await userEvent.type(bar, '/media/clips')
-    fake.pending[1]?.answer()
-    await waitFor(() => expect(screen.getByRole('dialog').getAttribute('aria-busy')).toBe('false'))
-    await screen.findByRole('button', { name: 'shots/' })
-    expect(bar.value).toBe('/media/clips')
-
+    await userEvent.type(bar, 'shots{Enter}')
+    await waitFor(() => expect(fake.pending).toHaveLength(2))
+    expect(fake.pending[1]?.dir).toBe('/home/ana/shots')
+    await act(async () => fake.pending[1]?.answer())
+    expect(bar.value).toBe('/home/ana/shots')
     await userEvent.click(screen.getByRole('button', { name: 'Choose this folder' }))
-    await waitFor(() => expect(fake.pending).toHaveLength(3))
-    expect(fake.pending[2]?.dir).toBe('/media/clips')
-    fake.pending[2]?.answer()
-    expect(await picked).toEqual(['/media/clips'])
+    expect(await picked).toEqual(['/home/ana/shots'])
   })
 })

@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react'
+import { useEffect, useLayoutEffect, useRef, useState, type FormEvent } from 'react'
 import type { RecentProject, Result } from '@shared/contract'
 import { getBridge } from '../../bridge'
 import { projectName } from '../project/project-session'
 import { useFileBrowser, type BrowseMode, type BrowseRequest } from './file-browser-store'
 import { useFocusTrap } from '../../focus-trap'
+import { typedFolder } from './path-bar'
 
 type Listing = Result<'files.browse'>
 type Show = 'videos' | 'projects' | 'loras' | 'presets'
@@ -49,6 +50,17 @@ function BrowserDialog({ request }: { request: BrowseRequest }) {
 
   /** The user typed in the path bar since the last navigation: a listing arriving keeps it. */
   const edited = useRef(false)
+  const bar = useRef<HTMLInputElement>(null)
+  /** The first listing has filled the path bar. */
+  const filled = useRef(false)
+  // The first listing fills the bar with its folder, selected while focus is there: typing a path
+  // replaces it, as in a file dialog (a select-all made before it arrived is made again, and the
+  // typed path is never joined onto the folder shown).
+  useLayoutEffect(() => {
+    if (!listing || filled.current) return
+    filled.current = true
+    if (!edited.current && document.activeElement === bar.current) bar.current?.select()
+  }, [listing])
 
   function display(next: Listing) {
     lastDir = next.dir
@@ -114,7 +126,7 @@ function BrowserDialog({ request }: { request: BrowseRequest }) {
 
   /** The folder in the path bar, even if typed without pressing Go. */
   async function chooseFolder() {
-    const wanted = typed.trim()
+    const wanted = typedFolder(typed, listing?.dir)
     try {
       const target = wanted && wanted !== listing?.dir ? await browse(wanted, show) : listing
       if (!target) return
@@ -129,7 +141,7 @@ function BrowserDialog({ request }: { request: BrowseRequest }) {
 
   function submitPath(e: FormEvent) {
     e.preventDefault()
-    void go(typed.trim() || undefined)
+    void go(typedFolder(typed, listing?.dir))
   }
 
   const toggle = (p: string) =>
@@ -155,11 +167,8 @@ function BrowserDialog({ request }: { request: BrowseRequest }) {
           <label>
             <span>Folder</span>
             <input
+              ref={bar}
               value={typed}
-              // Read-only until the picker knows where it is: the first listing fills the bar, and
-              // landing between a select-all and the text typed over it would join the two
-              // ("/home/ana" + "/media" = "/home/ana/media", a folder nobody asked for).
-              readOnly={!listing && !error}
               onChange={(e) => {
                 edited.current = true
                 setTyped(e.target.value)
