@@ -169,6 +169,7 @@ describe('createServices: the fal key never leaks', () => {
       ],
       'batch.preview': [{ dir: notGranted }, { dir: root, params: { prompt: SENTINEL } }],
       'batch.revealSummary': [{ batchId: 'nope' }],
+      'batch.cancel': [{ batchId: 'nope' }],
       'presets.list': [{}],
       'presets.save': [
         { name: 'p', preset: { params: { prompt: 'x' } } },

@@ -159,6 +159,8 @@ export function createServices(options: ServicesOptions) {
   const progress = new BatchProgress(options.desktop ?? noDesktop)
   /** This session's finished batches: their summary files, which Open summary may show. */
   const summaries = new Map<string, string>()
+  /** Batches the window started that are still running: only these can be stopped from it. */
+  const running = new Map<string, { cancel(): Promise<{ cancelled: number; kept: number }> }>()
 
   /** The batch's preset from the panel's fields: the same checks as a preset file's. */
   const batchPreset = (req: {
@@ -459,6 +461,7 @@ export function createServices(options: ServicesOptions) {
         },
       })
       live.run = started
+      running.set(started.batchId, started)
       rememberLoras([req.params])
       // The list grows while the folder is probed: the taskbar counts each job as it is queued.
       progress.start(started.batchId, started.jobIds)
@@ -470,6 +473,7 @@ export function createServices(options: ServicesOptions) {
             // A link where the summary was written: not shown.
           }
           summaries.set(started.batchId, s.summary)
+          running.delete(started.batchId)
           progress.finish(started.batchId)
           bus.emit('batch.finished', {
             batchId: started.batchId,
@@ -486,7 +490,10 @@ export function createServices(options: ServicesOptions) {
             })),
           })
         },
-        () => progress.finish(started.batchId),
+        () => {
+          running.delete(started.batchId)
+          progress.finish(started.batchId)
+        },
       )
       // The window gets the plan so far at once (jobs are already running) and the rest as it is read.
       void started.planned.then(
@@ -497,6 +504,11 @@ export function createServices(options: ServicesOptions) {
         () => undefined,
       )
       return plan(started)
+    },
+    'batch.cancel': async ({ batchId }) => {
+      const run = running.get(batchId)
+      if (!run) throw new AppError('not-found', 'This batch has already finished.')
+      return run.cancel()
     },
     'batch.preview': async (req) => {
       const dir = access.check(req.dir)

@@ -519,6 +519,7 @@ describe('no contract call makes main run a program the user did not pick in mai
       ],
       'batch.preview': [{ dir: path.dirname(planted), recursive: true }],
       'batch.revealSummary': [{ batchId: planted }],
+      'batch.cancel': [{ batchId: planted }],
       'presets.list': [{}],
       'presets.save': [{ name: 'p', preset: { params: { prompt: planted } } }],
       'presets.rename': [{ from: 'p', to: planted }],

@@ -188,6 +188,8 @@ async function submitOnce(deps: ExecutorDeps, ctx: StageContext): Promise<void> 
     throw new AppError('fal-unclear', SEND_CUT_OFF_MESSAGE)
   job.falKey = falKeyOf(job, input)
   for (;;) {
+    // Stopped while waiting for its turn at fal: nothing is sent (once reserved, the send goes out).
+    if (ctx.signal.aborted) throw new AppError('cancelled', 'Stopped')
     const reserved = await ctx.reserveSubmit(job.falKey)
     if (reserved === 'wait') {
       await pause(500, ctx.signal)

@@ -533,11 +533,14 @@ export class JobRunner {
     const next = await this.mutate(id, (j) => {
       if (!isTerminal(j.status) && holderOf(j) === this.me) return false
       if (j.status === 'done') return false
-      // A cancelled request is gone at fal: start from the submit again.
+      // A cancelled request is gone at fal: start from the submit again, a send like any first one
+      // (its old send was answered, so it is no cut-off send that only an explicit Retry repeats).
       if (j.status === 'cancelled' && j.requestId) {
         j.previousRequestIds = [...(j.previousRequestIds ?? []), j.requestId]
         delete j.requestId
         delete j.sharedRequest
+        delete j.submitStartedAt
+        delete j.submittedAt
         if (['wait', 'download'].includes(j.stage)) j.stage = 'submit'
       }
       change?.(j)

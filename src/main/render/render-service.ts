@@ -156,6 +156,12 @@ export interface BatchRun {
    * collects them) and stops waiting for those another process is making.
    */
   stop(): Promise<void>
+  /**
+   * Stop batch, in the window: no further file is planned; the jobs this process runs are cancelled
+   * (those not at fal stop, those waiting in fal's queue are cancelled there, never billed; one fal
+   * has started is abandoned with its request id kept, so the same batch again collects it).
+   */
+  cancel(): Promise<{ cancelled: number; kept: number }>
 }
 
 type Decision =
@@ -769,14 +775,30 @@ export class RenderService {
 
     let stopped = (): void => undefined
     const stopping = new Promise<void>((resolve) => (stopped = resolve))
-    const stop = async () => {
+    const halt = async (how: 'abandon' | 'cancel') => {
       // No further chunk is planned; the one being planned is queued, then stopped with the rest.
       stopRequested = true
       await planned.catch(() => undefined)
       const own: string[] = []
       for (const id of jobIds) if (!(await this.runner.runningElsewhere(id))) own.push(id)
-      await Promise.all(own.map((id) => this.runner.abandon(id)))
+      const outcomes: (Outcome | undefined)[] = []
+      if (how === 'abandon')
+        outcomes.push(...(await Promise.all(own.map((id) => this.runner.abandon(id)))))
+      else {
+        // Those not started, then those not at fal yet, then those at fal: a fal slot freed by a
+        // cancel is never taken by a clip of this batch on its way there.
+        const phase = (id: string) => {
+          const job = this.runner.get(id)
+          return job?.status === 'queued' ? 0 : job?.requestId ? 2 : 1
+        }
+        for (const p of [0, 1, 2]) {
+          const ids = own.filter((id) => phase(id) === p)
+          outcomes.push(...(await Promise.all(ids.map((id) => this.runner.cancel(id)))))
+        }
+      }
       stopped()
+      const count = (action: string) => outcomes.filter((o) => o?.action === action).length
+      return { cancelled: count('cancelled'), kept: count('abandoned') }
     }
     const finished = planned
       .then(() => Promise.race([this.waitFor(jobIds), stopping]))
@@ -792,7 +814,17 @@ export class RenderService {
         return this.summarise(req.dir, outDir, entries)
       })
     finished.catch(() => undefined)
-    return { batchId, entries, counts, jobIds, files: files.length, planned, finished, stop }
+    return {
+      batchId,
+      entries,
+      counts,
+      jobIds,
+      files: files.length,
+      planned,
+      finished,
+      stop: async () => void (await halt('abandon')),
+      cancel: () => halt('cancel'),
+    }
   }
 
   /** `<out-dir>/reanimate-summary.json` and `.csv`: every file of the folder, this run and earlier. */

@@ -368,6 +368,7 @@ describe('dispatcher exhaustiveness', () => {
       },
       'batch.preview': { dir: '/in' },
       'batch.revealSummary': { batchId: 'b1' },
+      'batch.cancel': { batchId: 'b1' },
       'presets.list': {},
       'presets.save': { name: 'Ink', preset: { params: { prompt: 'x' } } },
       'presets.rename': { from: 'Ink', to: 'Ink 2' },

@@ -415,6 +415,13 @@ export const methods = {
    * render, reuse (not paid again) or skip, with the reason. With `outDir` and parameters, files
    * already rendered with them are named as such.
    */
+  /**
+   * Stop batch: plans no further file and cancels the batch's renders; `kept` counts those fal had
+   * started (abandoned with their request ids kept). The summary follows as `batch.finished`.
+   */
+  'batch.cancel': method<{ cancelled: number; kept: number }>()(
+    z.object({ batchId: z.string().min(1) }).strict(),
+  ),
   'batch.preview': method<{ items: BatchPreviewItem[] }>()(
     z
       .object({
