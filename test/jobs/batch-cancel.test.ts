@@ -66,7 +66,12 @@ describe('Stop batch', () => {
     const summary = await finished
     // The one fal had started is kept; the one in fal's queue and the three not sent are cancelled.
     expect(stopped).toEqual({ cancelled: 4, kept: 1 })
-    expect(summary.succeeded).toBe(0)
+    // Stopped, not failed: the summary says so, and how to go on.
+    expect(summary).toMatchObject({ succeeded: 0, failed: 0, skipped: 5 })
+    expect(summary.rows.map((r) => r.error)).toEqual([
+      'stopped while fal was rendering it; run the batch again to collect it without paying again',
+      ...Array(4).fill('stopped before it was rendered; run the batch again to include it'),
+    ])
     await new Promise((r) => setTimeout(r, 500))
     expect(emu.submits()).toHaveLength(2)
     const jobs = await call<Result<'jobs.list'>>(s, 'jobs.list', {})

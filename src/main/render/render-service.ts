@@ -850,6 +850,18 @@ export class RenderService {
           }
         case 'job': {
           const job = this.runner.get(e.jobId)
+          // Stopped, not failed: Stop batch, Ctrl-C, or the queue's Cancel or Abandon. The same
+          // batch again renders it, or collects what fal had started without paying again.
+          if (job?.status === 'cancelled' || job?.status === 'abandoned')
+            return {
+              source: rel(e.source),
+              status: 'skipped',
+              error:
+                job.status === 'abandoned' && job.requestId
+                  ? 'stopped while fal was rendering it; run the batch again to collect it without paying again'
+                  : 'stopped before it was rendered; run the batch again to include it',
+              ...(job.requestId ? { requestId: job.requestId } : {}),
+            }
           const ok = job?.status === 'done'
           const error =
             job && !isTerminal(job.status)

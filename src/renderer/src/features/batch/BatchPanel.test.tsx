@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import type { SavedPreset } from '@shared/contract'
@@ -10,7 +10,7 @@ import { useApp } from '../../stores/app-store'
 import { useProject } from '../project/project-store'
 import { validate } from '../inspector/params-store'
 import { BatchPanel } from './BatchPanel'
-import { CURRENT, useBatch } from './batch-store'
+import { CURRENT, STOP_BATCH_CONFIRM, useBatch } from './batch-store'
 import { useJobs } from '../queue/jobs-store'
 
 const TURBO = 'fal-ai/animatediff-v2v/turbo'
@@ -62,6 +62,8 @@ beforeEach(() => {
       }
       case 'jobs.list':
         return journal
+      case 'batch.cancel':
+        return { cancelled: 3, kept: 1 }
       case 'jobs.state':
         return { paused: false }
       case 'library.pickFolder':
@@ -310,6 +312,42 @@ describe('the batch panel', () => {
     )
     await waitFor(() => expect(list).toHaveTextContent('Rendering at fal'))
     expect(list).not.toHaveTextContent(/running|\(wait\)/)
+  })
+
+  it('Stop batch asks first, then has main cancel the batch and says what was kept', async () => {
+    // An id of its own: the store remembers batches that finished in earlier tests.
+    startReply = {
+      batchId: 'b4',
+      total: 2,
+      alreadyDone: 0,
+      collecting: 0,
+      skipped: 0,
+      unreadable: 0,
+      jobIds: ['s1', 's2'],
+      planning: false,
+      files: 2,
+      read: 2,
+    }
+    render(<BatchPanel />)
+    await chooseFolders()
+    await userEvent.click(screen.getByRole('button', { name: 'Start batch' }))
+    const stop = await screen.findByRole('button', { name: 'Stop batch' })
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValueOnce(false)
+    await userEvent.click(stop)
+    expect(confirm).toHaveBeenCalledWith(STOP_BATCH_CONFIRM)
+    expect(calls.some((c) => c.method === 'batch.cancel')).toBe(false)
+
+    confirm.mockReturnValueOnce(true)
+    await userEvent.click(stop)
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === 'batch.cancel')?.params).toEqual({ batchId: 'b4' }),
+    )
+    await waitFor(() =>
+      expect(useApp.getState().notices.map((n) => n.text)).toContain(
+        'Batch stopped: 3 clips cancelled; 1 clip fal had started is kept, and running the same batch again collects it without paying again.',
+      ),
+    )
+    confirm.mockRestore()
   })
 
   it('Esc closes it; focus starts inside', async () => {

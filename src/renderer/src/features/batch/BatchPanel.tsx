@@ -12,6 +12,7 @@ import {
   exampleOutput,
   followBatches,
   presetInUse,
+  STOP_BATCH_CONFIRM,
   useBatch,
   type BatchRun,
 } from './batch-store'
@@ -469,19 +470,26 @@ export function BatchPanel() {
             >
               New batch
             </button>
+          ) : s.run ? (
+            <button
+              disabled={s.stopping}
+              onClick={() => {
+                if (window.confirm(STOP_BATCH_CONFIRM)) void s.stop()
+              }}
+            >
+              {s.stopping ? 'Stopping…' : 'Stop batch'}
+            </button>
           ) : (
-            !s.run && (
-              <button
-                className="primary"
-                disabled={s.starting}
-                onClick={() => {
-                  askToNotify(inBrowser)
-                  void s.start()
-                }}
-              >
-                {s.starting ? 'Starting…' : 'Start batch'}
-              </button>
-            )
+            <button
+              className="primary"
+              disabled={s.starting}
+              onClick={() => {
+                askToNotify(inBrowser)
+                void s.start()
+              }}
+            >
+              {s.starting ? 'Starting…' : 'Start batch'}
+            </button>
           )}
           <button className="ghost" onClick={() => s.show(false)}>
             Close

@@ -53,8 +53,24 @@ interface BatchState {
   importPreset(): Promise<void>
   refreshPreview(): Promise<void>
   start(): Promise<void>
+  /** Stop batch is on its way to main. */
+  stopping: boolean
+  /** Stop batch: main cancels what is left of it; the summary follows as usual. */
+  stop(): Promise<void>
   /** Back to the settings after a batch (its summary stays on disk). */
   reset(): void
+}
+
+/** What Stop batch asks before it cancels anything. */
+export const STOP_BATCH_CONFIRM =
+  "Stop this batch? Clips not sent to fal yet are cancelled, and so are those waiting in fal's queue (not billed). A clip fal has already started cannot be stopped: it is kept, and running the same batch again collects it without paying again."
+
+/** What Stop batch did, in a notice. */
+export function stoppedText(cancelled: number, kept: number): string {
+  const n = (count: number) => `${count} clip${count === 1 ? '' : 's'}`
+  return kept === 0
+    ? `Batch stopped: ${n(cancelled)} cancelled, nothing more is sent to fal.`
+    : `Batch stopped: ${n(cancelled)} cancelled; ${n(kept)} fal had started ${kept === 1 ? 'is' : 'are'} kept, and running the same batch again collects ${kept === 1 ? 'it' : 'them'} without paying again.`
 }
 
 /** What the batch would use: the inspector's values, or a saved preset, with the panel's template. */
@@ -115,6 +131,7 @@ export const useBatch = create<BatchState>((set, get) => ({
   previewing: false,
   previewError: null,
   starting: false,
+  stopping: false,
   run: null,
   summary: null,
   error: null,
@@ -257,6 +274,19 @@ export const useBatch = create<BatchState>((set, get) => ({
       })
     } catch (err) {
       set({ starting: false, error: errorText(err) })
+    }
+  },
+  async stop() {
+    const { run, summary } = get()
+    if (!run || summary) return
+    set({ stopping: true, error: null })
+    try {
+      const { cancelled, kept } = await getBridge().batch.cancel({ batchId: run.batchId })
+      useApp.getState().notify('info', stoppedText(cancelled, kept))
+    } catch (err) {
+      set({ error: errorText(err) })
+    } finally {
+      set({ stopping: false })
     }
   },
   reset() {
