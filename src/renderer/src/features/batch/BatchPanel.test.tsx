@@ -264,6 +264,8 @@ describe('the batch panel', () => {
 
     act(() => emit('batch.planned', plan(3, ['k1', 'k2'], false)))
     expect(screen.getByTestId('batch-count')).toHaveTextContent(/^1 of 2$/)
+    // Only what there is: no "0 skipped" or "0 already rendered".
+    expect(screen.getByTestId('batch-not-rendered')).toHaveTextContent(/^1 unreadable\.$/)
     expect(screen.queryByTestId('batch-reading')).toBeNull()
     expect(screen.getByText(/ETA \d+:\d\d/)).toBeInTheDocument()
     // An older plan arriving late changes nothing.

@@ -563,9 +563,15 @@ function Progress({
         </p>
       )}
       {run.alreadyDone + run.skipped + run.unreadable > 0 && (
-        <p className="muted">
-          {run.alreadyDone} already rendered (not paid again), {run.skipped} skipped,{' '}
-          {run.unreadable} unreadable.
+        <p className="muted" data-testid="batch-not-rendered">
+          {[
+            run.alreadyDone ? `${run.alreadyDone} already rendered (not paid again)` : '',
+            run.skipped ? `${run.skipped} skipped` : '',
+            run.unreadable ? `${run.unreadable} unreadable` : '',
+          ]
+            .filter(Boolean)
+            .join(', ')}
+          .
         </p>
       )}
       {total > 0 && (

@@ -186,7 +186,7 @@ function BrowserDialog({ request }: { request: BrowseRequest }) {
           )}
         </form>
         {listing && listing.recent.length > 0 && (
-          <div className="recent" aria-label="Recent folders">
+          <div className="recent" role="group" aria-label="Recent folders">
             {listing.recent.map((r) => (
               <button key={r} className="ghost" onClick={() => void go(r)} title={r}>
                 {r.split(/[\\/]/).pop() || r}
