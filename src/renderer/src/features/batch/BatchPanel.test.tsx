@@ -113,6 +113,20 @@ afterEach(() => {
   setBridge(undefined)
 })
 
+/** A batch of these jobs, planned whole by the time Start batch answers. */
+const wholePlan = (batchId: string, jobIds: string[]) => ({
+  batchId,
+  total: jobIds.length,
+  alreadyDone: 0,
+  collecting: 0,
+  skipped: 0,
+  unreadable: 0,
+  jobIds,
+  planning: false,
+  files: jobIds.length,
+  read: jobIds.length,
+})
+
 const startParams = () =>
   calls.find((c) => c.method === 'batch.start')?.params as Record<string, unknown> | undefined
 
@@ -287,18 +301,7 @@ describe('the batch panel', () => {
           stage: 'prepare',
         }) as Job,
     )
-    startReply = {
-      batchId: 'b3',
-      total: 2,
-      alreadyDone: 0,
-      collecting: 0,
-      skipped: 0,
-      unreadable: 0,
-      jobIds: ['q1', 'q2'],
-      planning: false,
-      files: 2,
-      read: 2,
-    }
+    startReply = wholePlan('b3', ['q1', 'q2'])
     render(<BatchPanel />)
     await chooseFolders()
     await userEvent.click(screen.getByRole('button', { name: 'Start batch' }))
@@ -318,18 +321,7 @@ describe('the batch panel', () => {
 
   it('Stop batch asks first, then has main cancel the batch and says what was kept', async () => {
     // An id of its own: the store remembers batches that finished in earlier tests.
-    startReply = {
-      batchId: 'b4',
-      total: 2,
-      alreadyDone: 0,
-      collecting: 0,
-      skipped: 0,
-      unreadable: 0,
-      jobIds: ['s1', 's2'],
-      planning: false,
-      files: 2,
-      read: 2,
-    }
+    startReply = wholePlan('b4', ['s1', 's2'])
     render(<BatchPanel />)
     await chooseFolders()
     await userEvent.click(screen.getByRole('button', { name: 'Start batch' }))
