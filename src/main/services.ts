@@ -22,7 +22,7 @@ import { validParams } from './render/render-spec'
 import { ensureWritableFolder } from './render/output-check'
 import { MainOwnedSettings, type MainDialogs } from './settings/main-owned-settings'
 import { proxyUrlProblem } from '../shared/proxy-url'
-import { RenderService } from './render/render-service'
+import { RenderService, type BatchRun } from './render/render-service'
 import { ProcessRegistry } from './storage/process-registry'
 import { ProjectService, type ProjectDialogs } from './project/project-service'
 import { PresetService, type PresetDialogs } from './presets/preset-service'
@@ -160,7 +160,7 @@ export function createServices(options: ServicesOptions) {
   /** This session's finished batches: their summary files, which Open summary may show. */
   const summaries = new Map<string, string>()
   /** Batches the window started that are still running: only these can be stopped from it. */
-  const running = new Map<string, { cancel(): Promise<{ cancelled: number; kept: number }> }>()
+  const running = new Map<string, Pick<BatchRun, 'cancel'>>()
 
   /** The batch's preset from the panel's fields: the same checks as a preset file's. */
   const batchPreset = (req: {

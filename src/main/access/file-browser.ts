@@ -3,6 +3,7 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { AppError } from '../../shared/errors'
+import { HOME_PREFIX } from '../../shared/home-path'
 import { VIDEO_EXTENSIONS } from '../jobs/batch'
 import { PROJECT_EXTENSION } from '../../shared/project/project-schema'
 
@@ -73,7 +74,7 @@ export async function browseFolder(
  */
 function folderOf(dir: string | undefined): string {
   if (dir === undefined) return os.homedir()
-  const home = /^~(?=$|[\\/])/.test(dir) ? path.join(os.homedir(), dir.slice(1)) : dir
+  const home = HOME_PREFIX.test(dir) ? path.join(os.homedir(), dir.slice(1)) : dir
   if (!path.isAbsolute(home))
     throw new AppError(
       'invalid-input',

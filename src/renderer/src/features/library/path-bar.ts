@@ -1,5 +1,7 @@
-/** A full path as typed: from a root (`/`, `\`), a drive (`C:`), or the home folder (`~`). */
-const FULL = /^(~(?=$|[\\/])|[\\/]|[A-Za-z]:)/
+import { HOME_PREFIX } from '@shared/home-path'
+
+/** A full path as typed: from a root (`/`, `\`) or a drive (`C:`); or from home (`~`). */
+const FROM_ROOT = /^([\\/]|[A-Za-z]:)/
 
 /**
  * The folder the picker's path bar names: a full path or `~` as typed (main expands `~`), a name
@@ -9,7 +11,7 @@ const FULL = /^(~(?=$|[\\/])|[\\/]|[A-Za-z]:)/
 export function typedFolder(typed: string, shown: string | undefined): string | undefined {
   const t = typed.trim()
   if (!t) return undefined
-  if (FULL.test(t) || !shown) return t
+  if (FROM_ROOT.test(t) || HOME_PREFIX.test(t) || !shown) return t
   // The separator the shown folder uses: Windows paths from main use `\`.
   const sep = /^[A-Za-z]:\\|^\\\\/.test(shown) ? '\\' : '/'
   return shown.endsWith(sep) ? `${shown}${t}` : `${shown}${sep}${t}`
