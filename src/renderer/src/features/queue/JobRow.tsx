@@ -189,11 +189,12 @@ export function JobRow({ job, act, onCompare }: JobRowProps) {
   /** Not started by this app yet (the queue is paused, or busy with other clips). */
   const waiting = job.status === 'queued' && !shown.segment
   const eta = active ? jobEtaSec(shown.job, rates, now, p, stageSince[shown.job.id], probe) : null
+  // `now` is the row's last tick, which an event can be newer than: never below what main said.
   const elapsed =
     p && shown.job.status === 'running'
-      ? p.elapsedSec + (now - (liveAt[shown.job.id] ?? now)) / 1000
+      ? p.elapsedSec + Math.max(0, now - (liveAt[shown.job.id] ?? now)) / 1000
       : job.startedAt && job.status === 'running'
-        ? (now - Date.parse(job.startedAt)) / 1000
+        ? Math.max(0, now - Date.parse(job.startedAt)) / 1000
         : null
   const logs = [...job.logs.map((l) => l.replace(/^\S+Z /, '')), ...(newLogs ?? [])]
 

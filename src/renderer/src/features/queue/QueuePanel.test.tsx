@@ -154,6 +154,8 @@ describe('QueuePanel', () => {
     )
     const row = rowOf('skate.mp4')
     expect(within(row).getByTestId('job-status')).toHaveTextContent("Waiting: 3rd in fal's queue")
+    // The event came after the row's last clock tick: elapsed never counts back below main's 0 s.
+    expect(within(row).getByTestId('job-status')).toHaveTextContent(/ · elapsed 0:00$/)
     const bar = within(row).getByRole('progressbar', { name: 'skate.mp4: Rendering at fal' })
     expect(bar).toHaveAttribute('aria-valuetext', "Waiting: 3rd in fal's queue")
 
